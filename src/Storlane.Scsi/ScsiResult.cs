@@ -1,0 +1,12 @@
+namespace Storlane.Scsi;
+
+/// <summary>
+/// Outcome of a command. <see cref="DataInLength"/> is how many bytes the command wanted to
+/// return (it may exceed the buffer: the transport then reports a residual overflow) and
+/// <see cref="DataOutLength"/> how many bytes of data-out the CDB called for; the transport
+/// derives iSCSI residuals from both (RFC 7143 11.4.5).
+/// </summary>
+public readonly record struct ScsiResult(ScsiStatus Status, int DataInLength, int DataOutLength, int SenseLength)
+{
+    public static ScsiResult Good(int dataInLength = 0, int dataOutLength = 0) => new(ScsiStatus.Good, dataInLength, dataOutLength, 0);
+}

@@ -1,0 +1,136 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Storlane.Storage;
+
+/// <summary>
+/// A device backed by a sparse file read and written with <see cref="RandomAccess"/> (positional
+/// I/O, no shared file position, safe for concurrent commands). Completed writes sit in the page
+/// cache until a flush, so the device reports a volatile write cache; FUA writes and
+/// SYNCHRONIZE CACHE call fsync. UNMAP punches holes where the file system can.
+/// </summary>
+public sealed class FileBlockDevice : IBlockDevice
+{
+    private readonly SafeFileHandle _handle;
+
+    private FileBlockDevice(SafeFileHandle handle, string path, BlockGeometry geometry, bool readOnly)
+    {
+        _handle = handle;
+        Path = path;
+        Geometry = geometry;
+        Features = BlockDeviceFeatures.VolatileWriteCache | BlockDeviceFeatures.Unmap | (readOnly ? BlockDeviceFeatures.ReadOnly : 0);
+    }
+
+    public string Path { get; }
+
+    public BlockGeometry Geometry { get; }
+
+    public BlockDeviceFeatures Features { get; }
+
+    /// <summary>
+    /// Opens the file, creating it sparse at the geometry's size when missing. An existing file
+    /// must have exactly that size: growing or shrinking a LUN silently would lose data or lie.
+    /// </summary>
+    public static FileBlockDevice OpenOrCreate(string path, BlockGeometry geometry, bool readOnly = false)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var exists = File.Exists(fullPath);
+        if (!exists)
+        {
+            if (readOnly)
+            {
+                throw new FileNotFoundException($"read-only LUN file '{fullPath}' does not exist", fullPath);
+            }
+
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        }
+
+        var handle = File.OpenHandle(
+            fullPath,
+            readOnly ? FileMode.Open : FileMode.OpenOrCreate,
+            readOnly ? FileAccess.Read : FileAccess.ReadWrite,
+            FileShare.Read,
+            FileOptions.Asynchronous);
+        try
+        {
+            var length = RandomAccess.GetLength(handle);
+            if (!exists || length == 0)
+            {
+                // SetLength on a new file leaves a hole: no blocks are allocated until written.
+                RandomAccess.SetLength(handle, geometry.SizeInBytes);
+            }
+            else if (length != geometry.SizeInBytes)
+            {
+                throw new InvalidDataException($"LUN file '{fullPath}' is {length} bytes but the LUN is configured as {geometry.SizeInBytes} bytes");
+            }
+
+            return new FileBlockDevice(handle, fullPath, geometry, readOnly);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask ReadAsync(long lba, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        BlockDeviceGuard.CheckRange(Geometry, lba, destination.Length);
+        var offset = lba * Geometry.LogicalBlockSize;
+        while (!destination.IsEmpty)
+        {
+            var read = await RandomAccess.ReadAsync(_handle, destination, offset, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                // The file was truncated underneath us; what lies past its end reads as zeros.
+                destination.Span.Clear();
+                return;
+            }
+
+            destination = destination[read..];
+            offset += read;
+        }
+    }
+
+    public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> source, WriteOptions options = WriteOptions.None, CancellationToken cancellationToken = default)
+    {
+        BlockDeviceGuard.CheckRange(Geometry, lba, source.Length);
+        await RandomAccess.WriteAsync(_handle, source, lba * Geometry.LogicalBlockSize, cancellationToken).ConfigureAwait(false);
+        if ((options & WriteOptions.ForceUnitAccess) != 0)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        // fsync blocks; keep it off the connection's thread.
+        return new ValueTask(Task.Run(() => RandomAccess.FlushToDisk(_handle), cancellationToken));
+    }
+
+    public async ValueTask UnmapAsync(long lba, long blockCount, CancellationToken cancellationToken = default)
+    {
+        BlockDeviceGuard.CheckBlocks(Geometry, lba, blockCount);
+        var offset = lba * Geometry.LogicalBlockSize;
+        var length = blockCount * Geometry.LogicalBlockSize;
+        if (length == 0 || FileHole.TryPunch(_handle, offset, length))
+        {
+            return;
+        }
+
+        // No hole punching here: write zeros so the LBPRZ promise still holds.
+        var zeros = new byte[Math.Min(length, 1 << 20)];
+        while (length > 0)
+        {
+            var chunk = (int)Math.Min(length, zeros.Length);
+            await RandomAccess.WriteAsync(_handle, zeros.AsMemory(0, chunk), offset, cancellationToken).ConfigureAwait(false);
+            offset += chunk;
+            length -= chunk;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _handle.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

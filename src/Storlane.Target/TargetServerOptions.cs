@@ -1,0 +1,91 @@
+using Storlane.Storage;
+
+namespace Storlane.Target;
+
+/// <summary>Everything `storlane serve` needs: where to listen and what to serve. Built from YAML by the CLI.</summary>
+public sealed class TargetServerOptions
+{
+    /// <summary>Listening portals. All belong to portal group 1 unless <see cref="PortalOptions.Group"/> says otherwise.</summary>
+    public List<PortalOptions> Portals { get; } = [];
+
+    public List<TargetOptions> Targets { get; } = [];
+
+    /// <summary>Seconds of silence from an initiator before a NOP-In ping; 0 disables pings.</summary>
+    public int NopInIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Seconds to wait for the NOP-Out answering a ping before dropping the connection.</summary>
+    public int NopInTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Commands a session may have outstanding (the CmdSN window).</summary>
+    public int CommandWindow { get; set; } = 128;
+
+    /// <summary>CHAP that discovery sessions must pass; null lets anyone discover (targets still hide behind their ACLs).</summary>
+    public ChapOptions? DiscoveryChap { get; set; }
+}
+
+public sealed class PortalOptions
+{
+    public required string Address { get; init; }
+
+    public int Port { get; init; } = 3260;
+
+    /// <summary>Target portal group tag (TPGT), 1..65535.</summary>
+    public ushort Group { get; init; } = 1;
+
+    public override string ToString() => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+}
+
+public sealed class TargetOptions
+{
+    /// <summary>The iSCSI qualified name, e.g. iqn.2026-11.io.storlane:default.</summary>
+    public required string Name { get; init; }
+
+    public string? Alias { get; init; }
+
+    public List<LunOptions> Luns { get; } = [];
+
+    /// <summary>Initiator names allowed to log in and to see this target in SendTargets; empty means everyone.</summary>
+    public List<string> AllowedInitiators { get; } = [];
+
+    /// <summary>One-way CHAP the initiator must pass; null means AuthMethod=None is accepted.</summary>
+    public ChapOptions? Chap { get; set; }
+
+    /// <summary>Credentials the target answers with when the initiator asks for mutual CHAP.</summary>
+    public ChapOptions? MutualChap { get; set; }
+}
+
+public sealed class ChapOptions
+{
+    public required string User { get; init; }
+
+    public required string Secret { get; init; }
+}
+
+public enum LunBackend
+{
+    Memory,
+    File,
+}
+
+public sealed class LunOptions
+{
+    public ulong Lun { get; init; }
+
+    public LunBackend Backend { get; init; } = LunBackend.File;
+
+    /// <summary>For the file backend: the image file, created sparse when missing.</summary>
+    public string? Path { get; init; }
+
+    public long SizeBytes { get; init; }
+
+    public int LogicalBlockSize { get; init; } = 512;
+
+    public int PhysicalBlockSize { get; init; } = 512;
+
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Unit serial number (VPD 0x80); derived from the target name and LUN when null.</summary>
+    public string? Serial { get; init; }
+
+    public BlockGeometry Geometry => BlockGeometry.FromSize(SizeBytes, LogicalBlockSize, Math.Max(PhysicalBlockSize, LogicalBlockSize));
+}
