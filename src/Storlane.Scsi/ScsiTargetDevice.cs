@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Storage;
 
 namespace Storlane.Scsi;
@@ -9,21 +11,76 @@ namespace Storlane.Scsi;
 /// </summary>
 public sealed partial class ScsiTargetDevice
 {
+    /// <summary>SAM-5 4.6.7 flat space addressing reaches LUN 16383.</summary>
+    public const ulong MaxLun = 16383;
+
+    private readonly Lock _lunsLock = new();
+    private readonly ILogger _logger;
+
+    // Copy-on-write: readers take the current table without locking.
+    private volatile LunTable _luns = LunTable.Empty;
+
     /// <param name="targetName">SCSI target name (the iSCSI target IQN), used in VPD 0x83 designators.</param>
     public ScsiTargetDevice(string targetName)
+        : this(targetName, null)
     {
+    }
+
+    /// <param name="targetName">SCSI target name (the iSCSI target IQN), used in VPD 0x83 designators.</param>
+    /// <param name="logger">Where device failures and resets are logged.</param>
+    public ScsiTargetDevice(string targetName, ILogger? logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetName);
         TargetName = targetName;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public string TargetName { get; }
 
     /// <summary>Adds a logical unit. LUNs are 0..16383 (flat/peripheral addressing).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The LUN is above 16383.</exception>
+    /// <exception cref="InvalidOperationException">The LUN is taken.</exception>
+    /// <exception cref="ArgumentException">An identification string breaks the SPC-4 ASCII rules.</exception>
     public LogicalUnit AddLogicalUnit(ulong lun, IBlockDevice device, LogicalUnitOptions? options = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lun, MaxLun);
+        var unit = new LogicalUnit(this, lun, device, (options ?? new LogicalUnitOptions()).Clone());
+        lock (_lunsLock)
+        {
+            if (_luns.Find(lun) is not null)
+            {
+                throw new InvalidOperationException($"LUN {lun} already exists on {TargetName}");
+            }
 
-    public LogicalUnit? FindLogicalUnit(ulong lun) => throw new NotImplementedException();
+            _luns = _luns.With(unit);
+        }
 
-    public IReadOnlyList<LogicalUnit> LogicalUnits => throw new NotImplementedException();
+        // SPC-4 6.33 / SAM-5 5.14: the inventory changed; tell every nexus through the other units.
+        EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: unit);
+        return unit;
+    }
+
+    /// <summary>Removes a logical unit (live reconfiguration); commands already running finish on it.</summary>
+    public bool RemoveLogicalUnit(ulong lun)
+    {
+        lock (_lunsLock)
+        {
+            if (_luns.Find(lun) is null)
+            {
+                return false;
+            }
+
+            _luns = _luns.Without(lun);
+        }
+
+        EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: null);
+        return true;
+    }
+
+    public LogicalUnit? FindLogicalUnit(ulong lun) => _luns.Find(lun);
+
+    /// <summary>The logical units in ascending LUN order (a snapshot).</summary>
+    public IReadOnlyList<LogicalUnit> LogicalUnits => _luns.Sorted;
 
     /// <summary>
     /// Runs one command to completion. Never throws for a command problem: bad CDBs, ranges and
@@ -31,14 +88,105 @@ public sealed partial class ScsiTargetDevice
     /// Cancellation (ABORT TASK and friends) throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CommandDescriptor? descriptor = null;
+        try
+        {
+            var pending = Dispatch(command, cancellationToken, out descriptor);
+            return pending.IsCompletedSuccessfully ? pending : AwaitCommandAsync(pending, command, descriptor);
+        }
+        catch (ScsiException e)
+        {
+            return new ValueTask<ScsiResult>(CheckCondition(command, e.ToSenseData()));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ValueTask<ScsiResult>(DeviceFailure(command, descriptor, e));
+        }
+    }
 
-    /// <summary>LOGICAL UNIT RESET received on <paramref name="from"/>: unit attention for every other nexus.</summary>
-    public void ResetLogicalUnit(ulong lun, ItNexus from) => throw new NotImplementedException();
+    private async ValueTask<ScsiResult> AwaitCommandAsync(ValueTask<ScsiResult> pending, ScsiCommand command, CommandDescriptor descriptor)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (ScsiException e)
+        {
+            return CheckCondition(command, e.ToSenseData());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return DeviceFailure(command, descriptor, e);
+        }
+    }
 
-    /// <summary>TARGET WARM/COLD RESET received on <paramref name="from"/>.</summary>
-    public void ResetTarget(ItNexus from, bool cold) => throw new NotImplementedException();
+    /// <summary>
+    /// The order of checks: the LUN, then a pending unit attention (SAM-5 5.14 reports it for every
+    /// command except INQUIRY, REPORT LUNS and REQUEST SENSE, whatever the opcode), then the opcode,
+    /// then the CDB fields, then the command itself.
+    /// </summary>
+    private ValueTask<ScsiResult> Dispatch(ScsiCommand command, CancellationToken cancellationToken, out CommandDescriptor descriptor)
+    {
+        descriptor = null!;
+        var cdb = command.Cdb.Span;
+        if (cdb.IsEmpty)
+        {
+            ScsiErrors.InvalidFieldInCdb(0);
+        }
 
-    /// <summary>A nexus logged out or its session ended: forget its unit attentions.</summary>
-    public void RemoveNexus(ItNexus nexus) => throw new NotImplementedException();
+        var nexus = command.Nexus;
+        NoteNexus(nexus);
+        var opcode = cdb[0];
+        var unit = _luns.Find(command.Lun);
+        if (unit is not null && !IsUnitAttentionExempt(opcode) && unit.Attentions.TryTake(nexus.Id, out var attention))
+        {
+            return new ValueTask<ScsiResult>(CheckCondition(command, new SenseData(SenseKey.UnitAttention, attention)));
+        }
+
+        if (unit is null && !IsAnsweredWithoutLogicalUnit(opcode))
+        {
+            // SPC-4 4.6.2 (incorrect logical unit selection): LOGICAL UNIT NOT SUPPORTED.
+            ScsiErrors.LogicalUnitNotSupported();
+        }
+
+        descriptor = CommandTable.Resolve(cdb);
+        if (unit is not null && !descriptor.IsSupportedBy(unit))
+        {
+            ScsiErrors.InvalidCommandOperationCode();
+        }
+
+        descriptor.CheckCdb(cdb);
+        return descriptor.Handler(new CommandContext(this, unit, command, cancellationToken));
+    }
+
+    /// <summary>SAM-5 5.14: INQUIRY, REPORT LUNS and REQUEST SENSE neither report nor (except REQUEST SENSE) clear a unit attention.</summary>
+    private static bool IsUnitAttentionExempt(byte opcode) =>
+        opcode is (byte)ScsiOpcode.Inquiry or (byte)ScsiOpcode.ReportLuns or (byte)ScsiOpcode.RequestSense;
+
+    private static bool IsAnsweredWithoutLogicalUnit(byte opcode) =>
+        opcode is (byte)ScsiOpcode.Inquiry or (byte)ScsiOpcode.ReportLuns or (byte)ScsiOpcode.RequestSense;
+
+    /// <summary>Writes fixed-format sense (D_SENSE = 0 in the control mode page) and returns CHECK CONDITION.</summary>
+    internal static ScsiResult CheckCondition(ScsiCommand command, in SenseData sense)
+    {
+        var length = sense.WriteFixed(command.SenseBuffer);
+        return new ScsiResult(ScsiStatus.CheckCondition, 0, 0, length);
+    }
+
+    private ScsiResult DeviceFailure(ScsiCommand command, CommandDescriptor? descriptor, Exception exception)
+    {
+        var kind = descriptor?.DeviceErrors ?? DeviceErrorKind.Other;
+        var sense = exception is IOException
+            ? kind switch
+            {
+                DeviceErrorKind.Read => new SenseData(SenseKey.MediumError, AdditionalSense.UnrecoveredReadError),
+                DeviceErrorKind.Write => new SenseData(SenseKey.MediumError, AdditionalSense.WriteError),
+                _ => new SenseData(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure),
+            }
+            : new SenseData(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
+        ScsiLog.CommandFailed(_logger, TargetName, command.Lun, descriptor?.Name ?? "?", exception);
+        return CheckCondition(command, sense);
+    }
 }

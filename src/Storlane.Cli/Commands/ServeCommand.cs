@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Storlane.Cli.Logging;
+using Storlane.Cli.Serving;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary><c>storlane serve [--config FILE] [--data-dir DIR] [--log-level LEVEL]</c>.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultDataDirectory = "./storlane-data";
+
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "YAML config file (portals, targets, LUNs, ACLs, CHAP). Without it: the built-in config, "
+                + "iqn.2026-11.io.storlane:default on 127.0.0.1:3260 and 127.0.0.2:3260 with two 1 GiB LUNs (512- and 4096-byte sectors).",
+            HelpName = "file",
+        };
+        var dataDirectory = new Option<DirectoryInfo>("--data-dir", "-d")
+        {
+            Description = "Folder for LUN image files; relative 'path' values in the config are resolved against it.",
+            HelpName = "dir",
+            DefaultValueFactory = _ => new DirectoryInfo(DefaultDataDirectory),
+        };
+        var logLevel = new Option<string>("--log-level", "-l")
+        {
+            Description = "Least severe log level written to the console.",
+            DefaultValueFactory = _ => "info",
+        };
+        logLevel.AcceptOnlyFromAmong([.. ConsoleLogging.Levels.Keys]);
+
+        var command = new Command("serve", "Run the iSCSI target until Ctrl-C or SIGTERM. Exit code 0: stopped cleanly; "
+            + "1: could not start; 2: config refused (stderr says file:line:column: reason).")
+        {
+            config,
+            dataDirectory,
+            logLevel,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var settings = new ServeSettings(
+                parseResult.GetValue(config)?.ToString(),
+                parseResult.GetRequiredValue(dataDirectory).ToString(),
+                ConsoleLogging.Levels[parseResult.GetRequiredValue(logLevel)]);
+            return new ServeRunner(settings, parseResult.InvocationConfiguration.Error).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary>The `storlane` command tree. Kept thin: each command hands its options to a runner.</summary>
+public static class StorlaneCommandLine
+{
+    public static RootCommand Create() => new("Storlane: a software SAN in C#. 'storlane serve' runs an iSCSI target.")
+    {
+        ServeCommand.Create(),
+    };
+
+    /// <summary>Parses and runs <paramref name="args"/>; output and error go where <paramref name="configuration"/> says (the console by default).</summary>
+    public static Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+
+        // serve handles SIGINT/SIGTERM itself (ShutdownSignals): a graceful stop flushes LUN files
+        // and may take longer than System.CommandLine's 2-second termination grace.
+        configuration.ProcessTerminationTimeout = null;
+        return Create().Parse(args).InvokeAsync(configuration);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Storlane.Cli.Configuration;
+
+/// <summary>Every key the config file knows, per section: the README's config reference lists the same.</summary>
+internal static class ConfigKeys
+{
+    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap"];
+
+    public static readonly string[] Portal = ["address", "port", "group"];
+
+    public static readonly string[] Target = ["name", "alias", "allowed-initiators", "chap", "mutual-chap", "luns"];
+
+    public static readonly string[] Chap = ["user", "secret"];
+
+    public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "serial"];
+}

@@ -1,0 +1,166 @@
+using Storlane.Storage;
+using Storlane.Target;
+using YamlDotNet.RepresentationModel;
+
+namespace Storlane.Cli.Configuration;
+
+internal sealed partial class ConfigMapper
+{
+    /// <summary>SAM-5 flat space addressing covers LUNs 0..16383.</summary>
+    private const int MaxLun = 16383;
+
+    private const int MaxSerialLength = 255;
+
+    private void MapLuns(YamlSection targetSection, TargetOptions target, string targetName)
+    {
+        var items = targetSection.Sequence("luns");
+        RequireItems(targetSection, "luns", items);
+        var seen = new Dictionary<ulong, YamlNode>();
+        foreach (var item in items)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                _errors.Add(item, $"a LUN must be a mapping with 'lun', 'size' and more, not {YamlSection.Describe(item)}");
+                continue;
+            }
+
+            var section = new YamlSection(mapping, _errors, ConfigKeys.Lun);
+            var number = section.Integer("lun", 0, MaxLun);
+            if (section.Value("lun") is null)
+            {
+                section.Missing("lun");
+            }
+            else if (number is { } n && !seen.TryAdd((ulong)n, section.Value("lun")!))
+            {
+                _errors.Add(section.Value("lun")!, $"duplicate LUN {n} in target '{targetName}' (first at line {seen[(ulong)n].Start.Line})");
+            }
+
+            if (MapLun(section, number) is { } lun)
+            {
+                target.Luns.Add(lun);
+            }
+        }
+    }
+
+    private LunOptions? MapLun(YamlSection section, long? lun)
+    {
+
+        var backend = MapBackend(section);
+        var size = section.Size("size");
+        if (section.Value("size") is null)
+        {
+            section.Missing("size");
+        }
+
+        var logical = BlockSize(section, "logical-block-size") ?? 512;
+        var physical = BlockSize(section, "physical-block-size") ?? logical;
+        if (physical < logical)
+        {
+            _errors.Add(section.Value("physical-block-size")!, $"'physical-block-size' ({physical}) cannot be smaller than 'logical-block-size' ({logical})");
+        }
+
+        if (size is { } bytes && bytes % logical != 0)
+        {
+            _errors.Add(section.Value("size")!, $"size {bytes} bytes is not a multiple of the logical block size ({logical})");
+            size = null;
+        }
+
+        var path = MapPath(section, backend);
+        var readOnly = section.Boolean("read-only") ?? false;
+        var serial = MapSerial(section);
+        if (lun is null || backend is null || size is null || (backend == LunBackend.File && path is null))
+        {
+            return null;
+        }
+
+        return new LunOptions
+        {
+            Lun = (ulong)lun.Value,
+            Backend = backend.Value,
+            Path = path,
+            SizeBytes = size.Value,
+            LogicalBlockSize = logical,
+            PhysicalBlockSize = physical,
+            ReadOnly = readOnly,
+            Serial = serial,
+        };
+    }
+
+    private LunBackend? MapBackend(YamlSection section)
+    {
+        var text = section.String("backend");
+        switch (text)
+        {
+            case null or "file":
+                return LunBackend.File;
+            case "memory":
+                return LunBackend.Memory;
+            default:
+                _errors.Add(section.Value("backend")!, $"'backend' must be 'file' or 'memory', got '{text}'");
+                return null;
+        }
+    }
+
+    private int? BlockSize(YamlSection section, string key)
+    {
+        var value = section.Integer(key, 1, int.MaxValue);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!BlockGeometry.IsSupportedBlockSize((int)value))
+        {
+            _errors.Add(section.Value(key)!, $"'{key}' must be 512 or 4096, got {value}");
+            return null;
+        }
+
+        return (int)value;
+    }
+
+    /// <summary>File LUNs need a path, resolved against the data directory; two LUNs on one file would corrupt each other.</summary>
+    private string? MapPath(YamlSection section, LunBackend? backend)
+    {
+        var path = section.String("path");
+        if (backend == LunBackend.Memory)
+        {
+            if (path is not null)
+            {
+                _errors.Add(section.Value("path")!, "'path' is only for the file backend; a memory LUN has no file");
+            }
+
+            return null;
+        }
+
+        if (path is null)
+        {
+            if (backend == LunBackend.File)
+            {
+                section.Missing("path", " (the file backend needs an image file, e.g. path: lun0.img)");
+            }
+
+            return null;
+        }
+
+        var fullPath = Path.GetFullPath(Path.Combine(_dataDirectory, path));
+        if (!_lunFiles.TryAdd(fullPath, section.Value("path")!))
+        {
+            _errors.Add(section.Value("path")!, $"file '{path}' is already used by the LUN at line {_lunFiles[fullPath].Start.Line}");
+        }
+
+        return fullPath;
+    }
+
+    /// <summary>VPD page 0x80 carries the serial as printable ASCII.</summary>
+    private string? MapSerial(YamlSection section)
+    {
+        var serial = section.String("serial");
+        if (serial is not null && (serial.Length is 0 or > MaxSerialLength || serial.Any(c => c is < ' ' or > '~')))
+        {
+            _errors.Add(section.Value("serial")!, $"'serial' must be 1..{MaxSerialLength} printable ASCII characters");
+            return null;
+        }
+
+        return serial;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Storlane.Target;
+using YamlDotNet.RepresentationModel;
+
+namespace Storlane.Cli.Configuration;
+
+internal sealed partial class ConfigMapper
+{
+    private void MapPortals(YamlSection root, List<PortalOptions> portals)
+    {
+        var items = root.Sequence("portals");
+        RequireItems(root, "portals", items);
+        var seen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                _errors.Add(item, $"a portal must be a mapping with 'address' and optional 'port' and 'group', not {YamlSection.Describe(item)}");
+                continue;
+            }
+
+            var section = new YamlSection(mapping, _errors, ConfigKeys.Portal);
+            var address = ParseAddress(section);
+            var port = section.Integer("port", 0, 65535);
+            var group = section.Integer("group", 1, 65535);
+            if (address is null)
+            {
+                continue;
+            }
+
+            var portal = new PortalOptions { Address = address.ToString(), Port = (int)(port ?? 3260), Group = (ushort)(group ?? 1) };
+
+            // Port 0 asks the OS for a free port, so two such portals never collide.
+            if (portal.Port != 0 && !seen.TryAdd(portal.ToString(), mapping))
+            {
+                _errors.Add(mapping, $"duplicate portal {portal} (first at line {seen[portal.ToString()].Start.Line})");
+            }
+
+            portals.Add(portal);
+        }
+    }
+
+    /// <summary>
+    /// Only literal IP addresses: a host name would resolve at start to who knows which interface.
+    /// IPAddress.TryParse alone accepts "1" as 0.0.0.1, so IPv4 must be the dotted quad.
+    /// </summary>
+    private IPAddress? ParseAddress(YamlSection section)
+    {
+        var text = RequiredString(section, "address");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if ((text.Contains(':', StringComparison.Ordinal) || DottedQuad().IsMatch(text)) && IPAddress.TryParse(text, out var address))
+        {
+            return address;
+        }
+
+        _errors.Add(section.Value("address")!, $"portal address '{text}' is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::1)");
+        return null;
+    }
+
+    [GeneratedRegex(@"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")]
+    private static partial Regex DottedQuad();
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace Storlane.Cli.Logging;
+
+/// <summary>Every line `storlane serve` logs, source-generated so no message is formatted unless it is written.</summary>
+internal static partial class CliLog
+{
+    [LoggerMessage(1, LogLevel.Information, "config: {Source}, LUN files under {DataDirectory}")]
+    public static partial void ConfigLoaded(ILogger logger, string source, string dataDirectory);
+
+    [LoggerMessage(2, LogLevel.Warning, "portal {Portal} is not on loopback: initiators on the network can reach it (the config asks for it)")]
+    public static partial void PortalBeyondLoopback(ILogger logger, string portal);
+
+    [LoggerMessage(3, LogLevel.Information, "portal: {Endpoint} (portal group {Group})")]
+    public static partial void ServingPortal(ILogger logger, string endpoint, int group);
+
+    [LoggerMessage(4, LogLevel.Information, "target: {Name} (alias {Alias}; initiators: {Initiators}; authentication: {Authentication})")]
+    public static partial void ServingTarget(ILogger logger, string name, string alias, string initiators, string authentication);
+
+    [LoggerMessage(5, LogLevel.Information, "lun: {Target}/{Lun}: {Backend}, {Size}, {LogicalBlockSize}-byte blocks (physical {PhysicalBlockSize}), {Access}")]
+    public static partial void ServingLun(ILogger logger, string target, ulong lun, string backend, string size, int logicalBlockSize, int physicalBlockSize, string access);
+
+    /// <summary>The line scripts and the interop tests wait for: every portal is bound and every LUN open.</summary>
+    [LoggerMessage(6, LogLevel.Information, "ready: {Targets} on {Endpoints}")]
+    public static partial void Ready(ILogger logger, string targets, string endpoints);
+
+    [LoggerMessage(7, LogLevel.Information, "{Signal} received: stopping (in-flight commands finish or abort, LUN files are flushed; signal again to exit at once)")]
+    public static partial void Stopping(ILogger logger, string signal);
+
+    [LoggerMessage(8, LogLevel.Information, "stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Error, "stop did not finish cleanly")]
+    public static partial void StopFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,3 @@
+using Storlane.Cli.Commands;
+
+return await StorlaneCommandLine.InvokeAsync(args);

@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Logging;
+
+namespace Storlane.Cli.Serving;
+
+/// <summary>What `storlane serve` was asked to do, after command-line parsing.</summary>
+/// <param name="ConfigPath">The config file as the user wrote it, or null for the built-in default.</param>
+internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, LogLevel LogLevel);

@@ -1,0 +1,8 @@
+namespace Storlane.Iscsi.Login;
+
+/// <summary>The SessionType key (RFC 7143 13.21): "Normal" (the default) or "Discovery".</summary>
+public enum SessionType
+{
+    Normal,
+    Discovery,
+}

@@ -1,0 +1,114 @@
+namespace Storlane.Scsi;
+
+/// <summary>
+/// Every command Storlane answers, in ascending opcode / service action order. Dispatch, CDB field
+/// checks and REPORT SUPPORTED OPERATION CODES all read this one list, so what is reported is what
+/// runs. The CDB USAGE DATA masks follow the CDB layouts of SPC-4 and SBC-3; the control byte mask is
+/// zero (NACA and the obsolete LINK bit are not supported, SAM-5 5.2).
+/// </summary>
+internal static class CommandTable
+{
+    private const byte Ctl = 0x00;
+
+    // READ/WRITE(10/12/16) byte 1: RDPROTECT/WRPROTECT (7..5) unsupported (no protection information),
+    // DPO (4), FUA (3), FUA_NV (1) accepted; byte "group": GROUP NUMBER (4..0) accepted and ignored.
+    private const byte DpoFua = 0x1A;
+    private const byte Group = 0x1F;
+
+    // VERIFY byte 1: VRPROTECT unsupported, DPO (4) and BYTCHK (2..1).
+    private const byte DpoBytchk = 0x16;
+
+    public static IReadOnlyList<CommandDescriptor> All { get; } =
+    [
+        new() { Name = "TEST UNIT READY", Opcode = 0x00, UsageData = [0x00, 0x00, 0x00, 0x00, 0x00, Ctl], Handler = CommandHandlers.TestUnitReady },
+        new() { Name = "REQUEST SENSE", Opcode = 0x03, UsageData = [0x03, 0x01, 0x00, 0x00, 0xFF, Ctl], Handler = CommandHandlers.RequestSense, AnswersWithoutLogicalUnit = true },
+        new() { Name = "READ(6)", Opcode = 0x08, UsageData = [0x08, 0x1F, 0xFF, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Read6, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "WRITE(6)", Opcode = 0x0A, UsageData = [0x0A, 0x1F, 0xFF, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Write6, DeviceErrors = DeviceErrorKind.Write },
+        new() { Name = "INQUIRY", Opcode = 0x12, UsageData = [0x12, 0x01, 0xFF, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Inquiry, AnswersWithoutLogicalUnit = true },
+        new() { Name = "MODE SELECT(6)", Opcode = 0x15, UsageData = [0x15, 0x10, 0x00, 0x00, 0xFF, Ctl], Handler = CommandHandlers.ModeSelect6 },
+        new() { Name = "MODE SENSE(6)", Opcode = 0x1A, UsageData = [0x1A, 0x08, 0xFF, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.ModeSense6 },
+        new() { Name = "START STOP UNIT", Opcode = 0x1B, UsageData = [0x1B, 0x01, 0x00, 0x0F, 0xF7, Ctl], Handler = CommandHandlers.StartStopUnit, DeviceErrors = DeviceErrorKind.Write },
+        new() { Name = "READ CAPACITY(10)", Opcode = 0x25, UsageData = [0x25, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01, Ctl], Handler = CommandHandlers.ReadCapacity10 },
+        new() { Name = "READ(10)", Opcode = 0x28, UsageData = [0x28, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Read10, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "WRITE(10)", Opcode = 0x2A, UsageData = [0x2A, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Write10, DeviceErrors = DeviceErrorKind.Write },
+        new() { Name = "VERIFY(10)", Opcode = 0x2F, UsageData = [0x2F, DpoBytchk, 0xFF, 0xFF, 0xFF, 0xFF, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Verify10, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "SYNCHRONIZE CACHE(10)", Opcode = 0x35, UsageData = [0x35, 0x06, 0xFF, 0xFF, 0xFF, 0xFF, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.SynchronizeCache10, DeviceErrors = DeviceErrorKind.Write, RecommendedTimeoutSeconds = 60 },
+        new() { Name = "WRITE SAME(10)", Opcode = 0x41, UsageData = [0x41, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.WriteSame10, DeviceErrors = DeviceErrorKind.Write, RecommendedTimeoutSeconds = 60 },
+        new() { Name = "UNMAP", Opcode = 0x42, UsageData = [0x42, 0x00, 0x00, 0x00, 0x00, 0x00, Group, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.Unmap, SupportedBy = static unit => unit.SupportsUnmap, DeviceErrors = DeviceErrorKind.Write, RecommendedTimeoutSeconds = 60 },
+        new() { Name = "MODE SELECT(10)", Opcode = 0x55, UsageData = [0x55, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.ModeSelect10 },
+        new() { Name = "MODE SENSE(10)", Opcode = 0x5A, UsageData = [0x5A, 0x18, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, Ctl], Handler = CommandHandlers.ModeSense10 },
+        new() { Name = "READ(16)", Opcode = 0x88, UsageData = [0x88, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Read16, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "WRITE(16)", Opcode = 0x8A, UsageData = [0x8A, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Write16, DeviceErrors = DeviceErrorKind.Write },
+        new() { Name = "VERIFY(16)", Opcode = 0x8F, UsageData = [0x8F, DpoBytchk, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Verify16, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "SYNCHRONIZE CACHE(16)", Opcode = 0x91, UsageData = [0x91, 0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.SynchronizeCache16, DeviceErrors = DeviceErrorKind.Write, RecommendedTimeoutSeconds = 60 },
+        new() { Name = "WRITE SAME(16)", Opcode = 0x93, UsageData = [0x93, 0x09, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.WriteSame16, DeviceErrors = DeviceErrorKind.Write, RecommendedTimeoutSeconds = 60 },
+        new() { Name = "READ CAPACITY(16)", Opcode = 0x9E, ServiceAction = ScsiServiceAction.ReadCapacity16, UsageData = [0x9E, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, Ctl], Handler = CommandHandlers.ReadCapacity16 },
+        new() { Name = "REPORT LUNS", Opcode = 0xA0, UsageData = [0xA0, 0x00, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, Ctl], Handler = CommandHandlers.ReportLuns, AnswersWithoutLogicalUnit = true },
+        new() { Name = "REPORT TARGET PORT GROUPS", Opcode = 0xA3, ServiceAction = ScsiServiceAction.ReportTargetPortGroups, UsageData = [0xA3, 0x2A, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, Ctl], Handler = CommandHandlers.ReportTargetPortGroups },
+        new() { Name = "REPORT SUPPORTED OPERATION CODES", Opcode = 0xA3, ServiceAction = ScsiServiceAction.ReportSupportedOperationCodes, UsageData = [0xA3, 0x0C, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, Ctl], Handler = CommandHandlers.ReportSupportedOperationCodes },
+        new() { Name = "READ(12)", Opcode = 0xA8, UsageData = [0xA8, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Read12, DeviceErrors = DeviceErrorKind.Read },
+        new() { Name = "WRITE(12)", Opcode = 0xAA, UsageData = [0xAA, DpoFua, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Write12, DeviceErrors = DeviceErrorKind.Write },
+        new() { Name = "VERIFY(12)", Opcode = 0xAF, UsageData = [0xAF, DpoBytchk, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, Group, Ctl], Handler = CommandHandlers.Verify12, DeviceErrors = DeviceErrorKind.Read },
+    ];
+
+    // Opcode -> the entry, or for opcodes with service actions the entries indexed by service action.
+    private static readonly CommandDescriptor?[] s_byOpcode = new CommandDescriptor?[256];
+    private static readonly CommandDescriptor?[]?[] s_byServiceAction = new CommandDescriptor?[]?[256];
+
+    static CommandTable()
+    {
+        foreach (var command in All)
+        {
+            if (command.ServiceAction is { } serviceAction)
+            {
+                (s_byServiceAction[command.Opcode] ??= new CommandDescriptor?[32])[serviceAction] = command;
+            }
+            else
+            {
+                s_byOpcode[command.Opcode] = command;
+            }
+        }
+    }
+
+    /// <summary>True when the opcode has service actions here (its CDB byte 1 bits 4..0 select the command).</summary>
+    public static bool HasServiceActions(byte opcode) => s_byServiceAction[opcode] is not null;
+
+    /// <summary>The entry for an opcode without service actions, or for an opcode and service action.</summary>
+    public static CommandDescriptor? Find(byte opcode, int serviceAction = -1)
+    {
+        if (s_byServiceAction[opcode] is { } actions)
+        {
+            return serviceAction is >= 0 and < 32 ? actions[serviceAction] : null;
+        }
+
+        return serviceAction < 0 ? s_byOpcode[opcode] : null;
+    }
+
+    /// <summary>
+    /// Looks the CDB up. Unknown opcode: INVALID COMMAND OPERATION CODE. Known opcode with a service
+    /// action we do not implement: INVALID FIELD IN CDB pointing at the SERVICE ACTION field (SPC-4
+    /// 4.2.5.2 uses the service action to name the command).
+    /// </summary>
+    public static CommandDescriptor Resolve(ReadOnlySpan<byte> cdb)
+    {
+        var opcode = cdb[0];
+        if (s_byServiceAction[opcode] is { } actions)
+        {
+            if (cdb.Length < 2 || actions[cdb[1] & 0x1F] is not { } byAction)
+            {
+                ScsiErrors.InvalidFieldInCdb(1, 4);
+                return null!;
+            }
+
+            return byAction;
+        }
+
+        if (s_byOpcode[opcode] is not { } command)
+        {
+            ScsiErrors.InvalidCommandOperationCode();
+            return null!;
+        }
+
+        return command;
+    }
+}

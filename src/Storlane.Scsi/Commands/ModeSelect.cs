@@ -1,0 +1,150 @@
+namespace Storlane.Scsi;
+
+internal static partial class CommandHandlers
+{
+    /// <summary>SPC-4 6.9 MODE SELECT(6): PF in byte 1 (SP is outside the usage mask: no saved pages), PARAMETER LIST LENGTH in byte 4.</summary>
+    public static ValueTask<ScsiResult> ModeSelect6(CommandContext context) =>
+        new(ModeSelect(context, tenByte: false, context.Cdb[4]));
+
+    /// <summary>SPC-4 6.10 MODE SELECT(10): PARAMETER LIST LENGTH in bytes 7..8.</summary>
+    public static ValueTask<ScsiResult> ModeSelect10(CommandContext context) =>
+        new(ModeSelect(context, tenByte: true, CdbReader.UInt16(context.Cdb, 7)));
+
+    /// <summary>
+    /// Minimal MODE SELECT: no mode parameter is changeable (MODE SENSE reports all-zero changeable
+    /// values), so a parameter list is accepted when it restates the current values and refused with
+    /// INVALID FIELD IN PARAMETER LIST, pointing at the first differing byte, when it tries to change
+    /// one (SPC-4 6.9: "If the application client sends a value for a mode parameter that is outside
+    /// the range supported by the logical unit ... INVALID FIELD IN PARAMETER LIST"). A block descriptor
+    /// may restate the capacity (or give 0 blocks) and must give the current logical block length.
+    /// </summary>
+    private static ScsiResult ModeSelect(CommandContext context, bool tenByte, int parameterListLength)
+    {
+        // "A PARAMETER LIST LENGTH field set to zero specifies that no data shall be transferred. This
+        // shall not be considered an error."
+        if (parameterListLength == 0)
+        {
+            return ScsiResult.Good();
+        }
+
+        var unit = context.Unit;
+        var data = context.Command.DataOut.Span;
+        var headerLength = tenByte ? 8 : 4;
+        if (data.Length < parameterListLength || parameterListLength < headerLength)
+        {
+            ScsiErrors.ParameterListLengthError();
+        }
+
+        data = data[..parameterListLength];
+        int descriptorLength;
+        if (tenByte)
+        {
+            if (data[2] != 0)
+            {
+                ScsiErrors.InvalidFieldInParameterList(2); // MEDIUM TYPE
+            }
+
+            var longLba = (data[4] & 0x01) != 0;
+            descriptorLength = CdbReader.UInt16(data, 6);
+            if (descriptorLength != 0 && descriptorLength != (longLba ? 16 : 8))
+            {
+                ScsiErrors.InvalidFieldInParameterList(6);
+            }
+        }
+        else
+        {
+            if (data[1] != 0)
+            {
+                ScsiErrors.InvalidFieldInParameterList(1); // MEDIUM TYPE
+            }
+
+            descriptorLength = data[3];
+            if (descriptorLength is not (0 or 8))
+            {
+                ScsiErrors.InvalidFieldInParameterList(3);
+            }
+        }
+
+        if (headerLength + descriptorLength > data.Length)
+        {
+            ScsiErrors.ParameterListLengthError();
+        }
+
+        CheckBlockDescriptor(data.Slice(headerLength, descriptorLength), headerLength, unit);
+        CheckModePages(data, headerLength + descriptorLength, unit);
+        return ScsiResult.Good(dataOutLength: parameterListLength);
+    }
+
+    private static void CheckBlockDescriptor(ReadOnlySpan<byte> descriptor, int offset, LogicalUnit unit)
+    {
+        if (descriptor.Length == 8)
+        {
+            var blocks = CdbReader.UInt32(descriptor, 0);
+            var current = (ulong)unit.BlockCount > uint.MaxValue ? uint.MaxValue : (uint)unit.BlockCount;
+            if (blocks != 0 && blocks != current)
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset);
+            }
+
+            if (CdbReader.UInt24(descriptor, 5) != (uint)unit.BlockSize)
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset + 5);
+            }
+        }
+        else if (descriptor.Length == 16)
+        {
+            var blocks = CdbReader.UInt64(descriptor, 0);
+            if (blocks != 0 && blocks != (ulong)unit.BlockCount)
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset);
+            }
+
+            if (CdbReader.UInt32(descriptor, 12) != (uint)unit.BlockSize)
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset + 12);
+            }
+        }
+    }
+
+    private static void CheckModePages(ReadOnlySpan<byte> data, int offset, LogicalUnit unit)
+    {
+        Span<byte> current = stackalloc byte[64];
+        while (offset < data.Length)
+        {
+            if (offset + 2 > data.Length)
+            {
+                ScsiErrors.ParameterListLengthError();
+            }
+
+            // SPC-4 7.5.7: PS is reserved in MODE SELECT; SPF = 1 would be a subpage, which we have none of.
+            var pageCode = (byte)(data[offset] & 0x3F);
+            if ((data[offset] & 0x40) != 0 || !ModePages.IsSupported(pageCode))
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset, 5);
+            }
+
+            var length = data[offset + 1] + 2;
+            if (offset + length > data.Length)
+            {
+                ScsiErrors.ParameterListLengthError();
+            }
+
+            var currentLength = ModePages.Write(current, pageCode, unit, PageControl.Current);
+            if (length != currentLength)
+            {
+                ScsiErrors.InvalidFieldInParameterList(offset + 1);
+            }
+
+            for (var i = 2; i < length; i++)
+            {
+                var changed = data[offset + i] ^ current[i];
+                if (changed != 0)
+                {
+                    ScsiErrors.InvalidFieldInParameterList(offset + i, CdbReader.HighestBit(changed));
+                }
+            }
+
+            offset += length;
+        }
+    }
+}

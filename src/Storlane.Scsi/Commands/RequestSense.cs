@@ -1,0 +1,31 @@
+namespace Storlane.Scsi;
+
+internal static partial class CommandHandlers
+{
+    /// <summary>
+    /// SPC-4 6.39 REQUEST SENSE. Returns, as parameter data with GOOD status, the highest-precedence
+    /// pending unit attention for this I_T nexus (and clears it, SAM-5 5.14), else NO SENSE. DESC = 1
+    /// asks for descriptor format sense data, which we support. For a LUN without a logical unit,
+    /// SPC-4 4.6.2: "the device server shall return GOOD status and sense data with the sense key set
+    /// to ILLEGAL REQUEST and the additional sense code set to LOGICAL UNIT NOT SUPPORTED".
+    /// </summary>
+    public static ValueTask<ScsiResult> RequestSense(CommandContext context)
+    {
+        var cdb = context.Cdb;
+        var descriptorFormat = (cdb[1] & 0x01) != 0;
+        var allocationLength = cdb[4];
+        var sense = SenseData.NoSense;
+        if (context.UnitOrNull is not { } unit)
+        {
+            sense = new SenseData(SenseKey.IllegalRequest, AdditionalSense.LogicalUnitNotSupported);
+        }
+        else if (unit.Attentions.TryTake(context.Command.Nexus.Id, out var attention))
+        {
+            sense = new SenseData(SenseKey.UnitAttention, attention);
+        }
+
+        Span<byte> buffer = stackalloc byte[64];
+        var length = descriptorFormat ? sense.WriteDescriptor(buffer) : sense.WriteFixed(buffer);
+        return new(ParameterData.Return(context.Command, buffer[..length], allocationLength));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Storlane.Storage;
+
+namespace Storlane.Scsi;
+
+/// <summary>
+/// One logical unit of a <see cref="ScsiTargetDevice"/>: an SBC-3 direct-access block device over an
+/// <see cref="IBlockDevice"/>. Created by <see cref="ScsiTargetDevice.AddLogicalUnit"/>; the commands
+/// it answers are those of the command table (see <c>Commands/CommandTable.cs</c>).
+/// </summary>
+public sealed class LogicalUnit
+{
+    internal LogicalUnit(ScsiTargetDevice target, ulong lun, IBlockDevice device, LogicalUnitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
+        Target = target;
+        Lun = lun;
+        Device = device;
+        Options = options;
+        var geometry = device.Geometry;
+        BlockSize = geometry.LogicalBlockSize;
+        BlockCount = geometry.BlockCount;
+        LogicalPerPhysicalExponent = geometry.LogicalPerPhysicalExponent;
+        NaaIdentifier = options.NaaIdentifier ?? LogicalUnitIdentity.DeriveNaa(target.TargetName, lun);
+        Serial = options.Serial ?? NaaIdentifier.ToString("X16", CultureInfo.InvariantCulture);
+        VendorField = LogicalUnitIdentity.PaddedAscii(options.Vendor, 8, nameof(options.Vendor));
+        ProductField = LogicalUnitIdentity.PaddedAscii(options.Product, 16, nameof(options.Product));
+        RevisionField = LogicalUnitIdentity.PaddedAscii(options.Revision, 4, nameof(options.Revision));
+        SerialField = LogicalUnitIdentity.Ascii(Serial, 64, nameof(options.Serial));
+        IsReadOnly = options.ReadOnly || (device.Features & BlockDeviceFeatures.ReadOnly) != 0;
+        SupportsUnmap = (device.Features & BlockDeviceFeatures.Unmap) != 0;
+        HasVolatileWriteCache = (device.Features & BlockDeviceFeatures.VolatileWriteCache) != 0;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTransferBytes, BlockSize, nameof(options.MaxTransferBytes));
+        MaxTransferBlocks = (uint)(options.MaxTransferBytes / BlockSize);
+        MaxUnmapLbaCount = options.MaxUnmapLbaCount;
+        MaxUnmapDescriptorCount = options.MaxUnmapDescriptorCount;
+        MaxWriteSameBlocks = options.MaxWriteSameBlocks;
+    }
+
+    public ulong Lun { get; }
+
+    public IBlockDevice Device { get; }
+
+    /// <summary>A private copy of the options the unit was added with.</summary>
+    public LogicalUnitOptions Options { get; }
+
+    /// <summary>The NAA designator reported in VPD page 83h (given or derived).</summary>
+    public ulong NaaIdentifier { get; }
+
+    /// <summary>The unit serial number reported in VPD page 80h (given or derived).</summary>
+    public string Serial { get; }
+
+    /// <summary>Writes are refused: the options or the device say so.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>UNMAP and WRITE SAME with UNMAP deallocate (thin provisioning, LBPME = 1).</summary>
+    public bool SupportsUnmap { get; }
+
+    /// <summary>WCE = 1 in the caching mode page: SYNCHRONIZE CACHE and FUA matter.</summary>
+    public bool HasVolatileWriteCache { get; }
+
+    internal ScsiTargetDevice Target { get; }
+
+    internal UnitAttentionTable Attentions { get; } = new();
+
+    internal int BlockSize { get; }
+
+    internal long BlockCount { get; }
+
+    internal int LogicalPerPhysicalExponent { get; }
+
+    internal uint MaxTransferBlocks { get; }
+
+    internal uint MaxUnmapLbaCount { get; }
+
+    internal uint MaxUnmapDescriptorCount { get; }
+
+    internal ulong MaxWriteSameBlocks { get; }
+
+    internal byte[] VendorField { get; }
+
+    internal byte[] ProductField { get; }
+
+    internal byte[] RevisionField { get; }
+
+    internal byte[] SerialField { get; }
+
+    /// <summary>
+    /// SBC-3 4.5: a command that "references or attempts to access a logical block not within the
+    /// capacity of the medium" ends with ILLEGAL REQUEST, LOGICAL BLOCK ADDRESS OUT OF RANGE. A range
+    /// is valid when LBA + count does not pass the capacity; so a zero-length transfer at LBA ==
+    /// capacity is accepted (it touches no block) and anything past it is out of range.
+    /// </summary>
+    internal void CheckRange(ulong lba, ulong blocks)
+    {
+        var capacity = (ulong)BlockCount;
+        if (blocks > capacity || lba > capacity - blocks)
+        {
+            ScsiErrors.LbaOutOfRange();
+        }
+    }
+
+    internal void CheckWritable()
+    {
+        if (IsReadOnly)
+        {
+            ScsiErrors.WriteProtected();
+        }
+    }
+
+    public override string ToString() => $"LUN {Lun}: {Device.Geometry}";
+}

@@ -1,0 +1,54 @@
+namespace Storlane.Scsi;
+
+/// <summary>
+/// How a logical unit identifies itself and the limits it advertises. Read once when the unit is
+/// added (<see cref="ScsiTargetDevice.AddLogicalUnit"/>); later changes to this object have no effect.
+/// </summary>
+public sealed class LogicalUnitOptions
+{
+    public const string DefaultVendor = "STORLANE";
+    public const string DefaultProduct = "Storlane LUN";
+    public const string DefaultRevision = "0001";
+
+    /// <summary>T10 VENDOR IDENTIFICATION, at most 8 printable ASCII characters (SPC-4 6.6.2).</summary>
+    public string Vendor { get; set; } = DefaultVendor;
+
+    /// <summary>PRODUCT IDENTIFICATION, at most 16 printable ASCII characters.</summary>
+    public string Product { get; set; } = DefaultProduct;
+
+    /// <summary>PRODUCT REVISION LEVEL, at most 4 printable ASCII characters.</summary>
+    public string Revision { get; set; } = DefaultRevision;
+
+    /// <summary>
+    /// PRODUCT SERIAL NUMBER of VPD page 80h (printable ASCII, at most 64 characters). When null the
+    /// serial is the 16 hexadecimal digits of <see cref="NaaIdentifier"/>, so it is stable too.
+    /// </summary>
+    public string? Serial { get; set; }
+
+    /// <summary>Refuse writes with DATA PROTECT, WRITE PROTECTED, and set WP in the mode parameter header.</summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// The 8-byte NAA designator of VPD page 83h, written as given (callers that own an IEEE OUI can
+    /// pass an NAA 5 value). When null, Storlane derives an NAA 3h "locally assigned" identifier
+    /// (SPC-4 7.8.6.6.3): the top nibble is 3 and the other 60 bits are the first bits of
+    /// SHA-256(UTF-8("target name" + "/" + LUN in decimal)), so the same target name and LUN always
+    /// get the same identifier and multipath software sees one device through every portal. NAA 6
+    /// (IEEE Registered Extended) is not used: it is 16 bytes and needs an IEEE company id we do not own.
+    /// </summary>
+    public ulong? NaaIdentifier { get; set; }
+
+    /// <summary>Largest READ/WRITE/VERIFY in bytes (Block Limits VPD MAXIMUM TRANSFER LENGTH); rounded down to blocks.</summary>
+    public int MaxTransferBytes { get; set; } = 8 << 20;
+
+    /// <summary>MAXIMUM UNMAP LBA COUNT: the most blocks one UNMAP command may deallocate.</summary>
+    public uint MaxUnmapLbaCount { get; set; } = 1 << 20;
+
+    /// <summary>MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT.</summary>
+    public uint MaxUnmapDescriptorCount { get; set; } = 256;
+
+    /// <summary>MAXIMUM WRITE SAME LENGTH in blocks (also bounds WRITE SAME with NUMBER OF LOGICAL BLOCKS 0).</summary>
+    public ulong MaxWriteSameBlocks { get; set; } = 1 << 16;
+
+    internal LogicalUnitOptions Clone() => (LogicalUnitOptions)MemberwiseClone();
+}

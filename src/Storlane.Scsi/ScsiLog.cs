@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Storlane.Scsi;
+
+/// <summary>Source-generated log messages of the SCSI layer (no formatting unless enabled).</summary>
+internal static partial class ScsiLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "{Target} LUN {Lun}: {Command} failed in the block device")]
+    public static partial void CommandFailed(ILogger logger, string target, ulong lun, string command, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Target} LUN {Lun}: LOGICAL UNIT RESET from {Nexus}")]
+    public static partial void LogicalUnitReset(ILogger logger, string target, ulong lun, ItNexus nexus);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Target}: TARGET {Kind} RESET from {Nexus}")]
+    public static partial void TargetReset(ILogger logger, string target, string kind, ItNexus nexus);
+}

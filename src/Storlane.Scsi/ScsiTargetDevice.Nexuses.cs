@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+
+namespace Storlane.Scsi;
+
+/// <summary>I_T nexuses seen by this target device, unit attentions and resets (SAM-5 5.14, 6.3, 7.7).</summary>
+public sealed partial class ScsiTargetDevice
+{
+    private readonly ConcurrentDictionary<long, ItNexus> _nexuses = new();
+    private readonly TargetPortRegistry _targetPorts = new();
+
+    /// <summary>
+    /// Declares a target port (an iSCSI portal group) so REPORT TARGET PORT GROUPS lists it before any
+    /// initiator has used it. Ports of nexuses that send commands are learned anyway.
+    /// </summary>
+    public void AddTargetPort(ushort relativeTargetPortId, ushort targetPortGroup) =>
+        _targetPorts.Add(relativeTargetPortId, targetPortGroup);
+
+    /// <summary>
+    /// LOGICAL UNIT RESET received on <paramref name="from"/>: unit attention for every other nexus.
+    /// SAM-5 7.7: the logical unit shall "establish a unit attention condition for the initiator port
+    /// associated with every I_T nexus" other than the one the task management function came on, with
+    /// the additional sense code BUS DEVICE RESET FUNCTION OCCURRED (29h/03h). Every nexus this target
+    /// device has seen is included, whether or not it had used this unit yet.
+    /// </summary>
+    public void ResetLogicalUnit(ulong lun, ItNexus from)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        NoteNexus(from);
+        var unit = FindLogicalUnit(lun);
+        if (unit is null)
+        {
+            return;
+        }
+
+        ScsiLog.LogicalUnitReset(_logger, TargetName, lun, from);
+        foreach (var nexusId in _nexuses.Keys)
+        {
+            if (nexusId != from.Id)
+            {
+                unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
+            }
+        }
+    }
+
+    /// <summary>
+    /// TARGET WARM/COLD RESET received on <paramref name="from"/>. RFC 7143 11.5.1 makes TARGET WARM
+    /// RESET the SAM target reset (the old BUS DEVICE RESET message), so every other nexus gets BUS
+    /// DEVICE RESET FUNCTION OCCURRED (29h/03h) on every logical unit; TARGET COLD RESET is a power
+    /// cycle of the target device, reported as POWER ON OCCURRED (29h/01h). The transport closes
+    /// sessions for a cold reset; nexuses it then removes lose their pending unit attentions.
+    /// </summary>
+    public void ResetTarget(ItNexus from, bool cold)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        NoteNexus(from);
+        ScsiLog.TargetReset(_logger, TargetName, cold ? "COLD" : "WARM", from);
+        var sense = cold ? AdditionalSense.PowerOnOccurred : AdditionalSense.BusDeviceResetFunctionOccurred;
+        EstablishForAllNexuses(sense, except: from, skipUnit: null);
+    }
+
+    /// <summary>A nexus logged out or its session ended: forget its unit attentions.</summary>
+    public void RemoveNexus(ItNexus nexus)
+    {
+        ArgumentNullException.ThrowIfNull(nexus);
+        _nexuses.TryRemove(nexus.Id, out _);
+        foreach (var unit in _luns.Sorted)
+        {
+            unit.Attentions.Forget(nexus.Id);
+        }
+    }
+
+    /// <summary>Unit attentions pending for a nexus on a LUN, highest precedence first (diagnostics).</summary>
+    public IReadOnlyList<AdditionalSense> PendingUnitAttentions(ulong lun, ItNexus nexus)
+    {
+        ArgumentNullException.ThrowIfNull(nexus);
+        return FindLogicalUnit(lun)?.Attentions.Snapshot(nexus.Id) ?? [];
+    }
+
+    /// <summary>
+    /// A nexus that sends its first command is remembered (so later resets reach it) with no unit
+    /// attention pending: logging in is quiet. Its target port joins the port registry.
+    /// </summary>
+    private void NoteNexus(ItNexus nexus)
+    {
+        ArgumentNullException.ThrowIfNull(nexus);
+        if (!_nexuses.ContainsKey(nexus.Id) && _nexuses.TryAdd(nexus.Id, nexus))
+        {
+            _targetPorts.Add(nexus.RelativeTargetPortId, nexus.TargetPortGroup);
+        }
+    }
+
+    private void EstablishForAllNexuses(AdditionalSense sense, ItNexus? except, LogicalUnit? skipUnit)
+    {
+        foreach (var unit in _luns.Sorted)
+        {
+            if (ReferenceEquals(unit, skipUnit))
+            {
+                continue;
+            }
+
+            foreach (var nexusId in _nexuses.Keys)
+            {
+                if (nexusId != except?.Id)
+                {
+                    unit.Attentions.Establish(nexusId, sense);
+                }
+            }
+        }
+    }
+
+    /// <summary>SAM-5 5.14: REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED for the nexus on every unit.</summary>
+    internal void ClearReportedLunsChanged(ItNexus nexus)
+    {
+        foreach (var unit in _luns.Sorted)
+        {
+            unit.Attentions.Clear(nexus.Id, AdditionalSense.ReportedLunsDataHasChanged);
+        }
+    }
+
+    internal SortedDictionary<ushort, List<ushort>> TargetPortGroups() => _targetPorts.Groups();
+}

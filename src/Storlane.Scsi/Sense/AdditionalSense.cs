@@ -1,0 +1,46 @@
+namespace Storlane.Scsi;
+
+/// <summary>
+/// ADDITIONAL SENSE CODE and ADDITIONAL SENSE CODE QUALIFIER pairs (SPC-4 4.5.6 table 28), named
+/// as SPC-4 names them; the value is ASC in the high byte and ASCQ in the low byte.
+/// </summary>
+public enum AdditionalSense : ushort
+{
+    NoAdditionalSenseInformation = 0x0000,
+    WriteError = 0x0C00,
+    InvalidFieldInInformationUnit = 0x0E03,
+    UnrecoveredReadError = 0x1100,
+    ParameterListLengthError = 0x1A00,
+    MiscompareDuringVerifyOperation = 0x1D00,
+    InvalidCommandOperationCode = 0x2000,
+    LbaOutOfRange = 0x2100,
+    InvalidFieldInCdb = 0x2400,
+    LogicalUnitNotSupported = 0x2500,
+    InvalidFieldInParameterList = 0x2600,
+    ParameterNotSupported = 0x2601,
+    ParameterValueInvalid = 0x2602,
+    WriteProtected = 0x2700,
+    PowerOnResetOrBusDeviceResetOccurred = 0x2900,
+    PowerOnOccurred = 0x2901,
+    ScsiBusResetOccurred = 0x2902,
+    BusDeviceResetFunctionOccurred = 0x2903,
+    DeviceInternalReset = 0x2904,
+    ITNexusLossOccurred = 0x2907,
+    ParametersChanged = 0x2A00,
+    ModeParametersChanged = 0x2A01,
+    CapacityDataHasChanged = 0x2A09,
+    CommandsClearedByAnotherInitiator = 0x2F00,
+    SavingParametersNotSupported = 0x3900,
+    InquiryDataHasChanged = 0x3F03,
+    ReportedLunsDataHasChanged = 0x3F0E,
+    InternalTargetFailure = 0x4400,
+}
+
+public static class AdditionalSenseExtensions
+{
+    public static byte Asc(this AdditionalSense sense) => (byte)((ushort)sense >> 8);
+
+    public static byte Ascq(this AdditionalSense sense) => (byte)sense;
+
+    public static AdditionalSense FromCodes(byte asc, byte ascq) => (AdditionalSense)((asc << 8) | ascq);
+}

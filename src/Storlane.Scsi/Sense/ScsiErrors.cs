@@ -1,0 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Storlane.Scsi;
+
+/// <summary>
+/// <see cref="DoesNotReturnAttribute"/> throw helpers: keep the throwing code out of the callers so
+/// the hot paths stay small and the compiler knows the branch ends.
+/// </summary>
+internal static class ScsiErrors
+{
+    [DoesNotReturn]
+    public static void InvalidCommandOperationCode() =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.InvalidCommandOperationCode, FieldPointer.Cdb(0));
+
+    /// <summary>SPC-4 4.5.2.4.2: INVALID FIELD IN CDB with a field pointer to the offending byte/bit.</summary>
+    [DoesNotReturn]
+    public static void InvalidFieldInCdb(int byteIndex, int bitIndex = -1) =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInCdb, FieldPointer.Cdb(byteIndex, bitIndex));
+
+    [DoesNotReturn]
+    public static void InvalidFieldInParameterList(int byteIndex, int bitIndex = -1) =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInParameterList, FieldPointer.Parameter(byteIndex, bitIndex));
+
+    [DoesNotReturn]
+    public static void ParameterListLengthError() =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.ParameterListLengthError);
+
+    [DoesNotReturn]
+    public static void LbaOutOfRange() =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.LbaOutOfRange);
+
+    [DoesNotReturn]
+    public static void LogicalUnitNotSupported() =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.LogicalUnitNotSupported);
+
+    [DoesNotReturn]
+    public static void WriteProtected() =>
+        throw new ScsiException(SenseKey.DataProtect, AdditionalSense.WriteProtected);
+
+    [DoesNotReturn]
+    public static void SavingParametersNotSupported(int byteIndex, int bitIndex) =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.SavingParametersNotSupported, FieldPointer.Cdb(byteIndex, bitIndex));
+
+    /// <summary>SBC-3 5.29 (VERIFY): INFORMATION = offset of the first byte that did not match.</summary>
+    [DoesNotReturn]
+    public static void Miscompare(long offset) =>
+        throw new ScsiException(SenseKey.Miscompare, AdditionalSense.MiscompareDuringVerifyOperation, information: offset);
+}

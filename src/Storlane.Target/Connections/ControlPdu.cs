@@ -1,0 +1,36 @@
+using Storlane.Iscsi.Pdu;
+
+namespace Storlane.Target.Connections;
+
+/// <summary>
+/// A non-data PDU queued for the writer loop (login, text, NOP-In, TMF and logout responses,
+/// Reject, Async). Rare enough that one small object per PDU is fine; the hot path uses
+/// <see cref="TargetTask"/> instead. The writer stamps StatSN, ExpCmdSN and MaxCmdSN.
+/// </summary>
+internal sealed class ControlPdu
+{
+    private ControlPdu(Opcode opcode)
+    {
+        new Bhs(Header).Initialize(opcode);
+    }
+
+    public byte[] Header { get; } = new byte[Bhs.Length];
+
+    public byte[] Data { get; set; } = [];
+
+    /// <summary>Whether this PDU consumes a StatSN (status-bearing PDUs do; pings and R2Ts do not).</summary>
+    public bool AdvancesStatSN { get; set; } = true;
+
+    /// <summary>Whether bytes 24-35 carry StatSN/ExpCmdSN/MaxCmdSN (false for login responses, stamped by the login code).</summary>
+    public bool StampSequenceNumbers { get; set; } = true;
+
+    /// <summary>Close the connection once this PDU is on the wire (logout response, fatal reject, failed login).</summary>
+    public bool CloseAfter { get; set; }
+
+    /// <summary>Digests negotiated at login start with the PDU after the final login response (RFC 7143 13.1).</summary>
+    public bool EnableDigestsAfter { get; set; }
+
+    public Bhs Bhs => new(Header);
+
+    public static ControlPdu Create(Opcode opcode) => new(opcode);
+}

@@ -1,0 +1,305 @@
+using System.Buffers;
+using Storlane.Iscsi;
+using Storlane.Iscsi.Pdu;
+using Storlane.Scsi;
+
+namespace Storlane.Target.Connections;
+
+/// <summary>SCSI Command, Data-Out and R2T handling (RFC 7143 11.3, 11.7, 11.8).</summary>
+internal sealed partial class IscsiConnection
+{
+    /// <summary>AHS type 1: extended CDB (RFC 7143 11.2.2.3).</summary>
+    private const byte ExtendedCdbAhsType = 1;
+
+    private void HandleScsiCommand(Bhs bhs, in PduFrame frame)
+    {
+        var session = _session!;
+        if (session.Target is null)
+        {
+            // RFC 7143 4.3: a discovery session carries only Text, NOP and Logout.
+            Enqueue(CreateReject(RejectReason.ProtocolError, _header));
+            return;
+        }
+
+        var itt = bhs.InitiatorTaskTag;
+        var immediateData = frame.Data;
+        var expected = bhs.ExpectedDataTransferLength;
+        if (!session.Window.TryAccept(bhs.CmdSN, bhs.Immediate, consumesTask: true))
+        {
+            return;
+        }
+
+        if (bhs.ReadFlag && bhs.WriteFlag)
+        {
+            // Bidirectional commands need a read AHS and a second buffer; no SBC command uses them.
+            session.Window.TaskFinished();
+            Enqueue(CreateReject(RejectReason.CommandNotSupported, _header));
+            return;
+        }
+
+        if (!immediateData.IsEmpty && !bhs.WriteFlag)
+        {
+            // RFC 7143 11.3.1: immediate data only with W set.
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, "data segment on a command without the W bit");
+        }
+
+        if (immediateData.Length > expected || (!immediateData.IsEmpty && !session.Parameters.ImmediateData)
+            || immediateData.Length > session.Parameters.FirstBurstLength)
+        {
+            // RFC 7143 13.11 / 13.14: immediate data only when negotiated, at most FirstBurstLength.
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, "immediate data not allowed or longer than FirstBurstLength or the expected length");
+        }
+
+        var task = RentTask();
+        task.InitiatorTaskTag = itt;
+        task.CmdSN = bhs.CmdSN;
+        task.LunField = bhs.LunField;
+        task.ExpectedLength = expected;
+        task.IsRead = bhs.ReadFlag;
+        task.IsWrite = bhs.WriteFlag;
+        var cdbLength = CopyCdb(bhs, frame.AdditionalHeaders, task);
+
+        lock (_tasksLock)
+        {
+            if (!_tasks.TryAdd(itt, task))
+            {
+                session.Window.TaskFinished();
+                ReturnTask(task);
+                Enqueue(CreateReject(RejectReason.TaskInProgress, _header));
+                return;
+            }
+        }
+
+        var command = task.Command;
+        command.Nexus = session.Nexus!;
+        command.Lun = Lun.TryDecode(bhs.LunField, out var lun) ? lun : ulong.MaxValue;
+        command.Cdb = task.Cdb(cdbLength);
+        command.Attribute = (ScsiTaskAttribute)Math.Min(bhs.TaskAttribute, (byte)ScsiTaskAttribute.Aca);
+
+        if ((task.IsRead || task.IsWrite) && expected > _server.MaxTransferBytes)
+        {
+            // Larger than Block Limits promises: refuse with sense instead of renting unbounded memory.
+            Complete(task, ScsiResultFactory.InvalidFieldInCdb(command));
+            return;
+        }
+
+        if (task.IsRead)
+        {
+            task.RentBuffer(expected);
+            command.DataIn = task.Buffer.AsMemory(0, (int)expected);
+            Execute(task);
+            return;
+        }
+
+        if (!task.IsWrite || expected == 0)
+        {
+            Execute(task);
+            return;
+        }
+
+        task.RentBuffer(expected);
+        immediateData.CopyTo(task.Buffer);
+        task.ReceivedBytes = (uint)immediateData.Length;
+
+        // RFC 7143 11.3.1 F bit: when set no unsolicited Data-Out follows; otherwise the initiator
+        // may send unsolicited data up to FirstBurstLength when InitialR2T=No (13.10).
+        var unsolicitedEnd = bhs.Final || session.Parameters.InitialR2T
+            ? (uint)immediateData.Length
+            : Math.Min(expected, (uint)session.Parameters.FirstBurstLength);
+        task.UnsolicitedEnd = unsolicitedEnd;
+        task.NextR2TOffset = unsolicitedEnd;
+        if (task.ReceivedBytes >= expected)
+        {
+            StartExecution(task);
+            return;
+        }
+
+        IssueReadyToTransfers(task);
+    }
+
+    /// <summary>Copies the CDB out of the header (and an extended-CDB AHS) into the task.</summary>
+    private static int CopyCdb(Bhs bhs, in ReadOnlySequence<byte> ahs, TargetTask task)
+    {
+        bhs.Cdb.CopyTo(task.CdbSpan);
+        if (ahs.IsEmpty)
+        {
+            return 16;
+        }
+
+        Span<byte> head = stackalloc byte[4];
+        ahs.Slice(0, 4).CopyTo(head);
+        var ahsLength = (head[0] << 8) | head[1];
+        if (head[2] != ExtendedCdbAhsType || ahsLength < 2 || ahsLength - 1 > TargetTask.MaxCdbLength - 16 || ahs.Length < 3 + ahsLength)
+        {
+            // Other AHS types (bidirectional read length) are for commands we reject anyway.
+            return 16;
+        }
+
+        // AHSLength counts the reserved byte plus the extra CDB bytes (11.2.2.3).
+        var extra = ahsLength - 1;
+        ahs.Slice(4, extra).CopyTo(task.CdbSpan[16..]);
+        return 16 + extra;
+    }
+
+    private void HandleDataOut(Bhs bhs, in ReadOnlySequence<byte> data)
+    {
+        TargetTask? task;
+        lock (_tasksLock)
+        {
+            _tasks.TryGetValue(bhs.InitiatorTaskTag, out task);
+        }
+
+        if (task is null || task.State != TargetTaskState.Receiving)
+        {
+            // Data for a task that was aborted or never existed is discarded (RFC 7143 4.2.3.5).
+            if (task is null)
+            {
+                return;
+            }
+
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out for a task that is not receiving data");
+        }
+
+        if (task.Aborted)
+        {
+            RemoveTask(task);
+            FinishTask(task);
+            return;
+        }
+
+        var offset = bhs.BufferOffset;
+        var length = (uint)data.Length;
+        var solicited = bhs.TargetTransferTag != Bhs.ReservedTag;
+        var end = offset + length;
+        if (end < offset || end > task.ExpectedLength || (!solicited && end > task.UnsolicitedEnd))
+        {
+            // RFC 7143 11.7.5 / 13.14: data beyond the expected length or the unsolicited burst.
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out outside the expected or unsolicited range");
+        }
+
+        data.CopyTo(task.Buffer.AsSpan((int)offset));
+        task.ReceivedBytes += length;
+        if (solicited && bhs.Final)
+        {
+            task.OutstandingR2Ts--;
+        }
+
+        if (task.ReceivedBytes >= task.ExpectedLength)
+        {
+            StartExecution(task);
+            return;
+        }
+
+        IssueReadyToTransfers(task);
+    }
+
+    /// <summary>Keeps up to MaxOutstandingR2T R2Ts of at most MaxBurstLength each in flight (13.17, 13.13).</summary>
+    private void IssueReadyToTransfers(TargetTask task)
+    {
+        var parameters = _session!.Parameters;
+        var maxBurst = (uint)parameters.MaxBurstLength;
+        while (task.OutstandingR2Ts < parameters.MaxOutstandingR2T && task.NextR2TOffset < task.ExpectedLength)
+        {
+            var length = Math.Min(maxBurst, task.ExpectedLength - task.NextR2TOffset);
+            var r2tsn = task.NextR2TSN++;
+            _outbound.Writer.TryWrite(OutboundItem.ForR2T(task, NextTargetTransferTag(), r2tsn, task.NextR2TOffset, length));
+            task.NextR2TOffset += length;
+            task.OutstandingR2Ts++;
+        }
+    }
+
+    private void StartExecution(TargetTask task)
+    {
+        task.Command.DataOut = task.Buffer.AsMemory(0, (int)Math.Min(task.ReceivedBytes, task.ExpectedLength));
+        Execute(task);
+    }
+
+    private void Execute(TargetTask task)
+    {
+        task.State = TargetTaskState.Executing;
+        _ = ExecuteAsync(task);
+    }
+
+    /// <summary>Runs the command in the SCSI layer; a synchronous device completes without allocating.</summary>
+    private async Task ExecuteAsync(TargetTask task)
+    {
+        ScsiResult result;
+        try
+        {
+            result = await _session!.Target!.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            result = default;
+            task.Aborted = true;
+        }
+        catch (Exception ex)
+        {
+            // The SCSI layer turns command errors into sense; anything here is a bug. Fail the
+            // command, keep the connection.
+            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
+            result = ScsiResultFactory.InternalTargetFailure(task.Command);
+        }
+
+        Complete(task, result);
+    }
+
+    private void Complete(TargetTask task, ScsiResult result)
+    {
+        task.Result = result;
+        TaskCompletionSource? waiter;
+        lock (task.StateLock)
+        {
+            task.State = TargetTaskState.Completed;
+            waiter = task.AbortWaiter;
+        }
+
+        waiter?.TrySetResult();
+        if (!_outbound.Writer.TryWrite(OutboundItem.ForCompletion(task)))
+        {
+            // The connection is closing: nobody will write this completion.
+            RemoveTask(task);
+            FinishTask(task);
+        }
+    }
+
+    private TargetTask RentTask()
+    {
+        lock (_taskPool)
+        {
+            if (_taskPool.TryPop(out var task))
+            {
+                return task;
+            }
+        }
+
+        return new TargetTask();
+    }
+
+    private void ReturnTask(TargetTask task)
+    {
+        task.Reset();
+        lock (_taskPool)
+        {
+            _taskPool.Push(task);
+        }
+    }
+
+    private void RemoveTask(TargetTask task)
+    {
+        lock (_tasksLock)
+        {
+            if (_tasks.TryGetValue(task.InitiatorTaskTag, out var current) && ReferenceEquals(current, task))
+            {
+                _tasks.Remove(task.InitiatorTaskTag);
+            }
+        }
+    }
+
+    /// <summary>The task left the connection: reopen its window slot and recycle it.</summary>
+    private void FinishTask(TargetTask task)
+    {
+        _session?.Window.TaskFinished();
+        ReturnTask(task);
+    }
+}

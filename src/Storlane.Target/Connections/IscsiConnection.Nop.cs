@@ -1,0 +1,99 @@
+using System.Buffers;
+using Storlane.Iscsi.Pdu;
+
+namespace Storlane.Target.Connections;
+
+/// <summary>NOP-Out answers and NOP-In pings (RFC 7143 11.18, 11.19).</summary>
+internal sealed partial class IscsiConnection
+{
+    private uint _pingTag = Bhs.ReservedTag;
+    private long _pingSentTicks;
+
+    private void HandleNopOut(Bhs bhs, in ReadOnlySequence<byte> data)
+    {
+        var session = _session!;
+        var itt = bhs.InitiatorTaskTag;
+        var ttt = bhs.TargetTransferTag;
+        if (itt == Bhs.ReservedTag)
+        {
+            // An answer to our ping: "MUST only have the I bit set ... the TTT is copied".
+            if (ttt == _pingTag)
+            {
+                _pingTag = Bhs.ReservedTag;
+            }
+
+            return;
+        }
+
+        // A ping from the initiator (ITT set) consumes a CmdSN unless immediate.
+        if (!session.Window.TryAccept(bhs.CmdSN, bhs.Immediate, consumesTask: false))
+        {
+            return;
+        }
+
+        // "the NOP-In ... echoes the data ... TTT is 0xffffffff" (11.19.2).
+        var pdu = ControlPdu.Create(Opcode.NopIn);
+        var reply = pdu.Bhs;
+        reply.Final = true;
+        reply.LunField = bhs.LunField;
+        reply.InitiatorTaskTag = itt;
+        reply.TargetTransferTag = Bhs.ReservedTag;
+        pdu.Data = data.ToArray();
+        Enqueue(pdu);
+    }
+
+    /// <summary>
+    /// Pings an idle initiator with a NOP-In (ITT 0xffffffff, a TTT to answer) and drops the
+    /// connection when the answer does not come in time: a dead peer must not hold a session.
+    /// </summary>
+    private async Task PingLoopAsync()
+    {
+        var interval = _server.Options.NopInIntervalSeconds;
+        if (interval <= 0)
+        {
+            return;
+        }
+
+        var timeoutMs = Math.Max(1, _server.Options.NopInTimeoutSeconds) * 1000L;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
+            {
+                if (_session is null)
+                {
+                    continue;
+                }
+
+                var now = Environment.TickCount64;
+                if (_pingTag != Bhs.ReservedTag)
+                {
+                    if (now - _pingSentTicks > timeoutMs && now - Volatile.Read(ref _lastReceiveTicks) > timeoutMs)
+                    {
+                        TargetLog.PingTimeout(_server.Logger, Remote, (int)(timeoutMs / 1000));
+                        Abort("NOP-In ping timed out");
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (now - Volatile.Read(ref _lastReceiveTicks) >= interval * 1000L)
+                {
+                    _pingTag = NextTargetTransferTag();
+                    _pingSentTicks = now;
+                    var pdu = ControlPdu.Create(Opcode.NopIn);
+                    pdu.AdvancesStatSN = false; // "when the ITT is 0xffffffff, StatSN is not advanced"
+                    var bhs = pdu.Bhs;
+                    bhs.Final = true;
+                    bhs.InitiatorTaskTag = Bhs.ReservedTag;
+                    bhs.TargetTransferTag = _pingTag;
+                    Enqueue(pdu);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

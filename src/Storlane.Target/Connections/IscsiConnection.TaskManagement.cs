@@ -1,0 +1,240 @@
+using Storlane.Iscsi;
+using Storlane.Iscsi.Pdu;
+using Storlane.Scsi;
+
+namespace Storlane.Target.Connections;
+
+/// <summary>Task management (RFC 7143 11.5, 11.6; SAM-5 7).</summary>
+internal sealed partial class IscsiConnection
+{
+    private void HandleTaskManagement(Bhs bhs)
+    {
+        var session = _session!;
+        var function = bhs.TaskManagementFunction;
+        var itt = bhs.InitiatorTaskTag;
+        var lunField = bhs.LunField;
+        var refTag = bhs.ReferencedTaskTag;
+        var refCmdSN = bhs.RefCmdSN;
+        if (!session.Window.TryAccept(bhs.CmdSN, bhs.Immediate, consumesTask: false))
+        {
+            return;
+        }
+
+        if (session.Target is not { } target)
+        {
+            Enqueue(CreateReject(RejectReason.ProtocolError, _header));
+            return;
+        }
+
+        var lun = Lun.TryDecode(lunField, out var decoded) ? decoded : ulong.MaxValue;
+        var nexus = session.Nexus!;
+        var affected = new List<TargetTask>();
+        TaskManagementResponse response;
+        var dropAllAfter = false;
+        switch (function)
+        {
+            case TaskManagementFunction.AbortTask:
+                response = AbortTask(refTag, refCmdSN, lun, affected);
+                break;
+            case TaskManagementFunction.AbortTaskSet:
+                response = RequireLun(target, lun) ?? AbortMatching(t => t.Command.Lun == lun, affected);
+                break;
+            case TaskManagementFunction.ClearTaskSet:
+                // SAM-5 7.4: CLEAR TASK SET aborts the tasks of every I_T nexus on the LU.
+                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, affected);
+                break;
+            case TaskManagementFunction.LogicalUnitReset:
+                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, affected);
+                if (response == TaskManagementResponse.FunctionComplete)
+                {
+                    target.Device.ResetLogicalUnit(lun, nexus);
+                }
+
+                break;
+            case TaskManagementFunction.TargetWarmReset:
+            case TaskManagementFunction.TargetColdReset:
+                response = AbortEverywhere(target, null, affected);
+                target.Device.ResetTarget(nexus, function == TaskManagementFunction.TargetColdReset);
+
+                // RFC 7143 11.5.1: after a cold reset "the target ... MUST ... terminate all of
+                // its TCP connections to all initiators" once the response is sent.
+                dropAllAfter = function == TaskManagementFunction.TargetColdReset;
+                break;
+            case TaskManagementFunction.ClearAca:
+            case TaskManagementFunction.TaskReassign:
+            default:
+                // No ACA (NACA is 0 in every CDB we accept) and no ERL 2, so no reassignment.
+                response = function == TaskManagementFunction.TaskReassign
+                    ? TaskManagementResponse.TaskAllegianceReassignmentNotSupported
+                    : TaskManagementResponse.FunctionNotSupported;
+                break;
+        }
+
+        TargetLog.TaskManagement(_server.Logger, function, lun, session.InitiatorName, response);
+        var pdu = ControlPdu.Create(Opcode.TaskManagementResponse);
+        var reply = pdu.Bhs;
+        reply.Final = true;
+        reply.Byte2 = (byte)response;
+        reply.InitiatorTaskTag = itt;
+        pdu.CloseAfter = dropAllAfter;
+        _ = RespondAfterTasksEndAsync(pdu, affected, dropAllAfter ? target : null);
+    }
+
+    /// <summary>
+    /// RFC 7143 4.2.3.? / 11.6: the TMF response is sent only after every affected task has
+    /// stopped, so no Data-In or status for them can follow it.
+    /// </summary>
+    private async Task RespondAfterTasksEndAsync(ControlPdu pdu, List<TargetTask> affected, TargetNode? dropTarget)
+    {
+        foreach (var task in affected)
+        {
+            if (task.AbortWaiter is { } waiter)
+            {
+                await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+        }
+
+        Enqueue(pdu);
+        if (dropTarget is not null)
+        {
+            foreach (var session in _server.Sessions.Snapshot())
+            {
+                if (ReferenceEquals(session.Target, dropTarget) && session.Connection is { } connection && !ReferenceEquals(connection, this))
+                {
+                    connection.Abort("target cold reset");
+                }
+            }
+        }
+    }
+
+    private static TaskManagementResponse? RequireLun(TargetNode target, ulong lun) =>
+        target.Device.FindLogicalUnit(lun) is null ? TaskManagementResponse.LunDoesNotExist : null;
+
+    private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, ulong lun, List<TargetTask> affected)
+    {
+        TargetTask? task;
+        lock (_tasksLock)
+        {
+            _tasks.TryGetValue(refTag, out task);
+        }
+
+        if (task is null)
+        {
+            // RFC 7143 11.5.1: unknown task whose RefCmdSN is in the window below ExpCmdSN:
+            // "the target MUST ... respond with Function Complete"; otherwise Task Does Not Exist.
+            var window = _session!.Window;
+            return SerialNumber.LessThan(refCmdSN, window.ExpCmdSN)
+                ? TaskManagementResponse.FunctionComplete
+                : TaskManagementResponse.TaskDoesNotExist;
+        }
+
+        if (task.Command.Lun != lun)
+        {
+            return TaskManagementResponse.TaskDoesNotExist;
+        }
+
+        AbortOwnTask(task, affected);
+        return TaskManagementResponse.FunctionComplete;
+    }
+
+    private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<TargetTask> affected)
+    {
+        List<TargetTask> matched = [];
+        lock (_tasksLock)
+        {
+            foreach (var task in _tasks.Values)
+            {
+                if (match(task))
+                {
+                    matched.Add(task);
+                }
+            }
+        }
+
+        foreach (var task in matched)
+        {
+            AbortOwnTask(task, affected);
+        }
+
+        return TaskManagementResponse.FunctionComplete;
+    }
+
+    private TaskManagementResponse AbortEverywhere(TargetNode target, ulong? lun, List<TargetTask> affected)
+    {
+        AbortMatching(t => lun is null || t.Command.Lun == lun, affected);
+        foreach (var session in _server.Sessions.Snapshot())
+        {
+            if (ReferenceEquals(session.Target, target) && session.Connection is { } connection && !ReferenceEquals(connection, this))
+            {
+                connection.AbortTasksFromOtherNexus(lun);
+            }
+        }
+
+        return TaskManagementResponse.FunctionComplete;
+    }
+
+    /// <summary>Aborts a task of this connection. Called on the receive loop, which owns receiving tasks.</summary>
+    private void AbortOwnTask(TargetTask task, List<TargetTask> affected)
+    {
+        lock (task.StateLock)
+        {
+            if (task.State == TargetTaskState.Executing)
+            {
+                task.AbortWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                affected.Add(task);
+            }
+
+            task.Cancel();
+            if (task.State == TargetTaskState.Receiving)
+            {
+                RemoveTask(task);
+                FinishTask(task);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tasks of this connection aborted by another nexus (CLEAR TASK SET, LU or target reset).
+    /// Only flags and cancels: receiving tasks stay owned by this connection's receive loop, which
+    /// drops them on their next Data-Out or at close.
+    /// </summary>
+    private void AbortTasksFromOtherNexus(ulong? lun)
+    {
+        lock (_tasksLock)
+        {
+            foreach (var task in _tasks.Values)
+            {
+                if (lun is null || task.Command.Lun == lun)
+                {
+                    task.Cancel();
+                }
+            }
+        }
+    }
+
+    /// <summary>Connection closing: every task is aborted (ErrorRecoveryLevel 0 ends the session).</summary>
+    private void AbortAllTasks()
+    {
+        List<TargetTask> receiving = [];
+        lock (_tasksLock)
+        {
+            foreach (var task in _tasks.Values)
+            {
+                lock (task.StateLock)
+                {
+                    task.Cancel();
+                    if (task.State == TargetTaskState.Receiving)
+                    {
+                        receiving.Add(task);
+                    }
+                }
+            }
+        }
+
+        foreach (var task in receiving)
+        {
+            RemoveTask(task);
+            FinishTask(task);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Storlane.Iscsi;
+using Storlane.Iscsi.Pdu;
+using Storlane.Target.Sessions;
+
+namespace Storlane.Target.Connections;
+
+/// <summary>
+/// One TCP connection: a receive loop that frames PDUs straight out of the pipe buffer and
+/// dispatches them with one switch, and a writer loop that owns the socket's send side, stamps
+/// StatSN and flushes once per burst of queued PDUs. Handlers never block the receive loop on
+/// I/O: SCSI commands run concurrently and queue their completions.
+/// </summary>
+internal sealed partial class IscsiConnection
+{
+    private readonly IDisposable _transport;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly ServerContext _server;
+    private readonly PortalOptions _portal;
+    private readonly Channel<OutboundItem> _outbound = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _closing = new();
+    private readonly byte[] _header = new byte[Bhs.Length];
+    private readonly Dictionary<uint, TargetTask> _tasks = [];
+    private readonly Lock _tasksLock = new();
+    private readonly Stack<TargetTask> _taskPool = new();
+    private PduReadOptions _readOptions;
+    private bool _headerDigestOut;
+    private bool _dataDigestOut;
+    private uint _statSN;
+    private CommandWindow? _window;
+    private IscsiSession? _session;
+    private string _closeReason = "closed by initiator";
+    private long _lastReceiveTicks = Environment.TickCount64;
+    private uint _nextTargetTransferTag;
+
+    public IscsiConnection(Socket socket, ServerContext server, PortalOptions portal)
+        : this(CreateSocketPipe(socket), new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, socket.LocalEndPoint, server, portal)
+    {
+    }
+
+    /// <summary>A connection over any duplex pipe: sockets in production, in-memory pipes in tests and benchmarks.</summary>
+    public IscsiConnection(IDuplexPipe pipe, IDisposable transport, EndPoint? remote, EndPoint? local, ServerContext server, PortalOptions portal)
+    {
+        _transport = transport;
+        _server = server;
+        _portal = portal;
+        _input = pipe.Input;
+        _output = pipe.Output;
+        Remote = remote;
+        Local = local;
+
+        // RFC 7143 13.12: until MaxRecvDataSegmentLength is declared the default 8192 applies.
+        _readOptions = new PduReadOptions { MaxDataSegmentLength = LoginDataSegmentLimit };
+    }
+
+    /// <summary>Login PDUs may carry text up to the default MaxRecvDataSegmentLength.</summary>
+    private const int LoginDataSegmentLimit = 8192;
+
+    public EndPoint? Remote { get; }
+
+    public EndPoint? Local { get; }
+
+    private static DuplexPipe CreateSocketPipe(Socket socket)
+    {
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        return new DuplexPipe(
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
+    }
+
+    public IscsiSession? Session => _session;
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public void Start()
+    {
+        Completion = RunAsync();
+    }
+
+    /// <summary>Closes the connection from outside (session reinstatement, target cold reset, server stop).</summary>
+    public void Abort(string why)
+    {
+        _closeReason = why;
+        _closing.Cancel();
+        _input.CancelPendingRead();
+    }
+
+    private async Task RunAsync()
+    {
+        TargetLog.ConnectionAccepted(_server.Logger, Remote, Local);
+        var writer = WriterLoopAsync();
+        var pinger = PingLoopAsync();
+        try
+        {
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (IscsiProtocolException ex)
+        {
+            _closeReason = "protocol error: " + ex.Message;
+            TargetLog.ProtocolError(_server.Logger, Remote, ex.Message);
+            if (ex.SendReject && _session is not null)
+            {
+                Enqueue(CreateReject(ex.Reason, _header));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            _closeReason = "connection lost: " + ex.Message;
+        }
+        catch (Exception ex)
+        {
+            _closeReason = "internal error";
+            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
+        }
+
+        await ShutdownAsync(writer, pinger).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        while (!_closing.IsCancellationRequested)
+        {
+            var result = await _input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                while (!_closing.IsCancellationRequested && PduReader.TryReadPdu(buffer, _readOptions, _header, out var frame))
+                {
+                    _lastReceiveTicks = Environment.TickCount64;
+                    Dispatch(frame);
+                    buffer = buffer.Slice(frame.End);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    if (!buffer.IsEmpty && !_closing.IsCancellationRequested)
+                    {
+                        _closeReason = "connection closed in the middle of a PDU";
+                    }
+
+                    return;
+                }
+            }
+            finally
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>One switch on the opcode (RFC 7143 11.2.1.2); every handler copies what it keeps before returning.</summary>
+    private void Dispatch(in PduFrame frame)
+    {
+        var bhs = new Bhs(_header);
+        var opcode = bhs.Opcode;
+        if (!frame.DataDigestValid)
+        {
+            // RFC 7143 7.8: "When a target receives any iSCSI PDU with a payload digest error,
+            // it MUST answer with a Reject PDU with a reason code of Data-Digest-Error and discard
+            // the PDU." At ErrorRecoveryLevel 0 the task cannot be recovered, so the connection
+            // (and with it the session) ends; the bad data never reaches a LUN.
+            TargetLog.DataDigestError(_server.Logger, Remote, opcode);
+            Enqueue(CreateReject(RejectReason.DataDigestError, _header, closeAfter: true));
+            _closeReason = "data digest error";
+            _closing.Cancel();
+            return;
+        }
+
+        if (_session is null)
+        {
+            if (opcode != Opcode.LoginRequest)
+            {
+                // RFC 7143 6.1: before login completes only Login Requests are allowed.
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "PDU other than Login Request before the login completed");
+            }
+
+            HandleLoginRequest(bhs, frame.Data);
+            return;
+        }
+
+        switch (opcode)
+        {
+            case Opcode.ScsiCommand:
+                HandleScsiCommand(bhs, frame);
+                break;
+            case Opcode.DataOut:
+                HandleDataOut(bhs, frame.Data);
+                break;
+            case Opcode.NopOut:
+                HandleNopOut(bhs, frame.Data);
+                break;
+            case Opcode.TaskManagementRequest:
+                HandleTaskManagement(bhs);
+                break;
+            case Opcode.TextRequest:
+                HandleTextRequest(bhs, frame.Data);
+                break;
+            case Opcode.LogoutRequest:
+                HandleLogout(bhs);
+                break;
+            case Opcode.LoginRequest:
+                // RFC 7143 6.1: a Login Request in full feature phase is a protocol error.
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "Login Request in full feature phase");
+                break;
+            case Opcode.Snack:
+                // SNACK needs ErrorRecoveryLevel > 0, which we never negotiate.
+                Enqueue(CreateReject(RejectReason.CommandNotSupported, _header));
+                break;
+            default:
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "unknown or target-only opcode");
+                break;
+        }
+    }
+
+    private void Enqueue(ControlPdu pdu) => _outbound.Writer.TryWrite(OutboundItem.ForControl(pdu));
+
+    private ControlPdu CreateReject(RejectReason reason, ReadOnlySpan<byte> rejectedHeader, bool closeAfter = false)
+    {
+        // RFC 7143 11.17: the data segment carries the complete header of the rejected PDU.
+        var pdu = ControlPdu.Create(Opcode.Reject);
+        pdu.CloseAfter = closeAfter;
+        var bhs = pdu.Bhs;
+        bhs.Final = true;
+        bhs.Byte2 = (byte)reason;
+        bhs.InitiatorTaskTag = Bhs.ReservedTag;
+        pdu.Data = rejectedHeader[..Bhs.Length].ToArray();
+        return pdu;
+    }
+
+    private async Task ShutdownAsync(Task writer, Task pinger)
+    {
+        _closing.Cancel();
+        AbortAllTasks();
+        _outbound.Writer.TryComplete();
+        try
+        {
+            await writer.ConfigureAwait(false);
+            await pinger.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        await _input.CompleteAsync().ConfigureAwait(false);
+        await _output.CompleteAsync().ConfigureAwait(false);
+        _transport.Dispose();
+        if (_session is { } session)
+        {
+            _server.Sessions.Remove(session);
+            if (session.Nexus is { } nexus)
+            {
+                session.Target?.Device.RemoveNexus(nexus);
+            }
+        }
+
+        TargetLog.ConnectionClosed(_server.Logger, Remote, _closeReason);
+    }
+
+    private uint NextTargetTransferTag()
+    {
+        // 0xffffffff is reserved (RFC 7143 11.8.3); skip it when the counter wraps.
+        var tag = _nextTargetTransferTag++;
+        return tag == Bhs.ReservedTag ? _nextTargetTransferTag++ : tag;
+    }
+}

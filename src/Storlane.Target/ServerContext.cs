@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+using Storlane.Iscsi.Chap;
+using Storlane.Target.Sessions;
+
+namespace Storlane.Target;
+
+/// <summary>What every connection shares: targets by name, portals for SendTargets, the session registry.</summary>
+internal sealed class ServerContext
+{
+    public ServerContext(TargetServerOptions options, IReadOnlyDictionary<string, TargetNode> targets, ILogger logger)
+    {
+        Options = options;
+        Targets = targets;
+        Logger = logger;
+        DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
+    }
+
+    public TargetServerOptions Options { get; }
+
+    /// <summary>Targets by name (case-insensitive: iSCSI names are compared after normalization, RFC 7143 4.2.7.1).</summary>
+    public IReadOnlyDictionary<string, TargetNode> Targets { get; }
+
+    public SessionRegistry Sessions { get; } = new();
+
+    public ILogger Logger { get; }
+
+    public ChapCredential? DiscoveryChap { get; }
+
+    /// <summary>Portals as actually bound (ephemeral ports resolved), for SendTargets.</summary>
+    public List<(string Address, int Port, ushort Group)> Portals { get; } = [];
+
+    /// <summary>Largest transfer one command may ask for; bounds the buffer rented per task.</summary>
+    public uint MaxTransferBytes { get; } = 32 * 1024 * 1024;
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Storlane.Target;
+
+/// <summary>Source-generated log messages of the target: no formatting cost when a level is off.</summary>
+internal static partial class TargetLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {Endpoint} (portal group {Group})")]
+    public static partial void Listening(ILogger logger, EndPoint endpoint, ushort group);
+
+    [LoggerMessage(2, LogLevel.Information, "Serving {Target} LUN {Lun}: {Geometry}, {Backend}")]
+    public static partial void ServingLun(ILogger logger, string target, ulong lun, string geometry, string backend);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection from {Remote} on {Local}")]
+    public static partial void ConnectionAccepted(ILogger logger, EndPoint? remote, EndPoint? local);
+
+    [LoggerMessage(4, LogLevel.Information, "Login: {Initiator} -> {Target} ({SessionType}), TSIH {Tsih}, from {Remote}")]
+    public static partial void LoginSucceeded(ILogger logger, string initiator, string target, string sessionType, ushort tsih, EndPoint? remote);
+
+    [LoggerMessage(5, LogLevel.Warning, "Login refused for {Initiator} -> {Target} from {Remote}: {Status} ({Reason})")]
+    public static partial void LoginFailed(ILogger logger, string initiator, string target, EndPoint? remote, Iscsi.LoginStatus status, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Protocol error from {Remote}, closing connection: {Reason}")]
+    public static partial void ProtocolError(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Connection from {Remote} closed ({Why})")]
+    public static partial void ConnectionClosed(ILogger logger, EndPoint? remote, string why);
+
+    [LoggerMessage(8, LogLevel.Information, "Session TSIH {Tsih} of {Initiator} reinstated by a new login")]
+    public static partial void SessionReinstated(ILogger logger, ushort tsih, string initiator);
+
+    [LoggerMessage(9, LogLevel.Information, "Task management {Function} on LUN {Lun} from {Initiator}: {Response}")]
+    public static partial void TaskManagement(ILogger logger, Iscsi.Pdu.TaskManagementFunction function, ulong lun, string initiator, Iscsi.Pdu.TaskManagementResponse response);
+
+    [LoggerMessage(10, LogLevel.Warning, "No answer to NOP-In ping from {Remote} in {Seconds} s, closing connection")]
+    public static partial void PingTimeout(ILogger logger, EndPoint? remote, int seconds);
+
+    [LoggerMessage(11, LogLevel.Error, "Unexpected error on connection from {Remote}")]
+    public static partial void ConnectionFault(ILogger logger, EndPoint? remote, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Information, "Target stopped: {Sessions} sessions closed, devices flushed")]
+    public static partial void Stopped(ILogger logger, int sessions);
+
+    [LoggerMessage(13, LogLevel.Warning, "Data digest error from {Remote} on {Opcode}; rejecting and closing the connection")]
+    public static partial void DataDigestError(ILogger logger, EndPoint? remote, Iscsi.Pdu.Opcode opcode);
+}

@@ -1,0 +1,44 @@
+namespace Storlane.Interop.Tests.Infrastructure;
+
+/// <summary>The real clients these tests drive, and whether this machine has them.</summary>
+internal static class ExternalTools
+{
+    public const string IscsiLs = "iscsi-ls";
+    public const string IscsiInq = "iscsi-inq";
+    public const string IscsiReadCapacity16 = "iscsi-readcapacity16";
+    public const string QemuImg = "qemu-img";
+    public const string Tshark = "tshark";
+
+    /// <summary>Pseudo-tool: qemu-img can open iscsi:// (Debian ships the driver in qemu-block-extra).</summary>
+    public const string QemuIscsiDriver = "qemu-block-extra";
+
+    private static readonly Lazy<bool> QemuHasIscsi = new(() =>
+        Find(QemuImg) is not null && CommandRunner.Run(QemuImg, ["--help"]).Output.Contains(" iscsi", StringComparison.Ordinal));
+
+    /// <summary>The Debian package that brings each tool, for skip messages.</summary>
+    public static string PackageOf(string tool) => tool switch
+    {
+        IscsiLs or IscsiInq or IscsiReadCapacity16 => "libiscsi-bin",
+        QemuImg => "qemu-utils",
+        QemuIscsiDriver => "qemu-block-extra",
+        Tshark => "tshark",
+        _ => tool,
+    };
+
+    public static bool IsAvailable(string tool) => tool == QemuIscsiDriver ? QemuHasIscsi.Value : Find(tool) is not null;
+
+    /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
+    public static string? Find(string tool)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(directory, tool);
+            if (directory.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

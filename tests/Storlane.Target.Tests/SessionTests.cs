@@ -1,0 +1,157 @@
+using Storlane.Iscsi;
+using Storlane.Iscsi.Pdu;
+using Storlane.Target.Tests.Support;
+
+namespace Storlane.Target.Tests;
+
+/// <summary>Login, discovery, NOP, logout and session reinstatement (RFC 7143 6, 11.10-11.19, Appendix C).</summary>
+public class SessionTests
+{
+    [Fact]
+    public async Task Login_AssignsNonZeroTsih_AndDeclaresTargetPortalGroupTag()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        var client = PduClient.Connect(target.Server, portal: 1);
+        await using var _ = client;
+        var keys = await client.LoginAsync(TargetFixture.Initiator, TargetFixture.TargetName);
+        Assert.NotEqual(0, client.Tsih);
+
+        // RFC 7143 13.9: TargetPortalGroupTag in the first login response of a normal session.
+        Assert.Equal("2", keys["TargetPortalGroupTag"]);
+    }
+
+    [Fact]
+    public async Task Login_UnknownTarget_FailsWithTargetNotFound()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var client = PduClient.Connect(target.Server);
+        var response = await client.LoginRequestAsync(
+            LoginStage.LoginOperationalNegotiation,
+            LoginStage.FullFeaturePhase,
+            transit: true,
+            [("InitiatorName", TargetFixture.Initiator), ("TargetName", "iqn.2026-11.io.storlane:nope"), ("SessionType", "Normal")]);
+        Assert.Equal(LoginStatus.TargetNotFound, new Bhs(response.Header).LoginStatus);
+        Assert.Null(await client.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task Login_InitiatorNotInAcl_FailsWithAuthorizationFailure()
+    {
+        await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
+        await using var client = PduClient.Connect(target.Server);
+        var response = await client.LoginRequestAsync(
+            LoginStage.LoginOperationalNegotiation,
+            LoginStage.FullFeaturePhase,
+            transit: true,
+            [("InitiatorName", TargetFixture.Initiator), ("TargetName", TargetFixture.TargetName), ("SessionType", "Normal")]);
+        Assert.Equal(LoginStatus.AuthorizationFailure, new Bhs(response.Header).LoginStatus);
+    }
+
+    [Fact]
+    public async Task Discovery_SendTargetsAll_ListsTargetWithEveryPortal()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var client = PduClient.Connect(target.Server);
+        await client.LoginAsync(TargetFixture.Initiator, null);
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.TextRequest, immediate: true);
+        bhs.Final = true;
+        bhs.InitiatorTaskTag = client.NextItt++;
+        bhs.TargetTransferTag = Bhs.ReservedTag;
+        bhs.CmdSN = client.CmdSN;
+        await client.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
+        var response = await client.ExpectAsync(Opcode.TextResponse);
+        var text = System.Text.Encoding.UTF8.GetString(response.Data);
+
+        Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
+        foreach (var endpoint in target.Server.BoundEndpoints)
+        {
+            Assert.Contains($"TargetAddress=127.0.0.1:{endpoint.Port},", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Discovery_HidesTargetsOutsideTheAcl()
+    {
+        await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
+        await using var client = PduClient.Connect(target.Server);
+        await client.LoginAsync(TargetFixture.Initiator, null);
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.TextRequest, immediate: true);
+        bhs.Final = true;
+        bhs.InitiatorTaskTag = client.NextItt++;
+        bhs.TargetTransferTag = Bhs.ReservedTag;
+        await client.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
+        var response = await client.ExpectAsync(Opcode.TextResponse);
+        Assert.DoesNotContain("TargetName", System.Text.Encoding.UTF8.GetString(response.Data), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NopOut_WithTag_IsEchoedWithItsData()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var client = await target.LoginAsync();
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.NopOut, immediate: true);
+        bhs.Final = true;
+        bhs.InitiatorTaskTag = 0x1234;
+        bhs.TargetTransferTag = Bhs.ReservedTag;
+        bhs.CmdSN = client.CmdSN;
+        await client.SendAsync(header, new byte[] { 1, 2, 3, 4, 5 });
+        var reply = await client.ExpectAsync(Opcode.NopIn);
+        Assert.Equal(0x1234u, new Bhs(reply.Header).InitiatorTaskTag);
+        Assert.Equal(Bhs.ReservedTag, new Bhs(reply.Header).TargetTransferTag);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, reply.Data);
+    }
+
+    [Fact]
+    public async Task IdleInitiator_IsPingedWithNopIn()
+    {
+        await using var target = await TargetFixture.StartAsync(o => o.NopInIntervalSeconds = 1);
+        await using var client = await target.LoginAsync();
+        var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(ping);
+        var bhs = new Bhs(ping.Header);
+        Assert.Equal(Opcode.NopIn, bhs.Opcode);
+        Assert.Equal(Bhs.ReservedTag, bhs.InitiatorTaskTag);
+        Assert.NotEqual(Bhs.ReservedTag, bhs.TargetTransferTag);
+    }
+
+    [Fact]
+    public async Task Logout_IsAnsweredThenTheConnectionCloses()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var client = await target.LoginAsync();
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.LogoutRequest, immediate: true);
+        bhs.Flags = 0x80; // close the session
+        bhs.InitiatorTaskTag = 99;
+        bhs.CmdSN = client.CmdSN;
+        await client.SendAsync(header);
+        var response = await client.ExpectAsync(Opcode.LogoutResponse);
+        Assert.Equal(0, new Bhs(response.Header).Byte2);
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(0, target.Server.SessionCount);
+    }
+
+    [Fact]
+    public async Task LoginWithIsidOfLiveSession_ReinstatesIt()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var first = await target.LoginAsync();
+        var second = PduClient.Connect(target.Server);
+        await using var _ = second;
+        second.Isid = first.Isid;
+        await second.LoginAsync(TargetFixture.Initiator, TargetFixture.TargetName);
+
+        // RFC 7143 6.3.5: same initiator, ISID and target with TSIH 0 closes the old session.
+        Assert.Null(await first.ReceiveAsync());
+        var result = await second.ReadAsync(Cdbs.Inquiry(), 0, 96);
+        Assert.Equal(0, result.Status);
+        Assert.Equal(1, target.Server.SessionCount);
+    }
+}
