@@ -11,7 +11,7 @@ public sealed class DiscoveryAndInquiryTests
     {
         await using var served = await ServedTarget.StartAsync();
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiLs, ["-s", $"iscsi://{served.Portal}"]);
+        var result = await served.RunAsync(ExternalTools.IscsiLs, "-s", $"iscsi://{served.Portal}");
 
         AssertSucceeded(result);
         Assert.Contains($"Target:{ServedTarget.Iqn} Portal:{served.Portal},1", result.Output, StringComparison.Ordinal);
@@ -26,7 +26,7 @@ public sealed class DiscoveryAndInquiryTests
     {
         await using var served = await ServedTarget.StartAsync();
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiInq, [served.Url(lun)]);
+        var result = await served.RunAsync(ExternalTools.IscsiInq, served.Url(lun));
 
         AssertSucceeded(result);
         Assert.Contains("Peripheral Qualifier:CONNECTED", result.Output, StringComparison.Ordinal);
@@ -34,14 +34,18 @@ public sealed class DiscoveryAndInquiryTests
     }
 
     [ToolFact(ExternalTools.IscsiInq)]
-    public async Task IscsiInq_DeviceIdentificationPage_HasDesignators()
+    public async Task IscsiInq_DeviceIdentificationPage_NamesTheLunAndTheTargetPort()
     {
         await using var served = await ServedTarget.StartAsync();
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiInq, ["-e", "1", "-c", "0x83", served.Url(0)]);
+        // -c takes the page code in decimal (atoi): 131 is VPD 0x83.
+        var result = await served.RunAsync(ExternalTools.IscsiInq, "-e", "1", "-c", "131", served.Url(0));
 
         AssertSucceeded(result);
-        Assert.Contains("Designator", result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("DEVICE_IDENTIFICATION", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Designator Type:(3) NAA", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Designator Type:(4) RELATIVE_TARGET_PORT", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Designator:[{ServedTarget.Iqn},t,0x0001]", result.Output, StringComparison.Ordinal);
     }
 
     [ToolTheory(ExternalTools.IscsiReadCapacity16)]
@@ -52,7 +56,7 @@ public sealed class DiscoveryAndInquiryTests
     {
         await using var served = await ServedTarget.StartAsync();
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiReadCapacity16, [served.Url(lun)]);
+        var result = await served.RunAsync(ExternalTools.IscsiReadCapacity16, served.Url(lun));
 
         AssertSucceeded(result);
         Assert.Contains($"LOGICAL BLOCK LENGTH IN BYTES:{blockLength}", result.Output, StringComparison.Ordinal);
@@ -66,7 +70,7 @@ public sealed class DiscoveryAndInquiryTests
     {
         await using var served = await ServedTarget.StartAsync();
 
-        var result = await CommandRunner.RunAsync(ExternalTools.QemuImg, ["info", served.Url(1)]);
+        var result = await served.RunAsync(ExternalTools.QemuImg, "info", served.Url(1));
 
         AssertSucceeded(result);
         Assert.Contains($"virtual size: 64 MiB ({ServedTarget.LunSize} bytes)", result.Output, StringComparison.Ordinal);

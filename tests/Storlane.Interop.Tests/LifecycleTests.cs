@@ -50,10 +50,10 @@ public sealed class LifecycleTests
         await using var served = await ServedTarget.StartAsync();
         var source = await WriteRandomFileAsync(Path.Combine(served.Directory, "source.raw"), ServedTarget.LunSize, seed: 42);
         var copy = Path.Combine(served.Directory, "copy.raw");
-        AssertSucceeded(await QemuImg.WriteAsync(source, QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none")));
+        AssertSucceeded(await QemuImg.WriteAsync(served, source, QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none")));
 
         await served.RestartAsync();
-        AssertSucceeded(await QemuImg.ReadAsync(QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none"), copy));
+        AssertSucceeded(await QemuImg.ReadAsync(served, QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none"), copy));
 
         Assert.Equal(await Sha256Async(source), await Sha256Async(copy));
         Assert.Equal(ServedTarget.LunSize, new FileInfo(Path.Combine(served.DataDirectory, "lun0.img")).Length);
@@ -72,7 +72,7 @@ public sealed class LifecycleTests
             Assert.Equal(["127.0.0.1:3260", "127.0.0.2:3260"], server.Endpoints.Select(e => e.ToString()));
             foreach (var portal in new[] { "127.0.0.1", "127.0.0.2" })
             {
-                var listing = await CommandRunner.RunAsync(ExternalTools.IscsiLs, ["-s", $"iscsi://{portal}"]);
+                var listing = await CommandRunner.RunAsync(ExternalTools.IscsiLs, ["-s", $"iscsi://{portal}"]) with { ServerLog = server.Log };
                 AssertSucceeded(listing);
                 Assert.Contains("Target:iqn.2026-11.io.storlane:default", listing.Output, StringComparison.Ordinal);
                 Assert.Matches(@"Lun:1\s+Type:DIRECT_ACCESS \(Size:10\d\dM\)", listing.Output);

@@ -18,8 +18,8 @@ public sealed class RoundTripTests
         var copy = Path.Combine(served.Directory, "copy.raw");
         var options = QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, lun, headerDigest);
 
-        AssertSucceeded(await QemuImg.WriteAsync(source, options));
-        AssertSucceeded(await QemuImg.ReadAsync(options, copy));
+        AssertSucceeded(await QemuImg.WriteAsync(served, source, options));
+        AssertSucceeded(await QemuImg.ReadAsync(served, options, copy));
 
         Assert.Equal(await Sha256Async(source), await Sha256Async(copy));
     }
@@ -30,8 +30,7 @@ public sealed class RoundTripTests
         await using var served = await ServedTarget.StartAsync();
         await using var capture = await LoginCapture.StartAsync(served.Server.Endpoints[0].Port);
 
-        var result = await CommandRunner.RunAsync(
-            ExternalTools.QemuImg, ["info", "--image-opts", QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "crc32c")]);
+        var result = await served.RunAsync(ExternalTools.QemuImg, "info", "--image-opts", QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "crc32c"));
         var responses = await capture.StopAsync();
 
         AssertSucceeded(result);
@@ -44,8 +43,7 @@ public sealed class RoundTripTests
         await using var served = await ServedTarget.StartAsync();
         await using var capture = await LoginCapture.StartAsync(served.Server.Endpoints[0].Port);
 
-        var result = await CommandRunner.RunAsync(
-            ExternalTools.QemuImg, ["info", "--image-opts", QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none")]);
+        var result = await served.RunAsync(ExternalTools.QemuImg, "info", "--image-opts", QemuImg.ImageOptions(served.Portal, ServedTarget.Iqn, 0, "none"));
         var responses = await capture.StopAsync();
 
         AssertSucceeded(result);
@@ -59,7 +57,7 @@ public sealed class RoundTripTests
         await using var served = await ServedTarget.StartAsync();
         await using var capture = await LoginCapture.StartAsync(served.Server.Endpoints[0].Port);
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiInq, [served.Url(0) + "?data_digest=crc32c"]);
+        var result = await served.RunAsync(ExternalTools.IscsiInq, served.Url(0) + "?data_digest=crc32c");
         var responses = await capture.StopAsync();
 
         AssertSucceeded(result);

@@ -29,7 +29,7 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(ChapSettings);
 
-        AssertSucceeded(await CommandRunner.RunAsync(ExternalTools.IscsiInq, [served.Url(0, "alice%0123456789ab")]));
+        AssertSucceeded(await served.RunAsync(ExternalTools.IscsiInq, served.Url(0, "alice%0123456789ab")));
     }
 
     [ToolFact(ExternalTools.IscsiInq)]
@@ -37,7 +37,7 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(ChapSettings);
 
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiInq, [served.Url(0, "alice%0123456789ac")]);
+        var result = await served.RunAsync(ExternalTools.IscsiInq, served.Url(0, "alice%0123456789ac"));
 
         AssertFailed(result);
         Assert.DoesNotContain("DIRECT_ACCESS", result.Output, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(ChapSettings);
 
-        AssertFailed(await CommandRunner.RunAsync(ExternalTools.IscsiInq, [served.Url(0)]));
+        AssertFailed(await served.RunAsync(ExternalTools.IscsiInq, served.Url(0)));
     }
 
     [ToolFact(ExternalTools.IscsiInq)]
@@ -56,10 +56,8 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(ChapSettings);
 
-        var right = await CommandRunner.RunAsync(
-            ExternalTools.IscsiInq, [served.Url(0, "alice%0123456789ab") + "?target_user=storlane&target_password=target-secret-42"]);
-        var wrong = await CommandRunner.RunAsync(
-            ExternalTools.IscsiInq, [served.Url(0, "alice%0123456789ab") + "?target_user=storlane&target_password=not-the-secret"]);
+        var right = await served.RunAsync(ExternalTools.IscsiInq, served.Url(0, "alice%0123456789ab") + "?target_user=storlane&target_password=target-secret-42");
+        var wrong = await served.RunAsync(ExternalTools.IscsiInq, served.Url(0, "alice%0123456789ab") + "?target_user=storlane&target_password=not-the-secret");
 
         AssertSucceeded(right);
         AssertFailed(wrong);
@@ -70,8 +68,8 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(AclSettings, OpenTargetItem);
 
-        var intruder = await CommandRunner.RunAsync(ExternalTools.IscsiLs, ["-i", Intruder, $"iscsi://{served.Portal}"]);
-        var allowed = await CommandRunner.RunAsync(ExternalTools.IscsiLs, ["-i", Allowed, $"iscsi://{served.Portal}"]);
+        var intruder = await served.RunAsync(ExternalTools.IscsiLs, "-i", Intruder, $"iscsi://{served.Portal}");
+        var allowed = await served.RunAsync(ExternalTools.IscsiLs, "-i", Allowed, $"iscsi://{served.Portal}");
 
         AssertSucceeded(intruder);
         Assert.DoesNotContain(ServedTarget.Iqn, intruder.Output, StringComparison.Ordinal);
@@ -85,8 +83,8 @@ public sealed class SecurityTests
     {
         await using var served = await ServedTarget.StartAsync(AclSettings, OpenTargetItem);
 
-        AssertFailed(await CommandRunner.RunAsync(ExternalTools.IscsiInq, ["-i", Intruder, served.Url(0)]));
-        AssertSucceeded(await CommandRunner.RunAsync(ExternalTools.IscsiInq, ["-i", Allowed, served.Url(0)]));
-        AssertSucceeded(await CommandRunner.RunAsync(ExternalTools.IscsiInq, ["-i", Intruder, served.Url(0, target: OpenTarget)]));
+        AssertFailed(await served.RunAsync(ExternalTools.IscsiInq, "-i", Intruder, served.Url(0)));
+        AssertSucceeded(await served.RunAsync(ExternalTools.IscsiInq, "-i", Allowed, served.Url(0)));
+        AssertSucceeded(await served.RunAsync(ExternalTools.IscsiInq, "-i", Intruder, served.Url(0, target: OpenTarget)));
     }
 }

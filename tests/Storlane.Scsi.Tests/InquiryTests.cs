@@ -160,7 +160,7 @@ public sealed class InquiryTests
         // (type 4h) and target port group (type 5h), iSCSI protocol identifier with PIV = 1.
         var harness = new ScsiHarness(options: new LogicalUnitOptions { NaaIdentifier = 0x3123456789ABCDEF, Serial = "S1" });
         var nexus = ScsiHarness.NewNexus(portalGroup: 2);
-        var reply = await harness.Run("12 01 83 00 FF FF", dataIn: 1024, nexus: nexus);
+        var reply = await harness.Run("12 01 83 03 FF 00", dataIn: 1024, nexus: nexus);
         reply.AssertGood();
         var page = reply.Data;
         Assert.Equal(0x83, page[1]);

@@ -337,4 +337,45 @@ public sealed class ReadWriteTests
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public async Task Write10_4KiB_AllocatesNothing()
+    {
+        var target = new ScsiTargetDevice(ScsiHarness.TargetName);
+        target.AddLogicalUnit(0, ScsiHarness.Memory512n());
+        var command = new ScsiCommand
+        {
+            Nexus = ScsiHarness.NewNexus(),
+            Cdb = Cdb.Write10(8, 8, 0x08),
+            DataOut = new byte[4096],
+        };
+        for (var i = 0; i < 10; i++)
+        {
+            await target.ExecuteAsync(command, CancellationToken.None);
+        }
+
+        var failures = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            var result = await target.ExecuteAsync(command, CancellationToken.None);
+            failures += result.Status == ScsiStatus.Good ? 0 : 1;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Options_ChangedAfterAdd_DoNotAffectTheUnit()
+    {
+        var options = new LogicalUnitOptions { ReadOnly = false, Serial = "A" };
+        var unit = new ScsiTargetDevice(ScsiHarness.TargetName).AddLogicalUnit(0, ScsiHarness.Memory512n(), options);
+        options.ReadOnly = true;
+        options.Serial = "B";
+        Assert.False(unit.IsReadOnly);
+        Assert.Equal("A", unit.Serial);
+        Assert.NotSame(options, unit.Options);
+    }
 }

@@ -110,25 +110,57 @@ public sealed class SenseAndCdbTests
     }
 
     [Fact]
-    public async Task ConcurrentCommands_FromManyNexuses_AllComplete()
+    public async Task ConcurrentCommands_FromManyNexuses_SeeTheirDataAndOneResetEach()
     {
+        // 16 nexuses write and read their own block concurrently while one of them resets the LU: every
+        // other nexus sees exactly one BUS DEVICE RESET FUNCTION OCCURRED, then carries on.
         var harness = new ScsiHarness();
-        var tasks = Enumerable.Range(0, 16).Select(async i =>
+        var nexuses = Enumerable.Range(0, 16).Select(i => ScsiHarness.NewNexus($"iqn.x:host-{i}")).ToArray();
+        foreach (var nexus in nexuses)
         {
-            var nexus = ScsiHarness.NewNexus($"iqn.x:host-{i}");
+            (await harness.Run("00 00 00 00 00 00", nexus: nexus)).AssertGood();
+        }
+
+        var attentions = new int[nexuses.Length];
+        var resetDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task Worker(int i)
+        {
             var data = new byte[512];
             data.AsSpan().Fill((byte)i);
             for (var round = 0; round < 50; round++)
             {
-                (await harness.Run(Cdb.Write10((uint)i, 1), dataOut: data, nexus: nexus)).AssertGood();
-                var back = await harness.Run(Cdb.Read10((uint)i, 1), dataIn: 512, nexus: nexus);
-                Assert.Equal(data, back.Data);
                 if (round == 10 && i == 0)
                 {
-                    harness.Target.ResetLogicalUnit(0, nexus);
+                    harness.Target.ResetLogicalUnit(0, nexuses[0]);
+                    resetDone.SetResult();
                 }
+                else if (round == 10)
+                {
+                    await resetDone.Task;
+                }
+
+                var write = await harness.Run(Cdb.Write10((uint)i, 1), dataOut: data, nexus: nexuses[i]);
+                if (write.Result.Status == ScsiStatus.CheckCondition)
+                {
+                    write.AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
+                    Interlocked.Increment(ref attentions[i]);
+                    continue;
+                }
+
+                var back = await harness.Run(Cdb.Read10((uint)i, 1), dataIn: 512, nexus: nexuses[i]);
+                if (back.Result.Status == ScsiStatus.CheckCondition)
+                {
+                    back.AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
+                    Interlocked.Increment(ref attentions[i]);
+                    continue;
+                }
+
+                Assert.Equal(data, back.Data);
             }
-        });
-        await Task.WhenAll(tasks.Select(t => Task.Run(() => t)));
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, nexuses.Length).Select(i => Task.Run(() => Worker(i))));
+        Assert.Equal(0, attentions[0]);
+        Assert.All(attentions[1..], count => Assert.Equal(1, count));
     }
 }

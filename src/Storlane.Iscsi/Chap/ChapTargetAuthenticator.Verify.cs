@@ -83,8 +83,8 @@ public sealed partial class ChapTargetAuthenticator
     }
 
     /// <summary>
-    /// Mutual CHAP: "If the initiator authenticates the target, the target MUST reply with:
-    /// CHAP_N=&lt;N&gt; CHAP_R=&lt;R&gt;" (12.1.3), using the mutual credential.
+    /// Mutual CHAP: when the initiator authenticates the target, the target replies with CHAP_N and
+    /// CHAP_R (12.1.3), computed from the mutual credential.
     /// </summary>
     private SecurityOutcome AnswerChallenge(string identifier, string challengeText, List<KeyValuePair<string, string>> response)
     {

@@ -131,7 +131,7 @@ public sealed partial class LoginNegotiator
 
         if (outcome.IsSuccess && _pendingOffers.Count > 0)
         {
-            // The answer to an offer belongs in the next request: "the responding party MUST respond
+            // The answer to an offer belongs in the next request: "the accepting party MUST answer
             // with the same key" (6.2.2).
             outcome = Fail(LoginStatus.InitiatorError, $"the initiator did not answer the target's offer of {string.Join(", ", _pendingOffers.Keys)}");
         }

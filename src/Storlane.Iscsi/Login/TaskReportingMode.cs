@@ -6,9 +6,9 @@ public enum TaskReportingMode
     /// <summary>"RFC3720": the default task reporting semantics.</summary>
     Rfc3720,
 
-    /// <summary>"ResponseFence" (RFC 7143 4.2.2.3.3).</summary>
+    /// <summary>"ResponseFence": response fence semantics for task management.</summary>
     ResponseFence,
 
-    /// <summary>"FastAbort" (RFC 7143 4.2.3.4); implies ResponseFence.</summary>
+    /// <summary>"FastAbort": the multi-task abort semantics; implies ResponseFence.</summary>
     FastAbort,
 }

@@ -148,6 +148,18 @@ internal sealed partial class IscsiConnection
             }
 
             _securityDone |= security.State == SecurityState.Authenticated;
+            if (bhs.Transit && !_securityDone && _chap.AuthMethod != "CHAP")
+            {
+                // Leaving the security stage without a CHAP exchange under way: it passes only
+                // when the target requires no authentication.
+                var end = _chap.EndSecurityPhase();
+                if (end.State == SecurityState.Failed)
+                {
+                    return (end.Status, end.Reason ?? "authentication required");
+                }
+
+                _securityDone = end.State == SecurityState.Authenticated;
+            }
         }
         else if (!_securityDone && RequiredCredential() is not null)
         {

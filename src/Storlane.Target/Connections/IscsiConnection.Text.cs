@@ -65,9 +65,11 @@ internal sealed partial class IscsiConnection
             }
         }
 
-        if (rest.Count > 0)
+        if (rest.Count > 0 && !session.Negotiator.Process(LoginPhase.FullFeature, rest, response).IsSuccess)
         {
-            session.Negotiator.Process(LoginPhase.FullFeature, rest, response);
+            // A key that may not be renegotiated now (e.g. leading-only): reject the request.
+            Enqueue(CreateReject(RejectReason.ProtocolError, _header));
+            return;
         }
 
         var output = new ArrayBufferWriter<byte>();

@@ -6,13 +6,19 @@ namespace Storlane.Interop.Tests.Infrastructure;
 /// <summary>What a finished command printed and returned.</summary>
 internal sealed record CommandResult(string Command, int ExitCode, string Output, string Error)
 {
-    public override string ToString() => $"$ {Command}\nexit code {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+    /// <summary>What the storlane server logged up to the end of the command, when there was one.</summary>
+    public string? ServerLog { get; init; }
+
+    public override string ToString() =>
+        $"$ {Command}\nexit code {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}"
+        + (ServerLog is null ? string.Empty : $"\nstorlane serve log:\n{ServerLog}");
 }
 
 /// <summary>Runs a client to completion with a deadline; on timeout kills that process only.</summary>
 internal static class CommandRunner
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>Generous for a 64 MiB copy over loopback (about a second when healthy), short enough that a hung server fails fast.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     public static CommandResult Run(string file, IReadOnlyList<string> arguments) =>
         RunAsync(file, arguments).GetAwaiter().GetResult();

@@ -12,10 +12,10 @@ internal static class QemuImg
         + (initiatorName is null ? string.Empty : $",initiator-name={initiatorName}");
 
     /// <summary>Writes a raw file onto the LUN (-n: the target exists, do not create it).</summary>
-    public static Task<CommandResult> WriteAsync(string rawFile, string imageOptions) =>
-        CommandRunner.RunAsync(ExternalTools.QemuImg, ["convert", "-n", "-f", "raw", rawFile, "--target-image-opts", imageOptions]);
+    public static Task<CommandResult> WriteAsync(ServedTarget served, string rawFile, string imageOptions) =>
+        served.RunAsync(ExternalTools.QemuImg, "convert", "-n", "-f", "raw", rawFile, "--target-image-opts", imageOptions);
 
     /// <summary>Reads the whole LUN into a raw file.</summary>
-    public static Task<CommandResult> ReadAsync(string imageOptions, string rawFile) =>
-        CommandRunner.RunAsync(ExternalTools.QemuImg, ["convert", "--image-opts", imageOptions, "-O", "raw", rawFile]);
+    public static Task<CommandResult> ReadAsync(ServedTarget served, string imageOptions, string rawFile) =>
+        served.RunAsync(ExternalTools.QemuImg, "convert", "--image-opts", imageOptions, "-O", "raw", rawFile);
 }

@@ -62,6 +62,19 @@ internal sealed class ServedTarget : IAsyncDisposable
     public string Url(int lun, string? credentials = null, string target = Iqn) =>
         $"iscsi://{(credentials is null ? string.Empty : credentials + "@")}{Portal}/{target}/{lun}";
 
+    /// <summary>Runs a client against this target; its result (and any timeout) carries the server's log for diagnosis.</summary>
+    public async Task<CommandResult> RunAsync(string tool, params string[] arguments)
+    {
+        try
+        {
+            return await CommandRunner.RunAsync(tool, arguments) with { ServerLog = Server.Log };
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nstorlane serve log:\n{Server.Log}", e);
+        }
+    }
+
     /// <summary>Stops the server with SIGTERM (asserting a clean exit 0) and starts it again on the same files.</summary>
     public async Task RestartAsync()
     {

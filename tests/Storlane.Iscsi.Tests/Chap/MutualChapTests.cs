@@ -4,8 +4,8 @@ using Storlane.Iscsi.Tests.Login;
 namespace Storlane.Iscsi.Tests.Chap;
 
 /// <summary>
-/// "If the initiator authenticates the target, the target MUST reply with: CHAP_N=&lt;N&gt;
-/// CHAP_R=&lt;R&gt;" (RFC 7143 12.1.3), computed with the target's own (different) secret.
+/// When the initiator sends CHAP_I and CHAP_C it authenticates the target, which replies with CHAP_N
+/// and CHAP_R (RFC 7143 12.1.3) computed with its own, different, secret.
 /// </summary>
 public class MutualChapTests
 {

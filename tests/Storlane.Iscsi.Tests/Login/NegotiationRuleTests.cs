@@ -95,7 +95,7 @@ public class NegotiationRuleTests
     [Fact]
     public void LeadingOnlyKey_OnNonLeadingConnection_FailsLogin()
     {
-        // LO: "can only be used during the Login Phase of the leading connection" (13).
+        // LO (leading only) keys belong to the Login Phase of the leading connection (13).
         var harness = NegotiationHarness.Normal(leading: false);
         var outcome = harness.Operational("MaxBurstLength=65536");
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds Storlane (warnings are errors), checks formatting, and runs every test, including the
+# interop tests that drive real iSCSI clients (libiscsi's tools, qemu-img, tshark) against
+# `storlane serve`. Installs those clients first when it can (root or passwordless sudo);
+# otherwise the interop tests that need them are reported as skipped.
+# Ends with one line: "N passed, N failed, N skipped". Exits non-zero if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configuration=Release
+results_dir=artifacts/test-results
+
+# Debian packages the interop tests drive: iscsi-ls/iscsi-inq/iscsi-readcapacity16,
+# qemu-img, qemu's iscsi:// block driver, and tshark (proves which digests were negotiated).
+install_interop_peers() {
+  local missing=()
+  command -v iscsi-ls >/dev/null 2>&1 || missing+=(libiscsi-bin)
+  command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
+  # Debian builds qemu's iscsi driver as a module in qemu-block-extra; qemu-img lists it when present.
+  qemu-img --help 2>/dev/null | grep -q ' iscsi' || missing+=(qemu-block-extra)
+  command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+  if ((${#missing[@]} == 0)); then
+    echo "interop peers: all installed"
+    return
+  fi
+
+  local sudo=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      echo "interop peers missing (${missing[*]}) and not root: the interop tests that need them will be skipped"
+      return
+    fi
+  fi
+
+  echo "installing interop peers: ${missing[*]}"
+  if ! { "${sudo[@]}" apt-get update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "could not install ${missing[*]}: the interop tests that need them will be skipped"
+  fi
+}
+
+# Sums one counter attribute over every TRX file (one per test project).
+sum_counter() {
+  local name=$1 total=0 value
+  for value in $(grep -ho "<Counters [^>]*" "$results_dir"/*.trx | grep -o " $name=\"[0-9]*\"" | grep -o '[0-9]*'); do
+    total=$((total + value))
+  done
+  echo "$total"
+}
+
+install_interop_peers
+
+echo "== build ($configuration, warnings are errors)"
+dotnet build Storlane.slnx -c "$configuration" --nologo
+
+echo "== format check"
+dotnet format Storlane.slnx --verify-no-changes --no-restore
+
+echo "== tests"
+rm -rf "$results_dir"
+test_status=0
+dotnet test Storlane.slnx -c "$configuration" --no-build --nologo \
+  --logger "console;verbosity=normal" \
+  --logger "trx;LogFilePrefix=storlane" \
+  --results-directory "$results_dir" || test_status=$?
+
+passed=0 failed=0 skipped=0
+if compgen -G "$results_dir/*.trx" >/dev/null; then
+  total=$(sum_counter total)
+  executed=$(sum_counter executed)
+  passed=$(sum_counter passed)
+  failed=$(($(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted)))
+  skipped=$((total - executed))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+if ((test_status != 0 || failed != 0)); then
+  exit 1
+fi
+if ((passed == 0)); then
+  echo "no test ran" >&2
+  exit 1
+fi
