@@ -172,11 +172,6 @@ public sealed partial class ScsiTargetDevice
     internal static ScsiResult CheckCondition(ScsiCommand command, in SenseData sense)
     {
         var length = sense.WriteFixed(command.SenseBuffer);
-        if (Environment.GetEnvironmentVariable("STORLANE_SCSI_DEBUG") == "1" && sense.Sense == AdditionalSense.LbaOutOfRange)
-        {
-            Console.Error.WriteLine("DEBUG OOB lun=" + command.Lun + " nexus=" + command.Nexus?.Id + " cdb=" + Convert.ToHexString(command.Cdb.Span) + " in=" + command.DataIn.Length + " out=" + command.DataOut.Length);
-        }
-
         return new ScsiResult(ScsiStatus.CheckCondition, 0, 0, length);
     }
 

@@ -54,7 +54,14 @@ internal sealed class ServeRunner
         {
             await server.StartAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Asked to stop while starting: nothing was served yet, so that is a clean stop.
+            await TryDisposeAsync(server).ConfigureAwait(false);
+            CliLog.Stopped(logger);
+            return ExitCodes.Success;
+        }
+        catch (Exception e)
         {
             await _error.WriteLineAsync(StartFailure(e)).ConfigureAwait(false);
             await TryDisposeAsync(server).ConfigureAwait(false);

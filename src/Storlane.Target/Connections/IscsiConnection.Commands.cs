@@ -177,6 +177,20 @@ internal sealed partial class IscsiConnection
             IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out outside the expected or unsolicited range");
         }
 
+        if (solicited)
+        {
+            if (!task.AcceptSolicited(bhs.TargetTransferTag, bhs.DataSN, offset, length, bhs.Final))
+            {
+                // ErrorRecoveryLevel 0 cannot ask for the sequence again: drop the connection so
+                // out-of-order or misplaced data never reaches the LU.
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out with an unknown TTT, a DataSN out of order or data outside its R2T");
+            }
+        }
+        else if (bhs.DataSN != task.UnsolicitedNextDataSN++)
+        {
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, "unsolicited Data-Out with a DataSN out of order");
+        }
+
         data.CopyTo(task.Buffer.AsSpan((int)offset));
         task.ReceivedBytes += length;
         if (solicited && bhs.Final)
@@ -198,11 +212,13 @@ internal sealed partial class IscsiConnection
     {
         var parameters = _session!.Parameters;
         var maxBurst = (uint)parameters.MaxBurstLength;
-        while (task.OutstandingR2Ts < parameters.MaxOutstandingR2T && task.NextR2TOffset < task.ExpectedLength)
+        while (task.OutstandingR2Ts < Math.Min(parameters.MaxOutstandingR2T, TargetTask.MaxOutstandingR2TSlots) && task.NextR2TOffset < task.ExpectedLength)
         {
             var length = Math.Min(maxBurst, task.ExpectedLength - task.NextR2TOffset);
             var r2tsn = task.NextR2TSN++;
-            _outbound.Writer.TryWrite(OutboundItem.ForR2T(task, NextTargetTransferTag(), r2tsn, task.NextR2TOffset, length));
+            var tag = NextTargetTransferTag();
+            task.TrackSequence(tag, task.NextR2TOffset, length);
+            _outbound.Writer.TryWrite(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
             task.NextR2TOffset += length;
             task.OutstandingR2Ts++;
         }

@@ -15,7 +15,8 @@ internal sealed partial class IscsiConnection
         var lunField = bhs.LunField;
         var refTag = bhs.ReferencedTaskTag;
         var refCmdSN = bhs.RefCmdSN;
-        if (!session.Window.TryAccept(bhs.CmdSN, bhs.Immediate, consumesTask: false))
+        var cmdSN = bhs.CmdSN;
+        if (!session.Window.TryAccept(cmdSN, bhs.Immediate, consumesTask: false))
         {
             return;
         }
@@ -34,7 +35,7 @@ internal sealed partial class IscsiConnection
         switch (function)
         {
             case TaskManagementFunction.AbortTask:
-                response = AbortTask(refTag, refCmdSN, lun, affected);
+                response = AbortTask(refTag, refCmdSN, cmdSN, lun, affected);
                 break;
             case TaskManagementFunction.AbortTaskSet:
                 response = RequireLun(target, lun) ?? AbortMatching(t => t.Command.Lun == lun, affected);
@@ -110,7 +111,7 @@ internal sealed partial class IscsiConnection
     private static TaskManagementResponse? RequireLun(TargetNode target, ulong lun) =>
         target.Device.FindLogicalUnit(lun) is null ? TaskManagementResponse.LunDoesNotExist : null;
 
-    private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, ulong lun, List<TargetTask> affected)
+    private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, uint tmfCmdSN, ulong lun, List<TargetTask> affected)
     {
         TargetTask? task;
         lock (_tasksLock)
@@ -120,10 +121,13 @@ internal sealed partial class IscsiConnection
 
         if (task is null)
         {
-            // RFC 7143 11.5.1: unknown task whose RefCmdSN is in the window below ExpCmdSN:
-            // "the target MUST ... respond with Function Complete"; otherwise Task Does Not Exist.
-            var window = _session!.Window;
-            return SerialNumber.LessThan(refCmdSN, window.ExpCmdSN)
+            // RFC 7143 11.5.1: "If the Referenced Task Tag does not identify an existing task,
+            // but if the CmdSN indicated by the RefCmdSN field ... is within the valid CmdSN
+            // window and less than the CmdSN of the Task Management Function Request itself, then
+            // targets must consider the CmdSN as received and return the 'Function complete'
+            // response"; a task that already completed (RefCmdSN below the window) "does not exist".
+            var window = _session!.Window.Snapshot();
+            return SerialNumber.InWindow(refCmdSN, window.ExpCmdSN, window.MaxCmdSN) && SerialNumber.LessThan(refCmdSN, tmfCmdSN)
                 ? TaskManagementResponse.FunctionComplete
                 : TaskManagementResponse.TaskDoesNotExist;
         }

@@ -125,9 +125,13 @@ internal sealed partial class IscsiConnection
     {
         var session = _session!;
         RemoveTask(task);
+
+        // Reopen the task's window slot first, so the MaxCmdSN in this response is current:
+        // an initiator may then use exactly up to it, and nothing beyond it is ever accepted.
+        session.Window.TaskFinished();
         if (task.Aborted)
         {
-            FinishTask(task);
+            ReturnTask(task);
             return;
         }
 
@@ -202,13 +206,13 @@ internal sealed partial class IscsiConnection
 
             if (length > 0 && collapse)
             {
-                FinishTask(task);
+                ReturnTask(task);
                 return;
             }
         }
 
         WriteScsiResponse(task, result, flags, residual, dataSN + task.NextR2TSN);
-        FinishTask(task);
+        ReturnTask(task);
     }
 
     /// <summary>SCSI Response (RFC 7143 11.4): status, residuals and, for CHECK CONDITION, SenseLength + sense.</summary>

@@ -26,7 +26,11 @@ internal sealed class TargetTask
     /// <summary>16 CDB bytes in the BHS plus an extended-CDB AHS (RFC 7143 11.2.2.3) of up to 244 more.</summary>
     public const int MaxCdbLength = 260;
 
+    /// <summary>Outstanding R2Ts a task can have: the target never negotiates MaxOutstandingR2T above this.</summary>
+    public const int MaxOutstandingR2TSlots = 16;
+
     private readonly byte[] _cdb = new byte[MaxCdbLength];
+    private readonly SolicitedSequence[] _sequences = new SolicitedSequence[MaxOutstandingR2TSlots];
     private CancellationTokenSource _cancellation = new();
 
     public ScsiCommand Command { get; } = new();
@@ -69,6 +73,9 @@ internal sealed class TargetTask
 
     public uint NextR2TSN { get; set; }
 
+    /// <summary>DataSN the next unsolicited Data-Out must carry (its sequence is keyed by the ITT).</summary>
+    public uint UnsolicitedNextDataSN { get; set; }
+
     public ScsiResult Result { get; set; }
 
     public CancellationToken CancellationToken => _cancellation.Token;
@@ -76,6 +83,53 @@ internal sealed class TargetTask
     public Memory<byte> Cdb(int length) => _cdb.AsMemory(0, length);
 
     public Span<byte> CdbSpan => _cdb;
+
+    /// <summary>Remembers an R2T so its Data-Out can be checked: TTT, range and DataSN order.</summary>
+    public void TrackSequence(uint targetTransferTag, uint offset, uint length)
+    {
+        for (var i = 0; i < _sequences.Length; i++)
+        {
+            if (!_sequences[i].InUse)
+            {
+                _sequences[i] = new SolicitedSequence { InUse = true, Tag = targetTransferTag, Offset = offset, Length = length };
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("more R2Ts outstanding than MaxOutstandingR2TSlots");
+    }
+
+    /// <summary>
+    /// Checks one solicited Data-Out against its R2T: "For output (write) data PDUs, the DataSN is
+    /// the Data-Out PDU number within the current output sequence" (RFC 7143 11.7.5), and the data
+    /// must lie inside the range the R2T asked for. Returns false on any violation.
+    /// </summary>
+    public bool AcceptSolicited(uint targetTransferTag, uint dataSN, uint offset, uint length, bool final)
+    {
+        for (var i = 0; i < _sequences.Length; i++)
+        {
+            ref var sequence = ref _sequences[i];
+            if (!sequence.InUse || sequence.Tag != targetTransferTag)
+            {
+                continue;
+            }
+
+            if (dataSN != sequence.NextDataSN || offset < sequence.Offset || offset + length > sequence.Offset + sequence.Length)
+            {
+                return false;
+            }
+
+            sequence.NextDataSN++;
+            if (final)
+            {
+                sequence.InUse = false;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
 
     public void RentBuffer(uint length)
     {
@@ -118,6 +172,18 @@ internal sealed class TargetTask
         NextR2TOffset = 0;
         OutstandingR2Ts = 0;
         NextR2TSN = 0;
+        UnsolicitedNextDataSN = 0;
+        Array.Clear(_sequences);
         Result = default;
     }
+}
+
+/// <summary>One R2T's Data-Out sequence: which TTT, which range, which DataSN comes next.</summary>
+internal struct SolicitedSequence
+{
+    public bool InUse;
+    public uint Tag;
+    public uint Offset;
+    public uint Length;
+    public uint NextDataSN;
 }
