@@ -17,7 +17,10 @@ install_interop_peers() {
   command -v iscsi-ls >/dev/null 2>&1 || missing+=(libiscsi-bin)
   command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
   # Debian builds qemu's iscsi driver as a module in qemu-block-extra; qemu-img lists it when present.
-  qemu-img --help 2>/dev/null | grep -q ' iscsi' || missing+=(qemu-block-extra)
+  # (Captured first: grep -q closing the pipe early would fail the pipeline under pipefail.)
+  local qemu_help
+  qemu_help=$(qemu-img --help 2>/dev/null || true)
+  [[ $qemu_help == *" iscsi"* ]] || missing+=(qemu-block-extra)
   command -v tshark >/dev/null 2>&1 || missing+=(tshark)
   if ((${#missing[@]} == 0)); then
     echo "interop peers: all installed"

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Storlane.Interop.Tests.Infrastructure;
 using static Storlane.Interop.Tests.Infrastructure.TestData;
 
@@ -29,6 +31,35 @@ public sealed class LifecycleTests
         }
         finally
         {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task PortInUse_ExitsWith1_WithAOneLineReason()
+    {
+        var directory = Directory.CreateTempSubdirectory("storlane-interop-").FullName;
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        try
+        {
+            var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+            var config = Path.Combine(directory, "busy.yaml");
+            await File.WriteAllTextAsync(config, $$"""
+                portals: [{ address: 127.0.0.1, port: {{port}} }]
+                targets: [{ name: "iqn.2026-11.io.storlane:busy", luns: [{ lun: 0, backend: memory, size: 1MiB }] }]
+                """);
+
+            var result = await StorlaneCli.RunAsync("serve", "--config", config, "--data-dir", directory);
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("storlane: cannot start: ", line, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            occupant.Stop();
             Directory.Delete(directory, recursive: true);
         }
     }

@@ -87,9 +87,9 @@ public sealed class ReadCapacityTests
     [Fact]
     public async Task ServiceActionIn16_UnknownServiceAction_IsInvalidFieldInServiceActionField()
     {
-        // GET LBA STATUS (12h) is not implemented: the service action field is the invalid field.
+        // Service action 1Fh of SERVICE ACTION IN(16) is not implemented: the service action field is the invalid field.
         var harness = new ScsiHarness();
-        var reply = await harness.Run("9E 12 0000000000000000 00000020 00 00", dataIn: 32);
+        var reply = await harness.Run("9E 1F 0000000000000000 00000020 00 00", dataIn: 32);
         reply.AssertInvalidFieldInCdb(1, 4);
     }
 }

@@ -97,7 +97,6 @@ internal sealed class ServeRunner
     private static string StartFailure(Exception e) => e switch
     {
         TargetStartException => $"storlane: cannot start: {OneLine(e.Message)}",
-        NotImplementedException => $"storlane: cannot start: the iSCSI target server is not implemented yet ({OneLine(e.Message)})",
         _ => $"storlane: cannot start: {e.GetType().Name}: {OneLine(e.Message)}",
     };
 

@@ -39,6 +39,9 @@ public static class ScsiServiceAction
     /// <summary>SERVICE ACTION IN(16) 9Eh / 10h (SBC-3 5.16).</summary>
     public const byte ReadCapacity16 = 0x10;
 
+    /// <summary>SERVICE ACTION IN(16) 9Eh / 12h (SBC-3 5.20).</summary>
+    public const byte GetLbaStatus = 0x12;
+
     /// <summary>MAINTENANCE IN A3h / 0Ah (SPC-4 6.37).</summary>
     public const byte ReportTargetPortGroups = 0x0A;
 
