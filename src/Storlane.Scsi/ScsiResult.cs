@@ -9,4 +9,8 @@ namespace Storlane.Scsi;
 public readonly record struct ScsiResult(ScsiStatus Status, int DataInLength, int DataOutLength, int SenseLength)
 {
     public static ScsiResult Good(int dataInLength = 0, int dataOutLength = 0) => new(ScsiStatus.Good, dataInLength, dataOutLength, 0);
+
+    /// <summary>CHECK CONDITION with fixed-format sense written into the command's sense buffer (SPC-4 4.5.3).</summary>
+    public static ScsiResult CheckCondition(ScsiCommand command, SenseKey key, AdditionalSense sense) =>
+        new(ScsiStatus.CheckCondition, 0, 0, new SenseData(key, sense).WriteFixed(command.SenseBuffer));
 }

@@ -22,7 +22,26 @@ public sealed class ReadmeExampleTests
         Assert.All(everyKey, key => Assert.Contains(key + ":", yaml, StringComparison.Ordinal));
     }
 
-    /// <summary>Found from this source file, so it works whatever the build output folder is.</summary>
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
+    /// <summary>
+    /// Found from this source file, so it works whatever the build output folder is; if a CI build
+    /// mapped source paths away, from the test assembly's folder upwards instead.
+    /// </summary>
+    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
+    {
+        var fromSource = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "..", ".."));
+        if (File.Exists(Path.Combine(fromSource, "Storlane.slnx")))
+        {
+            return fromSource;
+        }
+
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Storlane.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("cannot find the repository root (Storlane.slnx) from the test sources or output");
+    }
 }

@@ -79,7 +79,7 @@ internal sealed partial class IscsiConnection
         if ((task.IsRead || task.IsWrite) && expected > _server.MaxTransferBytes)
         {
             // Larger than Block Limits promises: refuse with sense instead of renting unbounded memory.
-            Complete(task, ScsiResultFactory.InvalidFieldInCdb(command));
+            Complete(task, ScsiResult.CheckCondition(command, SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInCdb));
             return;
         }
 
@@ -254,7 +254,7 @@ internal sealed partial class IscsiConnection
             // The SCSI layer turns command errors into sense; anything here is a bug. Fail the
             // command, keep the connection.
             TargetLog.ConnectionFault(_server.Logger, Remote, ex);
-            result = ScsiResultFactory.InternalTargetFailure(task.Command);
+            result = ScsiResult.CheckCondition(task.Command, SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
         }
 
         Complete(task, result);
