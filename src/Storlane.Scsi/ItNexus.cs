@@ -7,11 +7,11 @@ namespace Storlane.Scsi;
 /// </summary>
 public sealed class ItNexus
 {
-    private static long s_nextId;
+    private static long _nextId;
 
     public ItNexus(string initiatorPortName, string targetPortName, ushort relativeTargetPortId, ushort targetPortGroup)
     {
-        Id = Interlocked.Increment(ref s_nextId);
+        Id = Interlocked.Increment(ref _nextId);
         InitiatorPortName = initiatorPortName;
         TargetPortName = targetPortName;
         RelativeTargetPortId = relativeTargetPortId;

@@ -53,8 +53,8 @@ internal static class CommandTable
     ];
 
     // Opcode -> the entry, or for opcodes with service actions the entries indexed by service action.
-    private static readonly CommandDescriptor?[] s_byOpcode = new CommandDescriptor?[256];
-    private static readonly CommandDescriptor?[]?[] s_byServiceAction = new CommandDescriptor?[]?[256];
+    private static readonly CommandDescriptor?[] ByOpcode = new CommandDescriptor?[256];
+    private static readonly CommandDescriptor?[]?[] ByServiceAction = new CommandDescriptor?[]?[256];
 
     static CommandTable()
     {
@@ -62,27 +62,27 @@ internal static class CommandTable
         {
             if (command.ServiceAction is { } serviceAction)
             {
-                (s_byServiceAction[command.Opcode] ??= new CommandDescriptor?[32])[serviceAction] = command;
+                (ByServiceAction[command.Opcode] ??= new CommandDescriptor?[32])[serviceAction] = command;
             }
             else
             {
-                s_byOpcode[command.Opcode] = command;
+                ByOpcode[command.Opcode] = command;
             }
         }
     }
 
     /// <summary>True when the opcode has service actions here (its CDB byte 1 bits 4..0 select the command).</summary>
-    public static bool HasServiceActions(byte opcode) => s_byServiceAction[opcode] is not null;
+    public static bool HasServiceActions(byte opcode) => ByServiceAction[opcode] is not null;
 
     /// <summary>The entry for an opcode without service actions, or for an opcode and service action.</summary>
     public static CommandDescriptor? Find(byte opcode, int serviceAction = -1)
     {
-        if (s_byServiceAction[opcode] is { } actions)
+        if (ByServiceAction[opcode] is { } actions)
         {
             return serviceAction is >= 0 and < 32 ? actions[serviceAction] : null;
         }
 
-        return serviceAction < 0 ? s_byOpcode[opcode] : null;
+        return serviceAction < 0 ? ByOpcode[opcode] : null;
     }
 
     /// <summary>
@@ -93,7 +93,7 @@ internal static class CommandTable
     public static CommandDescriptor Resolve(ReadOnlySpan<byte> cdb)
     {
         var opcode = cdb[0];
-        if (s_byServiceAction[opcode] is { } actions)
+        if (ByServiceAction[opcode] is { } actions)
         {
             if (cdb.Length < 2 || actions[cdb[1] & 0x1F] is not { } byAction)
             {
@@ -104,7 +104,7 @@ internal static class CommandTable
             return byAction;
         }
 
-        if (s_byOpcode[opcode] is not { } command)
+        if (ByOpcode[opcode] is not { } command)
         {
             ScsiErrors.InvalidCommandOperationCode();
             return null!;

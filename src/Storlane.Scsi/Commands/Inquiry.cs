@@ -8,11 +8,11 @@ internal static partial class CommandHandlers
     internal const int StandardInquiryLength = 96;
 
     /// <summary>Version descriptors (SPC-4 table 146): SAM-5, iSCSI, SPC-4, SBC-3, no version claimed.</summary>
-    private static readonly ushort[] s_versionDescriptors = [0x00A0, 0x0960, 0x0460, 0x04C0];
+    private static readonly ushort[] VersionDescriptors = [0x00A0, 0x0960, 0x0460, 0x04C0];
 
-    private static readonly byte[] s_defaultVendor = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultVendor, 8, "vendor");
-    private static readonly byte[] s_defaultProduct = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultProduct, 16, "product");
-    private static readonly byte[] s_defaultRevision = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultRevision, 4, "revision");
+    private static readonly byte[] DefaultVendorBytes = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultVendor, 8, "vendor");
+    private static readonly byte[] DefaultProductBytes = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultProduct, 16, "product");
+    private static readonly byte[] DefaultRevisionBytes = LogicalUnitIdentity.PaddedAscii(LogicalUnitOptions.DefaultRevision, 4, "revision");
 
     /// <summary>
     /// SPC-4 6.6 INQUIRY. CMDDT (obsolete) is outside the usage mask, so it is refused before we get
@@ -67,12 +67,12 @@ internal static partial class CommandHandlers
         data[5] = 0x10; // TPGS = 01b: implicit asymmetric logical unit access (REPORT TARGET PORT GROUPS)
         data[6] = 0x00;
         data[7] = 0x02; // CMDQUE = 1: full task management model
-        (unit?.VendorField ?? s_defaultVendor).CopyTo(data[8..]);
-        (unit?.ProductField ?? s_defaultProduct).CopyTo(data[16..]);
-        (unit?.RevisionField ?? s_defaultRevision).CopyTo(data[32..]);
-        for (var i = 0; i < s_versionDescriptors.Length; i++)
+        (unit?.VendorField ?? DefaultVendorBytes).CopyTo(data[8..]);
+        (unit?.ProductField ?? DefaultProductBytes).CopyTo(data[16..]);
+        (unit?.RevisionField ?? DefaultRevisionBytes).CopyTo(data[32..]);
+        for (var i = 0; i < VersionDescriptors.Length; i++)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(data[(58 + (2 * i))..], s_versionDescriptors[i]);
+            BinaryPrimitives.WriteUInt16BigEndian(data[(58 + (2 * i))..], VersionDescriptors[i]);
         }
 
         return StandardInquiryLength;

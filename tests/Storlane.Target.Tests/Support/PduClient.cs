@@ -26,10 +26,10 @@ internal sealed class PduClient : IAsyncDisposable
 
     public IscsiConnection Connection { get; }
 
-    private static long s_nextIsid = 0x400001370000;
+    private static long _nextIsid = 0x400001370000;
 
     /// <summary>Each client is its own initiator port unless a test reuses an ISID on purpose.</summary>
-    public ulong Isid { get; set; } = (ulong)Interlocked.Increment(ref s_nextIsid);
+    public ulong Isid { get; set; } = (ulong)Interlocked.Increment(ref _nextIsid);
 
     public uint CmdSN { get; set; } = 1;
 
