@@ -151,13 +151,9 @@ internal sealed partial class IscsiConnection
 
         if (task is null || task.State != TargetTaskState.Receiving)
         {
-            // Data for a task that was aborted or never existed is discarded (RFC 7143 4.2.3.5).
-            if (task is null)
-            {
-                return;
-            }
-
-            IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out for a task that is not receiving data");
+            // Data for a task that no longer wants it (aborted, or already answered, e.g. with a
+            // CHECK CONDITION before all data arrived) is discarded.
+            return;
         }
 
         if (task.Aborted)
