@@ -121,6 +121,49 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task UnansweredPing_ClosesTheConnectionAfterTheTimeout()
+    {
+        await using var target = await TargetFixture.StartAsync(o =>
+        {
+            o.NopInIntervalSeconds = 1;
+            o.NopInTimeoutSeconds = 1;
+        });
+        await using var client = await target.LoginAsync();
+
+        // Never answer the NOP-In: a dead peer must not hold its session.
+        var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Opcode.NopIn, ping!.Opcode);
+        Assert.Null(await client.ReceiveAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, target.Server.SessionCount);
+    }
+
+    [Fact]
+    public async Task AnsweredPing_KeepsTheConnection()
+    {
+        await using var target = await TargetFixture.StartAsync(o =>
+        {
+            o.NopInIntervalSeconds = 1;
+            o.NopInTimeoutSeconds = 2;
+        });
+        await using var client = await target.LoginAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+            var pingBhs = new Bhs(ping!.Header);
+            var header = new byte[48];
+            var answer = new Bhs(header);
+            answer.Initialize(Opcode.NopOut, immediate: true);
+            answer.Final = true;
+            answer.InitiatorTaskTag = Bhs.ReservedTag;
+            answer.TargetTransferTag = pingBhs.TargetTransferTag;
+            answer.CmdSN = client.CmdSN;
+            await client.SendAsync(header);
+        }
+
+        Assert.Equal(0, (await client.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
+    }
+
+    [Fact]
     public async Task Logout_IsAnsweredThenTheConnectionCloses()
     {
         await using var target = await TargetFixture.StartAsync();
