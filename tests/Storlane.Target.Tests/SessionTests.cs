@@ -72,6 +72,39 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task SecondTarget_IsDiscoveredAndServesItsOwnLuns()
+    {
+        const string second = "iqn.2026-11.io.storlane:second";
+        await using var target = await TargetFixture.StartAsync(o =>
+        {
+            var options = new TargetOptions { Name = second };
+            options.Luns.Add(new LunOptions { Lun = 3, Backend = LunBackend.Memory, SizeBytes = 1 << 20 });
+            o.Targets.Add(options);
+        });
+        await using var discovery = PduClient.Connect(target.Server);
+        await discovery.LoginAsync(TargetFixture.Initiator, null);
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.TextRequest, immediate: true);
+        bhs.Final = true;
+        bhs.InitiatorTaskTag = discovery.NextItt++;
+        bhs.TargetTransferTag = Bhs.ReservedTag;
+        await discovery.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
+        var text = System.Text.Encoding.UTF8.GetString((await discovery.ExpectAsync(Opcode.TextResponse)).Data);
+        Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
+        Assert.Contains("TargetName=" + second, text, StringComparison.Ordinal);
+
+        await using var client = PduClient.Connect(target.Server);
+        await client.LoginAsync(TargetFixture.Initiator, second);
+        Assert.Equal(0, (await client.ReadAsync(Cdbs.Read10(0, 1), 3, 512)).Status);
+
+        // LUN 0 belongs to the first target only: LOGICAL UNIT NOT SUPPORTED here (SPC-4 25h/00h).
+        var missing = await client.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        Assert.Equal(0x02, missing.Status);
+        Assert.Equal(0x25, missing.Asc);
+    }
+
+    [Fact]
     public async Task Discovery_HidesTargetsOutsideTheAcl()
     {
         await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
