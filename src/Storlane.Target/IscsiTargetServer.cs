@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Storlane.Scsi;
 using Storlane.Storage;
+using Storlane.Storage.Vhdx;
 using Storlane.Target.Connections;
 
 namespace Storlane.Target;
@@ -86,8 +87,16 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             {
                 var block = OpenDevice(options, lun);
                 _devices.Add(block);
-                device.AddLogicalUnit(lun.Lun, block, new LogicalUnitOptions { Serial = lun.Serial, ReadOnly = lun.ReadOnly });
-                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.File ? "file " + lun.Path : "memory");
+                device.AddLogicalUnit(lun.Lun, block, new LogicalUnitOptions
+                {
+                    Serial = lun.Serial,
+                    ReadOnly = lun.ReadOnly,
+
+                    // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
+                    // disk keeps its designator wherever it is served.
+                    NaaIdentifier = block is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
+                });
+                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}");
             }
 
             targets.Add(options.Name, new TargetNode(options, device));
@@ -104,6 +113,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             return lun.Backend switch
             {
                 LunBackend.Memory => new MemoryBlockDevice(geometry, lun.ReadOnly ? BlockDeviceFeatures.Unmap | BlockDeviceFeatures.ReadOnly : BlockDeviceFeatures.Unmap),
+                LunBackend.Vhdx => VhdxBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the vhdx backend needs a path"), geometry, lun.ReadOnly),
                 _ => FileBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the file backend needs a path"), geometry, lun.ReadOnly),
             };
         }

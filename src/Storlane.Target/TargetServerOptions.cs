@@ -65,6 +65,9 @@ public enum LunBackend
 {
     Memory,
     File,
+
+    /// <summary>A VHDX virtual disk (MS-VHDX 1.0), created dynamic when missing.</summary>
+    Vhdx,
 }
 
 public sealed class LunOptions
@@ -73,7 +76,7 @@ public sealed class LunOptions
 
     public LunBackend Backend { get; init; } = LunBackend.File;
 
-    /// <summary>For the file backend: the image file, created sparse when missing.</summary>
+    /// <summary>For the file backend: the image file, created sparse when missing; for vhdx: the VHDX file, created dynamic when missing.</summary>
     public string? Path { get; init; }
 
     public long SizeBytes { get; init; }

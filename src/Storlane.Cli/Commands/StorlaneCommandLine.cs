@@ -8,6 +8,7 @@ public static class StorlaneCommandLine
     public static RootCommand Create() => new("Storlane: a software SAN in C#. 'storlane serve' runs an iSCSI target.")
     {
         ServeCommand.Create(),
+        DiskCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; output and error go where <paramref name="configuration"/> says (the console by default).</summary>

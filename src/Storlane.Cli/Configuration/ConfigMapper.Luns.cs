@@ -68,7 +68,7 @@ internal sealed partial class ConfigMapper
         var path = MapPath(section, backend);
         var readOnly = section.Boolean("read-only") ?? false;
         var serial = MapSerial(section);
-        if (lun is null || backend is null || size is null || (backend == LunBackend.File && path is null))
+        if (lun is null || backend is null || size is null || (backend is LunBackend.File or LunBackend.Vhdx && path is null))
         {
             return null;
         }
@@ -95,8 +95,10 @@ internal sealed partial class ConfigMapper
                 return LunBackend.File;
             case "memory":
                 return LunBackend.Memory;
+            case "vhdx":
+                return LunBackend.Vhdx;
             default:
-                _errors.Add(section.Value("backend")!, $"'backend' must be 'file' or 'memory', got '{text}'");
+                _errors.Add(section.Value("backend")!, $"'backend' must be 'file', 'vhdx' or 'memory', got '{text}'");
                 return null;
         }
     }
@@ -134,9 +136,9 @@ internal sealed partial class ConfigMapper
 
         if (path is null)
         {
-            if (backend == LunBackend.File)
+            if (backend is LunBackend.File or LunBackend.Vhdx)
             {
-                section.Missing("path", " (the file backend needs an image file, e.g. path: lun0.img)");
+                section.Missing("path", backend == LunBackend.Vhdx ? " (the vhdx backend needs a VHDX file, e.g. path: lun0.vhdx)" : " (the file backend needs an image file, e.g. path: lun0.img)");
             }
 
             return null;
