@@ -36,6 +36,7 @@ public sealed class LogicalUnit
         MaxUnmapLbaCount = options.MaxUnmapLbaCount;
         MaxUnmapDescriptorCount = options.MaxUnmapDescriptorCount;
         MaxWriteSameBlocks = options.MaxWriteSameBlocks;
+        Reservations = new ReservationState(options.ReservationStatePath);
     }
 
     public ulong Lun { get; }
@@ -63,6 +64,14 @@ public sealed class LogicalUnit
     internal ScsiTargetDevice Target { get; }
 
     internal UnitAttentionTable Attentions { get; } = new();
+
+    internal ReservationState Reservations { get; }
+
+    /// <summary>COMPARE AND WRITE against every other writer (any session, any path).</summary>
+    internal AtomicWriteGate WriteGate { get; } = new();
+
+    /// <summary>MAXIMUM COMPARE AND WRITE LENGTH of the Block Limits VPD page, in blocks.</summary>
+    internal const byte MaxCompareAndWriteBlocks = 16;
 
     internal int BlockSize { get; }
 

@@ -50,5 +50,13 @@ public sealed class LogicalUnitOptions
     /// <summary>MAXIMUM WRITE SAME LENGTH in blocks (also bounds WRITE SAME with NUMBER OF LOGICAL BLOCKS 0).</summary>
     public ulong MaxWriteSameBlocks { get; set; } = 1 << 16;
 
+    /// <summary>
+    /// Where persistent reservations are kept when an application client registers with APTPL = 1
+    /// (SPC-4 5.12.5), so registrations and the reservation survive a restart of the target. Null: no
+    /// persistence; REPORT CAPABILITIES then says PTPL_C = 0 and APTPL = 1 is refused. A file LUN would
+    /// typically use its image path plus ".pr".
+    /// </summary>
+    public string? ReservationStatePath { get; set; }
+
     internal LogicalUnitOptions Clone() => (LogicalUnitOptions)MemberwiseClone();
 }

@@ -17,10 +17,11 @@ public sealed partial class ScsiTargetDevice
 
     /// <summary>
     /// LOGICAL UNIT RESET received on <paramref name="from"/>: unit attention for every other nexus.
-    /// SAM-5 7.7: the logical unit shall "establish a unit attention condition for the initiator port
-    /// associated with every I_T nexus" other than the one the task management function came on, with
-    /// the additional sense code BUS DEVICE RESET FUNCTION OCCURRED (29h/03h). Every nexus this target
-    /// device has seen is included, whether or not it had used this unit yet.
+    /// SAM-5 6.3.3: a logical unit reset shall "establish a unit attention condition for the initiator
+    /// port associated with every I_T nexus", the sender's included, with the additional sense code BUS
+    /// DEVICE RESET FUNCTION OCCURRED (29h/03h). Every nexus this target device has seen is included,
+    /// whether or not it had used this unit yet: a multipath initiator learns of the reset on every
+    /// path (libiscsi MultipathIO.Reset checks exactly that, as LIO behaves).
     /// </summary>
     public void ResetLogicalUnit(ulong lun, ItNexus from)
     {
@@ -33,12 +34,13 @@ public sealed partial class ScsiTargetDevice
         }
 
         ScsiLog.LogicalUnitReset(_logger, TargetName, lun, from);
+
+        // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
+        // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
+        unit.Reservations.DropLegacy();
         foreach (var nexusId in _nexuses.Keys)
         {
-            if (nexusId != from.Id)
-            {
-                unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
-            }
+            unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
         }
     }
 
@@ -55,6 +57,11 @@ public sealed partial class ScsiTargetDevice
         NoteNexus(from);
         ScsiLog.TargetReset(_logger, TargetName, cold ? "COLD" : "WARM", from);
         var sense = cold ? AdditionalSense.PowerOnOccurred : AdditionalSense.BusDeviceResetFunctionOccurred;
+        foreach (var unit in _luns.Sorted)
+        {
+            unit.Reservations.DropLegacy();
+        }
+
         EstablishForAllNexuses(sense, except: from, skipUnit: null);
     }
 
@@ -66,6 +73,28 @@ public sealed partial class ScsiTargetDevice
         foreach (var unit in _luns.Sorted)
         {
             unit.Attentions.Forget(nexus.Id);
+
+            // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
+            unit.Reservations.DropLegacy(nexus.Id);
+        }
+    }
+
+    /// <summary>
+    /// Unit attentions the reservation state asked for (RESERVATIONS PREEMPTED / RELEASED, REGISTRATIONS
+    /// PREEMPTED), for every known I_T nexus of the registrant (SPC-4 5.12.11). A registrant with no
+    /// session right now misses it: a new nexus starts without unit attentions.
+    /// </summary>
+    internal void Notify(LogicalUnit unit, List<ReservationNotice> notices)
+    {
+        foreach (var notice in notices)
+        {
+            foreach (var nexus in _nexuses.Values)
+            {
+                if (notice.Registrant.Matches(nexus))
+                {
+                    unit.Attentions.Establish(nexus.Id, notice.Sense);
+                }
+            }
         }
     }
 

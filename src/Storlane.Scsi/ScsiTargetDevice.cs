@@ -125,7 +125,7 @@ public sealed partial class ScsiTargetDevice
     /// <summary>
     /// The order of checks: the LUN, then a pending unit attention (SAM-5 5.14 reports it for every
     /// command except INQUIRY, REPORT LUNS and REQUEST SENSE, whatever the opcode), then the opcode,
-    /// then the CDB fields, then the command itself.
+    /// then the CDB fields, then reservations held through other I_T nexuses, then the command itself.
     /// </summary>
     private ValueTask<ScsiResult> Dispatch(ScsiCommand command, CancellationToken cancellationToken, out CommandDescriptor descriptor)
     {
@@ -158,6 +158,12 @@ public sealed partial class ScsiTargetDevice
         }
 
         descriptor.CheckCdb(cdb);
+        if (unit is not null && unit.Reservations.Conflicts(nexus, descriptor.Access))
+        {
+            // SPC-4 5.12 / SBC-3 4.17: the command is not performed.
+            return new ValueTask<ScsiResult>(ScsiResult.ReservationConflict);
+        }
+
         return descriptor.Handler(new CommandContext(this, unit, command, cancellationToken));
     }
 

@@ -95,6 +95,9 @@ public sealed class IscsiTargetServer : IAsyncDisposable
                     // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
                     // disk keeps its designator wherever it is served.
                     NaaIdentifier = block is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
+
+                    // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
+                    ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
                 });
                 TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}");
             }

@@ -182,13 +182,14 @@ public sealed class InquiryTests
     public async Task Inquiry_VpdB0_BlockLimitsFollowGeometry(int logical, int physical, int granularity, uint maxTransfer)
     {
         // SBC-3 6.5.3: OPTIMAL TRANSFER LENGTH GRANULARITY = logical blocks per physical block,
-        // MAXIMUM TRANSFER LENGTH = 8 MiB in blocks, unmap limits because the device can unmap.
+        // MAXIMUM TRANSFER LENGTH = 8 MiB in blocks, unmap limits because the device can unmap,
+        // MAXIMUM COMPARE AND WRITE LENGTH (byte 5) = 16 blocks.
         var harness = new ScsiHarness(new MemoryBlockDevice(new BlockGeometry(logical, physical, 1024)));
         var reply = await harness.Run("12 01 B0 00 FF 00", dataIn: 255);
         reply.AssertGood();
         var page = reply.Data;
         Assert.Equal(64, page.Length);
-        Assert.Equal(Hex.Bytes("00 B0 00 3C 00 00"), page[..6]);
+        Assert.Equal(Hex.Bytes("00 B0 00 3C 00 10"), page[..6]);
         Assert.Equal(granularity, BinaryPrimitives.ReadUInt16BigEndian(page.AsSpan(6)));
         Assert.Equal(maxTransfer, BinaryPrimitives.ReadUInt32BigEndian(page.AsSpan(8)));
         Assert.Equal(1u << 20, BinaryPrimitives.ReadUInt32BigEndian(page.AsSpan(20)));

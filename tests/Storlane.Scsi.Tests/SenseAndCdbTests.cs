@@ -113,7 +113,8 @@ public sealed class SenseAndCdbTests
     public async Task ConcurrentCommands_FromManyNexuses_SeeTheirDataAndOneResetEach()
     {
         // 16 nexuses write and read their own block concurrently while one of them resets the LU: every
-        // other nexus sees exactly one BUS DEVICE RESET FUNCTION OCCURRED, then carries on.
+        // nexus, the resetting one included (SAM-5 6.3.3), sees exactly one BUS DEVICE RESET FUNCTION
+        // OCCURRED, then carries on.
         var harness = new ScsiHarness();
         var nexuses = Enumerable.Range(0, 16).Select(i => ScsiHarness.NewNexus($"iqn.x:host-{i}")).ToArray();
         foreach (var nexus in nexuses)
@@ -160,7 +161,6 @@ public sealed class SenseAndCdbTests
         }
 
         await Task.WhenAll(Enumerable.Range(0, nexuses.Length).Select(i => Task.Run(() => Worker(i))));
-        Assert.Equal(0, attentions[0]);
-        Assert.All(attentions[1..], count => Assert.Equal(1, count));
+        Assert.All(attentions, count => Assert.Equal(1, count));
     }
 }

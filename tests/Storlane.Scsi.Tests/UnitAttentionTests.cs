@@ -7,8 +7,8 @@ public sealed class UnitAttentionTests
     [Fact]
     public async Task UnitAttention_AfterLunReset_ReportedOnceToOtherNexus()
     {
-        // SAM-5 7.7: LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION OCCURRED (29h/03h) for
-        // every other I_T nexus; UA_INTLCK_CTRL = 00b: reporting it with CHECK CONDITION clears it.
+        // SAM-5 6.3.3: LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION OCCURRED (29h/03h) for
+        // every I_T nexus; UA_INTLCK_CTRL = 00b: reporting it with CHECK CONDITION clears it.
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.1991-05.com.microsoft:host-b");
         (await harness.Run(TestUnitReady)).AssertGood();
@@ -23,11 +23,13 @@ public sealed class UnitAttentionTests
     }
 
     [Fact]
-    public async Task UnitAttention_AfterLunReset_NotReportedToTheResettingNexus()
+    public async Task UnitAttention_AfterLunReset_ReportedToTheResettingNexusToo()
     {
+        // "every I_T nexus": the path that sent the reset learns of it as well (libiscsi MultipathIO.Reset).
         var harness = new ScsiHarness();
         (await harness.Run(TestUnitReady)).AssertGood();
         harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        (await harness.Run(TestUnitReady)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady)).AssertGood();
     }
 

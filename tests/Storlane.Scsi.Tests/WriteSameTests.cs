@@ -44,13 +44,17 @@ public sealed class WriteSameTests
     }
 
     [Fact]
-    public async Task WriteSame16_NonZeroBlockWithUnmap_IsWritten()
+    public async Task WriteSame16_NonZeroBlockWithUnmap_Deallocates()
     {
+        // SBC-4 table "ANCHOR bit, UNMAP bit, and ANC_SUP bit relationships": UNMAP = 1, ANCHOR = 0 ->
+        // "The device server in a thin provisioned logical unit should deallocate each LBA specified by
+        // the command", whatever the data block holds; LBPRZ = 1, so the blocks read back as zeros.
         var device = new RecordingBlockDevice(new BlockGeometry(512, 512, 64));
         var harness = new ScsiHarness(device);
+        await harness.Fill(8, 2, 0x11);
         (await harness.Run(Cdb.WriteSame16(8, 2, 0x08), dataOut: Block(0x44))).AssertGood();
-        Assert.Empty(device.Unmaps);
-        Assert.All(await harness.ReadBack(8, 2), b => Assert.Equal(0x44, b));
+        Assert.Equal([(8L, 2L)], device.Unmaps);
+        Assert.All(await harness.ReadBack(8, 2), b => Assert.Equal(0x00, b));
     }
 
     [Fact]

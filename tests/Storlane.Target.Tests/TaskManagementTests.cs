@@ -71,7 +71,7 @@ public class TaskManagementTests
     }
 
     [Fact]
-    public async Task LunReset_RaisesUnitAttentionOnTheOtherNexusOnly()
+    public async Task LunReset_RaisesUnitAttentionOnEveryNexus()
     {
         await using var target = await TargetFixture.StartAsync();
         await using var resetter = await target.LoginAsync();
@@ -92,6 +92,10 @@ public class TaskManagementTests
         Assert.Equal(0x03, attention.Sense[13]);
         Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
 
+        // SAM-5 6.3.3: "every I_T nexus", the one that sent the reset included.
+        var own = await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        Assert.Equal(0x06, own.SenseKey);
+        Assert.Equal(0x29, own.Asc);
         Assert.Equal(0, (await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
     }
 

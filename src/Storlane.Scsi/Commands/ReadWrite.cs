@@ -155,7 +155,67 @@ internal static partial class CommandHandlers
         }
 
         var options = forceUnitAccess ? WriteOptions.ForceUnitAccess : WriteOptions.None;
-        return Completed(unit.Device.WriteAsync((long)lba, source[..received], options, context.CancellationToken), result);
+        var gate = unit.WriteGate;
+        if (!gate.TryEnterWrite())
+        {
+            return UnderWriteGateAsync((unit, lba, source[..received], options, result, context.CancellationToken), static s => Completed(s.unit.Device.WriteAsync((long)s.lba, s.Item3, s.options, s.CancellationToken), s.result), unit, context.CancellationToken);
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = unit.Device.WriteAsync((long)lba, source[..received], options, context.CancellationToken);
+        }
+        catch
+        {
+            gate.ExitWrite();
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            gate.ExitWrite();
+            return new(result);
+        }
+
+        return AwaitWriteAsync(pending, gate, result);
+    }
+
+    private static async ValueTask<ScsiResult> AwaitWriteAsync(ValueTask pending, AtomicWriteGate gate, ScsiResult result)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            gate.ExitWrite();
+        }
+    }
+
+    /// <summary>
+    /// Runs a write-like operation as a writer of <see cref="LogicalUnit.WriteGate"/> (waiting while a
+    /// COMPARE AND WRITE holds it). For the commands off the hot path: WRITE SAME, UNMAP, and WRITE
+    /// when an atomic operation is pending.
+    /// </summary>
+    private static async ValueTask<ScsiResult> UnderWriteGateAsync<TState>(TState state, Func<TState, ValueTask<ScsiResult>> operation, LogicalUnit unit, CancellationToken cancellationToken)
+    {
+        var gate = unit.WriteGate;
+        if (!gate.TryEnterWrite())
+        {
+            await gate.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await operation(state).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.ExitWrite();
+        }
     }
 
     /// <summary>

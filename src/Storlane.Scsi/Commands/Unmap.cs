@@ -66,7 +66,7 @@ internal static partial class CommandHandlers
         }
 
         var result = ScsiResult.Good(dataOutLength: parameterListLength);
-        return total == 0 ? new(result) : UnmapDescriptorsAsync(context, count, result);
+        return total == 0 ? new(result) : UnderWriteGateAsync((context, count, result), static s => UnmapDescriptorsAsync(s.context, s.count, s.result), unit, context.CancellationToken);
     }
 
     private static async ValueTask<ScsiResult> UnmapDescriptorsAsync(CommandContext context, int count, ScsiResult result)

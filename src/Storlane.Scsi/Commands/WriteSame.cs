@@ -34,9 +34,11 @@ internal static partial class CommandHandlers
     /// LENGTH field ..., INVALID FIELD IN CDB" (SBC-3 6.5.3).</item>
     /// <item>UNMAP = 1 on a unit that cannot unmap (LBPWS = 0) is refused with INVALID FIELD IN CDB,
     /// so an initiator never believes blocks were deallocated when they were written.</item>
-    /// <item>UNMAP = 1 deallocates when the data block is all zeros (LBPRZ = 1: unmapped blocks read
-    /// back as that block); a non-zero block is written instead (SBC-3 4.7.3.3: the device server
-    /// may write the data rather than unmap). NDOB = 1 means a block of zeros.</item>
+    /// <item>UNMAP = 1 deallocates whatever the data block holds: SBC-4 table "ANCHOR bit, UNMAP bit
+    /// and ANC_SUP bit relationships", UNMAP = 1 and ANCHOR = 0: "The device server in a thin
+    /// provisioned logical unit should deallocate each LBA specified by the command"; with LBPRZ = 1
+    /// the blocks then read back as zeros (libiscsi WriteSame10.UnmapUntilEnd sends a 0xFF block with
+    /// UNMAP = 1 and expects zeros). NDOB = 1 means a block of zeros.</item>
     /// <item>The data-out buffer must be exactly one logical block (WRITE SAME transfers one block);
     /// anything else is INVALID FIELD IN CDB, as libiscsi test_writesame10_invalid_dataout_size expects.</item>
     /// </list>
@@ -76,14 +78,13 @@ internal static partial class CommandHandlers
             ScsiErrors.InvalidFieldInCdb(lengthOffset);
         }
 
-        var zeros = noDataOut || !data.Span.ContainsAnyExcept((byte)0);
         var result = ScsiResult.Good(dataOutLength: noDataOut ? 0 : blockSize);
-        if (unmap && zeros)
+        if (unmap)
         {
-            return Completed(unit.Device.UnmapAsync((long)lba, (long)blocks, context.CancellationToken), result);
+            return UnderWriteGateAsync((context, lba, blocks, result), static s => Completed(s.context.Unit.Device.UnmapAsync((long)s.lba, (long)s.blocks, s.context.CancellationToken), s.result), unit, context.CancellationToken);
         }
 
-        return ReplicateAsync(context, (long)lba, (long)blocks, noDataOut ? ReadOnlyMemory<byte>.Empty : data, result);
+        return UnderWriteGateAsync((context, lba, blocks, data: noDataOut ? ReadOnlyMemory<byte>.Empty : data, result), static s => ReplicateAsync(s.context, (long)s.lba, (long)s.blocks, s.data, s.result), unit, context.CancellationToken);
     }
 
     private static async ValueTask<ScsiResult> ReplicateAsync(CommandContext context, long lba, long blocks, ReadOnlyMemory<byte> block, ScsiResult result)

@@ -137,8 +137,9 @@ internal sealed partial class IscsiConnection
             return TaskManagementResponse.TaskDoesNotExist;
         }
 
-        AbortOwnTask(task, affected);
-        return TaskManagementResponse.FunctionComplete;
+        // A task whose status is already queued is finished as far as the SCSI layer goes: its
+        // response may be on the wire, so it "does not exist" any more and is not aborted.
+        return AbortOwnTask(task, affected) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
     }
 
     private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<TargetTask> affected)
@@ -177,22 +178,29 @@ internal sealed partial class IscsiConnection
         return TaskManagementResponse.FunctionComplete;
     }
 
-    /// <summary>Aborts a task of this connection. Called on the receive loop, which owns receiving tasks.</summary>
-    private void AbortOwnTask(TargetTask task, List<TargetTask> affected)
+    /// <summary>
+    /// Aborts a task of this connection that has not completed; returns false for a completed one
+    /// (its response is queued or sent, and must not be contradicted by a FUNCTION COMPLETE).
+    /// Called on the receive loop, which owns receiving tasks.
+    /// </summary>
+    private bool AbortOwnTask(TargetTask task, List<TargetTask> affected)
     {
         lock (task.StateLock)
         {
-            if (task.State == TargetTaskState.Executing)
+            switch (task.State)
             {
-                task.AbortWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                affected.Add(task);
-            }
-
-            task.Cancel();
-            if (task.State == TargetTaskState.Receiving)
-            {
-                RemoveTask(task);
-                FinishTask(task);
+                case TargetTaskState.Executing:
+                    task.AbortWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    affected.Add(task);
+                    task.Cancel();
+                    return true;
+                case TargetTaskState.Receiving:
+                    task.Cancel();
+                    RemoveTask(task);
+                    FinishTask(task);
+                    return true;
+                default:
+                    return false;
             }
         }
     }
@@ -208,9 +216,12 @@ internal sealed partial class IscsiConnection
         {
             foreach (var task in _tasks.Values)
             {
-                if (lun is null || task.Command.Lun == lun)
+                lock (task.StateLock)
                 {
-                    task.Cancel();
+                    if ((lun is null || task.Command.Lun == lun) && task.State != TargetTaskState.Completed)
+                    {
+                        task.Cancel();
+                    }
                 }
             }
         }

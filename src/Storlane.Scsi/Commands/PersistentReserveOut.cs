@@ -1,0 +1,151 @@
+using System.Text;
+
+namespace Storlane.Scsi;
+
+internal static partial class CommandHandlers
+{
+    private const int ProutParameterListLength = 24;
+
+    private const byte ProutRegister = 0x00;
+    private const byte ProutReserve = 0x01;
+    private const byte ProutRelease = 0x02;
+    private const byte ProutClear = 0x03;
+    private const byte ProutPreempt = 0x04;
+    private const byte ProutPreemptAndAbort = 0x05;
+    private const byte ProutRegisterAndIgnore = 0x06;
+    private const byte ProutRegisterAndMove = 0x07;
+
+    /// <summary>
+    /// SPC-4 6.16 PERSISTENT RESERVE OUT (5Fh), all eight service actions. Checks, in order:
+    /// <list type="bullet">
+    /// <item>an SPC-2 reservation held through another I_T nexus: RESERVATION CONFLICT (5.12.3);</item>
+    /// <item>"If the parameter list length is not 24 ... and SPEC_I_PT is zero ... PARAMETER LIST LENGTH
+    /// ERROR" (6.16.3; REGISTER AND MOVE has its own list, at least 24 bytes plus the TransportID);</item>
+    /// <item>SPEC_I_PT = 1 (SIP_C = 0): INVALID FIELD IN PARAMETER LIST; APTPL = 1 without a place to
+    /// persist (PTPL_C = 0): INVALID FIELD IN PARAMETER LIST;</item>
+    /// <item>RESERVE, RELEASE, PREEMPT and PREEMPT AND ABORT: SCOPE other than LU_SCOPE (0h) or an
+    /// unknown TYPE: INVALID FIELD IN CDB;</item>
+    /// <item>then the service action's own rules (<see cref="ReservationState"/>).</item>
+    /// </list>
+    /// PREEMPT AND ABORT removes registrations like PREEMPT; aborting the preempted nexuses' tasks is
+    /// the transport's job (the task set lives there).
+    /// </summary>
+    public static ValueTask<ScsiResult> PersistentReserveOut(CommandContext context)
+    {
+        var unit = context.Unit;
+        var nexus = context.Command.Nexus;
+        if (unit.Reservations.LegacyConflicts(nexus))
+        {
+            return new(ScsiResult.ReservationConflict);
+        }
+
+        var cdb = context.Cdb;
+        var serviceAction = (byte)(cdb[1] & 0x1F);
+        var scope = cdb[2] >> 4;
+        var type = cdb[2] & 0x0F;
+        var listLength = CdbReader.UInt32(cdb, 5);
+        var data = context.Command.DataOut.Span;
+        if (serviceAction == ProutRegisterAndMove)
+        {
+            return new(RegisterAndMove(context, data, listLength));
+        }
+
+        if (listLength != ProutParameterListLength || data.Length < ProutParameterListLength)
+        {
+            ScsiErrors.ParameterListLengthError();
+        }
+
+        var key = CdbReader.UInt64(data, 0);
+        var serviceActionKey = CdbReader.UInt64(data, 8);
+        var flags = data[20];
+        if ((flags & 0x08) != 0)
+        {
+            ScsiErrors.InvalidFieldInParameterList(20, 3);
+        }
+
+        var aptpl = (flags & 0x01) != 0;
+        if (aptpl && !unit.Reservations.CanPersist)
+        {
+            ScsiErrors.InvalidFieldInParameterList(20, 0);
+        }
+
+        if (serviceAction is ProutReserve or ProutRelease or ProutPreempt or ProutPreemptAndAbort)
+        {
+            if (scope != 0)
+            {
+                ScsiErrors.InvalidFieldInCdb(2, 7);
+            }
+
+            if (!PersistentReservationTypes.IsValid(type))
+            {
+                ScsiErrors.InvalidFieldInCdb(2, 3);
+            }
+        }
+
+        var reservationType = (PersistentReservationType)type;
+        var notices = new List<ReservationNotice>();
+        var state = unit.Reservations;
+        var done = serviceAction switch
+        {
+            ProutRegister => state.Register(nexus, key, serviceActionKey, ignoreExisting: false, (flags & 0x04) != 0, aptpl, notices),
+            ProutRegisterAndIgnore => state.Register(nexus, key, serviceActionKey, ignoreExisting: true, (flags & 0x04) != 0, aptpl, notices),
+            ProutReserve => state.Reserve(nexus, key, reservationType),
+            ProutRelease => state.Release(nexus, key, reservationType, notices),
+            ProutClear => state.Clear(nexus, key, notices),
+            _ => state.Preempt(nexus, key, serviceActionKey, reservationType, notices),
+        };
+        context.Target.Notify(unit, notices);
+        return new(done ? ScsiResult.Good(dataOutLength: ProutParameterListLength) : ScsiResult.ReservationConflict);
+    }
+
+    /// <summary>
+    /// SPC-4 6.16.4 REGISTER AND MOVE parameter list: RESERVATION KEY, SERVICE ACTION RESERVATION KEY,
+    /// UNREG (byte 17 bit 1), APTPL (bit 0), RELATIVE TARGET PORT IDENTIFIER (18..19), TRANSPORTID
+    /// PARAMETER DATA LENGTH (20..23), then the TransportID: for iSCSI only FORMAT CODE 01b names an
+    /// initiator port ("name,i,0xISID"), so 00b is INVALID FIELD IN PARAMETER LIST.
+    /// </summary>
+    private static ScsiResult RegisterAndMove(CommandContext context, ReadOnlySpan<byte> data, uint listLength)
+    {
+        if (listLength < ProutParameterListLength || data.Length < ProutParameterListLength)
+        {
+            ScsiErrors.ParameterListLengthError();
+        }
+
+        var transportIdLength = CdbReader.UInt32(data, 20);
+        if (listLength < ProutParameterListLength + transportIdLength || data.Length < ProutParameterListLength + transportIdLength || transportIdLength < 8)
+        {
+            ScsiErrors.ParameterListLengthError();
+        }
+
+        var unit = context.Unit;
+        var aptpl = (data[17] & 0x01) != 0;
+        if (aptpl && !unit.Reservations.CanPersist)
+        {
+            ScsiErrors.InvalidFieldInParameterList(17, 0);
+        }
+
+        var transportId = data.Slice(ProutParameterListLength, (int)transportIdLength);
+        if (transportId[0] != IscsiInitiatorPortTransportId)
+        {
+            ScsiErrors.InvalidFieldInParameterList(ProutParameterListLength);
+        }
+
+        var name = transportId[4..];
+        var end = name.IndexOf((byte)0);
+        var port = Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
+        if (!port.Contains(",i,0x", StringComparison.OrdinalIgnoreCase))
+        {
+            ScsiErrors.InvalidFieldInParameterList(ProutParameterListLength + 4);
+        }
+
+        var serviceActionKey = CdbReader.UInt64(data, 8);
+        if (serviceActionKey == 0)
+        {
+            ScsiErrors.InvalidFieldInParameterList(8);
+        }
+
+        var destination = new Registrant(port, CdbReader.UInt16(data, 18), AllTargetPorts: false, serviceActionKey);
+        var done = unit.Reservations.Move(context.Command.Nexus, CdbReader.UInt64(data, 0), serviceActionKey, destination, unregister: (data[17] & 0x02) != 0, aptpl);
+        return done ? ScsiResult.Good(dataOutLength: (int)listLength) : ScsiResult.ReservationConflict;
+    }
+}
