@@ -37,6 +37,13 @@ public sealed partial class ScsiTargetDevice
 
     public string TargetName { get; }
 
+    /// <summary>
+    /// Set by the transport: aborts, without responses, the tasks on one LU of every I_T nexus the
+    /// predicate selects (PREEMPT AND ABORT, SPC-4 5.12.11.4.4: "all tasks ... from the I_T nexuses
+    /// ... being preempted ... shall be aborted"). Null when nothing can abort tasks (unit tests).
+    /// </summary>
+    public Action<ulong, Func<ItNexus, bool>>? AbortTasks { get; set; }
+
     /// <summary>Adds a logical unit. LUNs are 0..16383 (flat/peripheral addressing).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The LUN is above 16383.</exception>
     /// <exception cref="InvalidOperationException">The LUN is taken.</exception>

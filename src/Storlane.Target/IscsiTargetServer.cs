@@ -83,6 +83,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             }
 
             var device = new ScsiTargetDevice(options.Name);
+            device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
             foreach (var lun in options.Luns)
             {
                 var block = OpenDevice(options, lun);
@@ -106,6 +107,18 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         }
 
         return targets;
+    }
+
+    /// <summary>Aborts the tasks on one LU of the sessions whose nexus matches (PREEMPT AND ABORT).</summary>
+    private void AbortTasks(ScsiTargetDevice device, ulong lun, Func<ItNexus, bool> match)
+    {
+        foreach (var session in _context!.Sessions.Snapshot())
+        {
+            if (ReferenceEquals(session.Target?.Device, device) && session.Nexus is { } nexus && match(nexus))
+            {
+                session.Connection?.AbortTasksFromOtherNexus(lun);
+            }
+        }
     }
 
     private static IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)

@@ -210,7 +210,7 @@ internal sealed partial class IscsiConnection
     /// Only flags and cancels: receiving tasks stay owned by this connection's receive loop, which
     /// drops them on their next Data-Out or at close.
     /// </summary>
-    private void AbortTasksFromOtherNexus(ulong? lun)
+    internal void AbortTasksFromOtherNexus(ulong? lun)
     {
         lock (_tasksLock)
         {
