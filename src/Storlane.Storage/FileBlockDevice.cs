@@ -112,7 +112,7 @@ public sealed class FileBlockDevice : IBlockDevice
         BlockDeviceGuard.CheckBlocks(Geometry, lba, blockCount);
         var offset = lba * Geometry.LogicalBlockSize;
         var length = blockCount * Geometry.LogicalBlockSize;
-        if (length == 0 || FileHole.TryPunch(_handle, offset, length))
+        if (length == 0 || FileSpace.TryPunchHole(_handle, offset, length))
         {
             return;
         }

@@ -83,7 +83,7 @@ internal sealed class VhdxOsFile : IVhdxFile
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = Math.Min(AllocationStep, length - done);
-            var reserved = await Task.Run(() => FilePreallocation.TryReserve(_handle, offset + done, step), cancellationToken).ConfigureAwait(false);
+            var reserved = await Task.Run(() => FileSpace.TryReserve(_handle, offset + done, step), cancellationToken).ConfigureAwait(false);
             if (!reserved)
             {
                 // The file system cannot reserve: the file stays sparse, which reads the same.
