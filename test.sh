@@ -11,7 +11,8 @@ configuration=Release
 results_dir=artifacts/test-results
 
 # Debian packages the interop tests drive: iscsi-ls/iscsi-inq/iscsi-readcapacity16,
-# qemu-img, qemu's iscsi:// block driver, and tshark (proves which digests were negotiated).
+# qemu-img, qemu's iscsi:// block driver, tshark (proves which digests were negotiated), and the
+# peer targets tgtd and istgt for the initiator.
 install_interop_peers() {
   local missing=()
   command -v iscsi-ls >/dev/null 2>&1 || missing+=(libiscsi-bin)
@@ -22,6 +23,9 @@ install_interop_peers() {
   qemu_help=$(qemu-img --help 2>/dev/null || true)
   [[ $qemu_help == *" iscsi"* ]] || missing+=(qemu-block-extra)
   command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+  # Peer targets for the initiator's interop tests.
+  command -v tgtd >/dev/null 2>&1 || missing+=(tgt)
+  command -v istgt >/dev/null 2>&1 || missing+=(istgt)
   if ((${#missing[@]} == 0)); then
     echo "interop peers: all installed"
     return

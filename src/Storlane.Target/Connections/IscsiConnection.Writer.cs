@@ -97,8 +97,9 @@ internal sealed partial class IscsiConnection
     private void WriteReadyToTransfer(in OutboundItem item)
     {
         var task = item.Task!;
-        if (task.Aborted)
+        if (task.Aborted || task.Generation != item.TaskGeneration)
         {
+            // Aborted, or aborted and already serving another command: this R2T is stale.
             return;
         }
 

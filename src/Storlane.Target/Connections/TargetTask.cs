@@ -37,6 +37,12 @@ internal sealed class TargetTask
 
     public Lock StateLock { get; } = new();
 
+    /// <summary>
+    /// Bumped on every reset: a queued R2T remembers it, so an R2T for a task that was aborted and
+    /// recycled meanwhile is dropped instead of going out under the next command's tag.
+    /// </summary>
+    public uint Generation { get; private set; }
+
     public uint InitiatorTaskTag { get; set; }
 
     public uint CmdSN { get; set; }
@@ -151,6 +157,7 @@ internal sealed class TargetTask
         }
 
         Buffer = null;
+        Generation++;
         Command.Reset();
         if (!_cancellation.TryReset())
         {

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using Storlane.Iscsi.Chap;
+using Storlane.Iscsi.Initiator;
+
+namespace Storlane.Initiator.Session;
+
+/// <summary>How a session logs in and keeps its connection alive.</summary>
+public sealed class IscsiSessionOptions
+{
+    public const string DefaultInitiatorName = "iqn.2026-11.io.storlane:initiator";
+
+    /// <summary>Our iSCSI name (InitiatorName, RFC 7143 13.5); targets match their ACLs against it.</summary>
+    public string InitiatorName { get; init; } = DefaultInitiatorName;
+
+    public string? InitiatorAlias { get; init; }
+
+    /// <summary>One-way CHAP: the name and secret we prove to the target. Null offers AuthMethod=None.</summary>
+    public ChapCredential? Chap { get; init; }
+
+    /// <summary>Mutual CHAP: the name and secret the target must prove to us. Needs <see cref="Chap"/>.</summary>
+    public ChapCredential? MutualChap { get; init; }
+
+    /// <summary>Operational values offered at login (digests, burst lengths, ...).</summary>
+    public InitiatorOffer Offer { get; init; } = new();
+
+    /// <summary>ISID for the session (RFC 7143 11.12.5); null picks a random one (type 10b).</summary>
+    public ulong? Isid { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upper bound for the whole login exchange.</summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Receive silence after which a NOP-Out ping is sent; zero turns keepalive off.</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a keepalive ping may go unanswered before the connection is declared dead.</summary>
+    public TimeSpan KeepaliveTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Tasks (commands, pings, task management) the session tracks at once; more wait for a free tag.</summary>
+    public int MaxOutstandingTasks { get; init; } = 1024;
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
