@@ -1,0 +1,90 @@
+using System.Globalization;
+using Spectre.Console;
+using Storlane.Bench.Metrics;
+using Storlane.Bench.Suites;
+
+namespace Storlane.Bench.Reporting;
+
+/// <summary>The results table: one row per test and target, means over the repeats (± standard deviation of the row's metric).</summary>
+public static class ConsoleReport
+{
+    public static void Render(IAnsiConsole console, BenchReport report)
+    {
+        console.MarkupLine($"[bold]storlane bench[/] {Markup.Escape(report.Suite)} · {report.Repeat} run(s) per test · Storlane {Markup.Escape(report.StorlaneVersion)}");
+        for (var t = 0; t < report.Targets.Count; t++)
+        {
+            var target = report.Targets[t];
+            var direct = target.Kind is "file" or "block-device" ? (target.DirectIo ? ", O_DIRECT" : ", page cache") : "";
+            console.MarkupLine($"  {Label(t)} = {Markup.Escape(target.Spec)} ({target.LogicalBlockSize}/{target.PhysicalBlockSize}-byte sectors, {target.SizeBytes / (1 << 20)} MiB{direct})");
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("Test");
+        if (report.Targets.Count > 1)
+        {
+            table.AddColumn("Target");
+        }
+
+        foreach (var column in new[] { "Result", "IOPS", "MB/s", "Mean ms", "p50 ms", "p99 ms", "p99.9 ms", "Max ms", "CPU %", "IOPS/%CPU" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var test in report.Tests)
+        {
+            foreach (var result in test.Results)
+            {
+                var cells = new List<string> { Markup.Escape(test.Name) };
+                if (report.Targets.Count > 1)
+                {
+                    cells.Add(Label(result.Target));
+                }
+
+                cells.Add(Primary(result.Runs, test.Metric));
+                cells.Add(Mean(result.Runs, m => m.Iops, "0"));
+                cells.Add(Mean(result.Runs, m => m.MegabytesPerSecond, "0.00"));
+                cells.Add(Mean(result.Runs, m => m.MeanLatencyMs, "0.0000"));
+                cells.Add(Mean(result.Runs, m => m.P50LatencyMs, "0.0000"));
+                cells.Add(Mean(result.Runs, m => m.P99LatencyMs, "0.0000"));
+                cells.Add(Mean(result.Runs, m => m.P999LatencyMs, "0.0000"));
+                cells.Add(Mean(result.Runs, m => m.MaxLatencyMs, "0.0000"));
+                cells.Add(Mean(result.Runs, m => m.CpuPercent, "0.0"));
+                cells.Add(Mean(result.Runs, m => m.IopsPerCpuPercent, "0"));
+                table.AddRow([.. cells]);
+            }
+        }
+
+        console.Write(table);
+        WarnAboutVerify(console, report);
+    }
+
+    public static string Label(int target) => ((char)('A' + target)).ToString();
+
+    private static string Primary(IReadOnlyList<TestMeasurement> runs, PrimaryMetric metric)
+    {
+        var values = runs.Select(m => MetricValue.Of(m, metric)).ToArray();
+        var mean = values.Average();
+        var text = mean.ToString(metric == PrimaryMetric.Iops ? "0" : "0.00", CultureInfo.InvariantCulture) + " " + MetricValue.Unit(metric);
+        if (values.Length > 1)
+        {
+            var sd = MathNet.Numerics.Statistics.Statistics.StandardDeviation(values);
+            text += " ± " + sd.ToString(metric == PrimaryMetric.Iops ? "0" : "0.00", CultureInfo.InvariantCulture);
+        }
+
+        return "[bold]" + text + "[/]";
+    }
+
+    private static string Mean(IReadOnlyList<TestMeasurement> runs, Func<TestMeasurement, double> value, string format) =>
+        runs.Average(value).ToString(format, CultureInfo.InvariantCulture);
+
+    private static void WarnAboutVerify(IAnsiConsole console, BenchReport report)
+    {
+        foreach (var test in report.Tests)
+        {
+            foreach (var run in test.Results.SelectMany(r => r.Runs).Where(m => m.VerifyErrors > 0))
+            {
+                console.MarkupLine($"[red]{Markup.Escape(test.Name)}: {run.VerifyErrors} block(s) failed verify; first: {Markup.Escape(run.FirstVerifyError ?? "")}[/]");
+            }
+        }
+    }
+}

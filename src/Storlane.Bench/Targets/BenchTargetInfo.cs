@@ -1,0 +1,28 @@
+namespace Storlane.Bench.Targets;
+
+/// <summary>The target's identity and geometry, recorded in every result file.</summary>
+public sealed record BenchTargetInfo
+{
+    /// <summary>The target as given on the command line, without secrets.</summary>
+    public required string Spec { get; init; }
+
+    /// <summary>memory, file, block-device or iscsi.</summary>
+    public required string Kind { get; init; }
+
+    public required int LogicalBlockSize { get; init; }
+
+    public required int PhysicalBlockSize { get; init; }
+
+    public required long BlockCount { get; init; }
+
+    public long SizeBytes => BlockCount * LogicalBlockSize;
+
+    /// <summary>iSCSI portals used (one today; several once multipath is wired in).</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    /// <summary>Multipath policy, or null for a single path.</summary>
+    public string? PathPolicy { get; init; }
+
+    /// <summary>True when a file target bypasses the page cache (O_DIRECT).</summary>
+    public bool DirectIo { get; init; }
+}

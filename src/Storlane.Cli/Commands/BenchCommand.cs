@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Storlane.Bench.Suites;
+using Storlane.Bench.Targets;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary>
+/// <c>storlane bench --target T [--target T2] [--suite anvil|cdm|FILE.yaml] [--repeat N] [--duration 5s]
+/// [--warmup 1s] [--json FILE] [--csv FILE] [--html FILE]</c>, and <c>storlane bench compare</c>.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string[]>("--target", "-t")
+        {
+            Description = "What to benchmark: " + BenchTargetFactory.Syntax + ". Give two to compare them; their runs are interleaved (A B B A ...).",
+            HelpName = "target",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var suite = new Option<string>("--suite", "-s")
+        {
+            Description = $"'{AnvilSuite.Name}' (the seed's Anvil rows), '{CrystalDiskMarkSuite.Name}' (CrystalDiskMark presets) or a YAML suite file (docs/bench.md).",
+            HelpName = "suite",
+            DefaultValueFactory = _ => AnvilSuite.Name,
+        };
+        var repeat = new Option<int>("--repeat", "-r")
+        {
+            Description = "Runs per test and target; 3 or more lets 'bench compare' judge differences.",
+            HelpName = "n",
+            DefaultValueFactory = _ => 1,
+        };
+        var duration = new Option<string>("--duration", "-d")
+        {
+            Description = "Measured time per run for the built-in suites (500ms, 5s, 1m). YAML suites set their own.",
+            HelpName = "time",
+            DefaultValueFactory = _ => "5s",
+        };
+        var warmUp = new Option<string>("--warmup", "-w")
+        {
+            Description = "Unmeasured time before each run for the built-in suites.",
+            HelpName = "time",
+            DefaultValueFactory = _ => "0s",
+        };
+        var json = new Option<FileInfo?>("--json") { Description = "Write every run, workload, target geometry and machine to this JSON file (schema: docs/bench.md).", HelpName = "file" };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write one CSV row per run to this file.", HelpName = "file" };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts (bars with error bars, latency CDFs, time series).", HelpName = "file" };
+
+        var command = new Command("bench", "Benchmark a LUN, file or block device, or an in-memory device. Exit code 0: done; 1: an I/O or target failed; 2: bad arguments or suite.")
+        {
+            target,
+            suite,
+            repeat,
+            duration,
+            warmUp,
+            json,
+            csv,
+            html,
+            BenchCompareCommand.Create(),
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var options = new BenchRunOptions(
+                parseResult.GetRequiredValue(target),
+                parseResult.GetRequiredValue(suite),
+                parseResult.GetValue(repeat),
+                parseResult.GetRequiredValue(duration),
+                parseResult.GetRequiredValue(warmUp),
+                parseResult.GetValue(json)?.FullName,
+                parseResult.GetValue(csv)?.FullName,
+                parseResult.GetValue(html)?.FullName);
+            return new BenchRunner(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,125 @@
+using Spectre.Console;
+using Storlane.Bench.Engine;
+using Storlane.Bench.Reporting;
+using Storlane.Bench.Suites;
+using Storlane.Bench.Targets;
+using Storlane.Initiator;
+using Storlane.Initiator.Scsi;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary>Runs <c>storlane bench</c>: checks the arguments, opens the targets, runs the suite with progress, writes the outputs.</summary>
+internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, TextWriter error)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var suite = LoadSuite();
+        if (suite is null)
+        {
+            return ExitCodes.ConfigError;
+        }
+
+        if (options.Repeat < 1 || options.Targets.Count > 2)
+        {
+            error.WriteLine(options.Repeat < 1 ? "--repeat must be 1 or more" : "give one --target, or two to compare them");
+            return ExitCodes.ConfigError;
+        }
+
+        var targets = new List<IBenchTarget>();
+        try
+        {
+            foreach (var spec in options.Targets)
+            {
+                targets.Add(await BenchTargetFactory.OpenAsync(spec, cancellationToken));
+            }
+
+            var console = BenchConsole.Create(output);
+            var report = await BenchProgress.RunAsync(console, suite, targets, options.Repeat, cancellationToken);
+            ConsoleReport.Render(console, report);
+            await WriteOutputsAsync(report, console, cancellationToken);
+            return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine("bench cancelled; no results written");
+            return ExitCodes.Failure;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            error.WriteLine(ex.Message);
+            return ExitCodes.ConfigError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BenchIoException or IscsiLoginException or IscsiRejectException or ScsiCommandException or InvalidOperationException)
+        {
+            error.WriteLine($"bench failed: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            foreach (var target in targets)
+            {
+                await target.DisposeAsync();
+            }
+        }
+    }
+
+    private BenchSuite? LoadSuite()
+    {
+        if (!DurationText.TryParseSeconds(options.Duration, out var duration) || duration <= 0)
+        {
+            error.WriteLine($"--duration '{options.Duration}' is not {DurationText.Expected}");
+            return null;
+        }
+
+        if (!DurationText.TryParseSeconds(options.WarmUp, out var warmUp))
+        {
+            error.WriteLine($"--warmup '{options.WarmUp}' is not {DurationText.Expected}");
+            return null;
+        }
+
+        switch (options.Suite.ToLowerInvariant())
+        {
+            case AnvilSuite.Name:
+                return AnvilSuite.Create(duration, warmUp);
+            case CrystalDiskMarkSuite.Name:
+                return CrystalDiskMarkSuite.Create(duration, warmUp);
+        }
+
+        if (!File.Exists(options.Suite))
+        {
+            error.WriteLine($"--suite '{options.Suite}' is neither '{AnvilSuite.Name}', '{CrystalDiskMarkSuite.Name}' nor an existing YAML file");
+            return null;
+        }
+
+        try
+        {
+            return YamlSuiteLoader.Load(options.Suite);
+        }
+        catch (SuiteFormatException ex)
+        {
+            error.WriteLine(ex.Message);
+            return null;
+        }
+    }
+
+    private async Task WriteOutputsAsync(BenchReport report, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        if (options.JsonPath is not null)
+        {
+            await JsonReport.WriteAsync(report, options.JsonPath, cancellationToken);
+            console.MarkupLine($"JSON: {Markup.Escape(options.JsonPath)}");
+        }
+
+        if (options.CsvPath is not null)
+        {
+            await File.WriteAllTextAsync(options.CsvPath, CsvReport.Format(report), cancellationToken);
+            console.MarkupLine($"CSV: {Markup.Escape(options.CsvPath)}");
+        }
+
+        if (options.HtmlPath is not null)
+        {
+            await File.WriteAllTextAsync(options.HtmlPath, HtmlReport.Format(report), cancellationToken);
+            console.MarkupLine($"HTML: {Markup.Escape(options.HtmlPath)}");
+        }
+    }
+}
