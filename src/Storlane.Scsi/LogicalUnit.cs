@@ -10,6 +10,9 @@ namespace Storlane.Scsi;
 /// </summary>
 public sealed class LogicalUnit
 {
+    private volatile bool _softwareWriteProtect;
+    private int _sanitizeInProgress;
+
     internal LogicalUnit(ScsiTargetDevice target, ulong lun, IBlockDevice device, LogicalUnitOptions options)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -36,6 +39,7 @@ public sealed class LogicalUnit
         MaxUnmapLbaCount = options.MaxUnmapLbaCount;
         MaxUnmapDescriptorCount = options.MaxUnmapDescriptorCount;
         MaxWriteSameBlocks = options.MaxWriteSameBlocks;
+        MaxAtomicTransferBlocks = Math.Min(MaxTransferBlocks, (uint)(MaxAtomicTransferBytes / BlockSize));
         Reservations = new ReservationState(options.ReservationStatePath);
     }
 
@@ -55,6 +59,22 @@ public sealed class LogicalUnit
     /// <summary>Writes are refused: the options or the device say so.</summary>
     public bool IsReadOnly { get; }
 
+    /// <summary>
+    /// SWP of the Control mode page (SPC-4 7.5.8), set and cleared by MODE SELECT: "the logical unit
+    /// shall inhibit writes to the medium" while it is one. Shared by every I_T nexus (TST 000b).
+    /// </summary>
+    public bool SoftwareWriteProtect
+    {
+        get => _softwareWriteProtect;
+        internal set => _softwareWriteProtect = value;
+    }
+
+    /// <summary>WP of the mode parameter header: read-only or software write protected.</summary>
+    public bool IsWriteProtected => IsReadOnly || _softwareWriteProtect;
+
+    /// <summary>A SANITIZE operation runs (SBC-3 4.11): other commands get NOT READY, SANITIZE IN PROGRESS.</summary>
+    public bool SanitizeInProgress => _sanitizeInProgress != 0;
+
     /// <summary>UNMAP and WRITE SAME with UNMAP deallocate (thin provisioning, LBPME = 1).</summary>
     public bool SupportsUnmap { get; }
 
@@ -69,6 +89,15 @@ public sealed class LogicalUnit
 
     /// <summary>COMPARE AND WRITE against every other writer (any session, any path).</summary>
     internal AtomicWriteGate WriteGate { get; } = new();
+
+    /// <summary>EXTENDED COPY results held for RECEIVE COPY RESULTS.</summary>
+    internal CopyManager Copies { get; } = new();
+
+    /// <summary>Task attributes: when a task may run relative to the others on this unit (SAM-5 8.6).</summary>
+    internal TaskSet Tasks { get; } = new();
+
+    /// <summary>WRITE ATOMIC(16) is held to 1 MiB (MAXIMUM ATOMIC TRANSFER LENGTH, SBC-4 6.6.4), within MAXIMUM TRANSFER LENGTH.</summary>
+    internal const int MaxAtomicTransferBytes = 1 << 20;
 
     /// <summary>MAXIMUM COMPARE AND WRITE LENGTH of the Block Limits VPD page, in blocks.</summary>
     internal const byte MaxCompareAndWriteBlocks = 16;
@@ -86,6 +115,8 @@ public sealed class LogicalUnit
     internal uint MaxUnmapDescriptorCount { get; }
 
     internal ulong MaxWriteSameBlocks { get; }
+
+    internal uint MaxAtomicTransferBlocks { get; }
 
     internal byte[] VendorField { get; }
 
@@ -110,9 +141,14 @@ public sealed class LogicalUnit
         }
     }
 
+    /// <summary>Marks a SANITIZE as running; false when one runs already.</summary>
+    internal bool TryBeginSanitize() => Interlocked.CompareExchange(ref _sanitizeInProgress, 1, 0) == 0;
+
+    internal void EndSanitize() => Volatile.Write(ref _sanitizeInProgress, 0);
+
     internal void CheckWritable()
     {
-        if (IsReadOnly)
+        if (IsReadOnly || _softwareWriteProtect)
         {
             ScsiErrors.WriteProtected();
         }

@@ -16,6 +16,24 @@ public sealed partial class ScsiTargetDevice
         _targetPorts.Add(relativeTargetPortId, targetPortGroup);
 
     /// <summary>
+    /// Sets the asymmetric access state of a target port group (implicit ALUA: the target chose it, e.g.
+    /// a portal group taken out of service). Every logical unit of the target reports it through
+    /// REPORT TARGET PORT GROUPS, commands through a port of a standby or unavailable group are refused
+    /// (SPC-4 5.16.2.4.4 / .5), and every nexus gets ASYMMETRIC ACCESS STATE CHANGED (2Ah/06h) on every
+    /// unit (SPC-4 5.16.2.6: "the device server shall establish a unit attention condition ... for the
+    /// initiator port associated with every I_T nexus").
+    /// </summary>
+    public void SetTargetPortGroupState(ushort targetPortGroup, TargetPortGroupState state)
+    {
+        if (_targetPorts.SetState(targetPortGroup, state, statusCode: 0x02))
+        {
+            EstablishForAllNexuses(AdditionalSense.AsymmetricAccessStateChanged, except: null, skipUnit: null);
+        }
+    }
+
+    public TargetPortGroupState GetTargetPortGroupState(ushort targetPortGroup) => _targetPorts.State(targetPortGroup);
+
+    /// <summary>
     /// LOGICAL UNIT RESET received on <paramref name="from"/>: unit attention for every other nexus.
     /// SAM-5 6.3.3: a logical unit reset shall "establish a unit attention condition for the initiator
     /// port associated with every I_T nexus", the sender's included, with the additional sense code BUS
@@ -73,6 +91,7 @@ public sealed partial class ScsiTargetDevice
         foreach (var unit in _luns.Sorted)
         {
             unit.Attentions.Forget(nexus.Id);
+            unit.Copies.Forget(nexus.Id);
 
             // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
             unit.Reservations.DropLegacy(nexus.Id);
@@ -137,6 +156,18 @@ public sealed partial class ScsiTargetDevice
         }
     }
 
+    /// <summary>A unit attention on one logical unit for every known nexus but <paramref name="except"/> (MODE PARAMETERS CHANGED and the like).</summary>
+    internal void EstablishForOtherNexuses(LogicalUnit unit, AdditionalSense sense, ItNexus except)
+    {
+        foreach (var nexusId in _nexuses.Keys)
+        {
+            if (nexusId != except.Id)
+            {
+                unit.Attentions.Establish(nexusId, sense);
+            }
+        }
+    }
+
     /// <summary>SAM-5 5.14: REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED for the nexus on every unit.</summary>
     internal void ClearReportedLunsChanged(ItNexus nexus)
     {
@@ -147,4 +178,21 @@ public sealed partial class ScsiTargetDevice
     }
 
     internal SortedDictionary<ushort, List<ushort>> TargetPortGroups() => _targetPorts.Groups();
+
+    internal TargetPortRegistry TargetPorts => _targetPorts;
+
+    /// <summary>SET TARGET PORT GROUPS: the states change together, then the other nexuses hear of it.</summary>
+    internal void SetTargetPortGroupStatesExplicitly(List<(ushort Group, TargetPortGroupState State)> changes, ItNexus from)
+    {
+        var changed = false;
+        foreach (var (group, state) in changes)
+        {
+            changed |= _targetPorts.SetState(group, state, statusCode: 0x01);
+        }
+
+        if (changed)
+        {
+            EstablishForAllNexuses(AdditionalSense.AsymmetricAccessStateChanged, except: from, skipUnit: null);
+        }
+    }
 }

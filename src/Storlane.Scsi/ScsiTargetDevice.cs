@@ -37,6 +37,8 @@ public sealed partial class ScsiTargetDevice
 
     public string TargetName { get; }
 
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Set by the transport: aborts, without responses, the tasks on one LU of every I_T nexus the
     /// predicate selects (PREEMPT AND ABORT, SPC-4 5.12.11.4.4: "all tasks ... from the I_T nexuses
@@ -101,7 +103,7 @@ public sealed partial class ScsiTargetDevice
         try
         {
             var pending = Dispatch(command, cancellationToken, out descriptor);
-            return pending.IsCompletedSuccessfully ? pending : AwaitCommandAsync(pending, command, descriptor);
+            return pending.IsCompletedSuccessfully ? pending : AwaitCommandAsync(pending, command, descriptor, cancellationToken);
         }
         catch (ScsiException e)
         {
@@ -113,11 +115,19 @@ public sealed partial class ScsiTargetDevice
         }
     }
 
-    private async ValueTask<ScsiResult> AwaitCommandAsync(ValueTask<ScsiResult> pending, ScsiCommand command, CommandDescriptor descriptor)
+    /// <summary>
+    /// Awaits a command that went asynchronous. A task aborted while its I/O was in flight (the device
+    /// finished the I/O anyway) ends as aborted, not with a status: the transport has answered, or will
+    /// answer, the ABORT TASK with FUNCTION COMPLETE, and an aborted task sends no response (SAM-5
+    /// 7.3; whether the medium was changed is unspecified for an aborted write).
+    /// </summary>
+    private async ValueTask<ScsiResult> AwaitCommandAsync(ValueTask<ScsiResult> pending, ScsiCommand command, CommandDescriptor descriptor, CancellationToken cancellationToken)
     {
         try
         {
-            return await pending.ConfigureAwait(false);
+            var result = await pending.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return result;
         }
         catch (ScsiException e)
         {
@@ -165,13 +175,117 @@ public sealed partial class ScsiTargetDevice
         }
 
         descriptor.CheckCdb(cdb);
-        if (unit is not null && unit.Reservations.Conflicts(nexus, descriptor.Access))
+        if (unit is null)
+        {
+            return descriptor.Handler(new CommandContext(this, unit, command, cancellationToken));
+        }
+
+        if (_targetPorts.AnyInaccessible && descriptor.Alua != AluaAccess.Always)
+        {
+            CheckTargetPortGroupAccess(nexus, descriptor);
+        }
+
+        if (unit.SanitizeInProgress && !IsUnitAttentionExempt(opcode))
+        {
+            // SBC-3 4.11.1: only INQUIRY, REPORT LUNS and REQUEST SENSE run during a sanitize operation.
+            ScsiErrors.SanitizeInProgress();
+        }
+
+        if (command.Attribute == ScsiTaskAttribute.Aca)
+        {
+            // SAM-5 8.6 / 5.9: NormACA = 0 (no ACA condition is ever established), so a task with the
+            // ACA attribute "shall be terminated with CHECK CONDITION status, with the sense key set to
+            // ILLEGAL REQUEST, and the additional sense code set to INVALID MESSAGE ERROR".
+            return new ValueTask<ScsiResult>(CheckCondition(command, new SenseData(SenseKey.IllegalRequest, AdditionalSense.InvalidMessageError)));
+        }
+
+        if (unit.Reservations.Conflicts(nexus, descriptor.Access))
         {
             // SPC-4 5.12 / SBC-3 4.17: the command is not performed.
             return new ValueTask<ScsiResult>(ScsiResult.ReservationConflict);
         }
 
-        return descriptor.Handler(new CommandContext(this, unit, command, cancellationToken));
+        return RunInTaskSet(unit, descriptor, new CommandContext(this, unit, command, cancellationToken));
+    }
+
+    /// <summary>
+    /// Enters the unit's task set (synchronously, so arrival order is call order), runs the handler
+    /// once the task is enabled, and leaves the set when the handler's work completes, however it ends.
+    /// </summary>
+    private static ValueTask<ScsiResult> RunInTaskSet(LogicalUnit unit, CommandDescriptor descriptor, CommandContext context)
+    {
+        var attribute = context.Command.Attribute;
+        var entered = unit.Tasks.EnterAsync(attribute, context.CancellationToken);
+        if (!entered.IsCompletedSuccessfully)
+        {
+            return RunWhenEnabledAsync(unit, descriptor, context, entered);
+        }
+
+        ValueTask<ScsiResult> pending;
+        try
+        {
+            pending = descriptor.Handler(context);
+        }
+        catch
+        {
+            unit.Tasks.Exit(attribute);
+            throw;
+        }
+
+        if (pending.IsCompleted)
+        {
+            unit.Tasks.Exit(attribute);
+            return pending;
+        }
+
+        return ExitWhenDoneAsync(unit, attribute, pending);
+    }
+
+    private static async ValueTask<ScsiResult> RunWhenEnabledAsync(LogicalUnit unit, CommandDescriptor descriptor, CommandContext context, ValueTask entered)
+    {
+        var attribute = context.Command.Attribute;
+        await entered.ConfigureAwait(false);
+        try
+        {
+            return await descriptor.Handler(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            unit.Tasks.Exit(attribute);
+        }
+    }
+
+    private static async ValueTask<ScsiResult> ExitWhenDoneAsync(LogicalUnit unit, ScsiTaskAttribute attribute, ValueTask<ScsiResult> pending)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            unit.Tasks.Exit(attribute);
+        }
+    }
+
+    /// <summary>
+    /// SPC-4 5.16.2.4.4: through a target port in the standby state only the listed commands run,
+    /// others end "with CHECK CONDITION status, with the sense key set to NOT READY, and the additional
+    /// sense code set to LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN STANDBY STATE"; 5.16.2.4.5 likewise
+    /// for the unavailable state (TARGET PORT IN UNAVAILABLE STATE) with a shorter list. The lists are
+    /// the command table's <see cref="CommandDescriptor.Alua"/> column.
+    /// </summary>
+    private void CheckTargetPortGroupAccess(ItNexus nexus, CommandDescriptor descriptor)
+    {
+        var state = _targetPorts.State(nexus.TargetPortGroup);
+        if (state == TargetPortGroupState.Standby && descriptor.Alua == AluaAccess.Active)
+        {
+            throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleTargetPortInStandbyState);
+        }
+
+        if (state == TargetPortGroupState.Unavailable)
+        {
+            throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleTargetPortInUnavailableState);
+        }
     }
 
     /// <summary>SAM-5 5.14: INQUIRY, REPORT LUNS and REQUEST SENSE neither report nor (except REQUEST SENSE) clear a unit attention.</summary>

@@ -6,9 +6,11 @@ namespace Storlane.Storage;
 /// A device backed by a sparse file read and written with <see cref="RandomAccess"/> (positional
 /// I/O, no shared file position, safe for concurrent commands). Completed writes sit in the page
 /// cache until a flush, so the device reports a volatile write cache; FUA writes and
-/// SYNCHRONIZE CACHE call fsync. UNMAP punches holes where the file system can.
+/// SYNCHRONIZE CACHE call fsync. UNMAP punches holes where the file system can, and
+/// <see cref="IAllocationQuery"/> reports holes as deallocated (SEEK_DATA / SEEK_HOLE on Linux;
+/// everything mapped elsewhere).
 /// </summary>
-public sealed class FileBlockDevice : IBlockDevice
+public sealed class FileBlockDevice : IBlockDevice, IAllocationQuery
 {
     private readonly SafeFileHandle _handle;
 
@@ -126,6 +128,16 @@ public sealed class FileBlockDevice : IBlockDevice
             offset += chunk;
             length -= chunk;
         }
+    }
+
+    /// <summary>Holes of the sparse file are deallocated; data extents (and anything unknown) are mapped.</summary>
+    public ValueTask<AllocationRun> QueryAllocationAsync(long lba, long maxBlocks, CancellationToken cancellationToken = default)
+    {
+        BlockDeviceGuard.CheckBlocks(Geometry, lba, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocks, 1);
+
+        // Two lseek calls on metadata the kernel caches: cheap enough to answer inline.
+        return new ValueTask<AllocationRun>(FileAllocation.Query(_handle, Geometry.LogicalBlockSize, Geometry.BlockCount, lba, maxBlocks));
     }
 
     public ValueTask DisposeAsync()

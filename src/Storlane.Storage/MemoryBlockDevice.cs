@@ -3,9 +3,11 @@ namespace Storlane.Storage;
 /// <summary>
 /// A RAM-backed device, sparse in 1 MiB chunks so a large LUN costs only what is written.
 /// Unwritten and unmapped chunks read as zeros. Thread-safe for concurrent I/O to any ranges
-/// (overlapping concurrent writes race, as on a real disk).
+/// (overlapping concurrent writes race, as on a real disk). The chunk map answers
+/// <see cref="IAllocationQuery"/>: a chunk never written, or unmapped whole, is deallocated; a chunk
+/// holding any written block is mapped (a partial unmap zeros blocks inside it but keeps the chunk).
 /// </summary>
-public sealed class MemoryBlockDevice : IBlockDevice
+public sealed class MemoryBlockDevice : IBlockDevice, IAllocationQuery
 {
     private const int ChunkShift = 20;
     private const int ChunkSize = 1 << ChunkShift;
@@ -107,6 +109,24 @@ public sealed class MemoryBlockDevice : IBlockDevice
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The run of chunks in the same state as the chunk holding <paramref name="lba"/>, cut to <paramref name="maxBlocks"/>.</summary>
+    public ValueTask<AllocationRun> QueryAllocationAsync(long lba, long maxBlocks, CancellationToken cancellationToken = default)
+    {
+        BlockDeviceGuard.CheckBlocks(Geometry, lba, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocks, 1);
+        var blockSize = (long)Geometry.LogicalBlockSize;
+        var index = (int)((lba * blockSize) >> ChunkShift);
+        var mapped = Volatile.Read(ref _chunks[index]) is not null;
+        var next = index + 1;
+        while (next < _chunks.Length && (Volatile.Read(ref _chunks[next]) is not null) == mapped)
+        {
+            next++;
+        }
+
+        var end = Math.Min(((long)next << ChunkShift) / blockSize, Geometry.BlockCount);
+        return new ValueTask<AllocationRun>(new AllocationRun(lba, Math.Min(end - lba, maxBlocks), mapped));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

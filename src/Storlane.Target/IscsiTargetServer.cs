@@ -84,6 +84,13 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
             var device = new ScsiTargetDevice(options.Name);
             device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
+
+            // Every portal group is a target port (relative port id = TPGT) and its own ALUA group,
+            // known before any initiator uses it so REPORT/SET TARGET PORT GROUPS see them all.
+            foreach (var portal in Options.Portals)
+            {
+                device.AddTargetPort(portal.Group, portal.Group);
+            }
             foreach (var lun in options.Luns)
             {
                 var block = OpenDevice(options, lun);

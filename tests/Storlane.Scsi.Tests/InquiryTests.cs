@@ -7,9 +7,10 @@ namespace Storlane.Scsi.Tests;
 public sealed class InquiryTests
 {
     // SPC-4 6.6.2: PQ 000b type 00h, VERSION 06h, HISUP + RESPONSE DATA FORMAT 2, ADDITIONAL LENGTH 5Bh,
-    // TPGS 01b, CMDQUE, vendor/product/revision, version descriptors SAM-5, iSCSI, SPC-4, SBC-3.
+    // TPGS 11b (implicit and explicit ALUA) and 3PC (EXTENDED COPY), CMDQUE, vendor/product/revision,
+    // version descriptors SAM-5, iSCSI, SPC-4, SBC-3.
     private const string StandardInquiry =
-        "00 00 06 12 5B 10 00 02" +
+        "00 00 06 12 5B 38 00 02" +
         "53544F524C414E45" + "53746F726C616E65204C554E20202020" + "30303031" +
         "00000000000000000000000000000000000000000000" +
         "00A0 0960 0460 04C0" +
@@ -53,7 +54,7 @@ public sealed class InquiryTests
         var reply = await harness.Run("12 00 00 00 60 00", dataIn: 8);
         reply.AssertGood();
         Assert.Equal(96, reply.Result.DataInLength);
-        Assert.Equal(Hex.Bytes("00 00 06 12 5B 10 00 02"), reply.DataIn);
+        Assert.Equal(Hex.Bytes("00 00 06 12 5B 38 00 02"), reply.DataIn);
     }
 
     [Fact]
@@ -211,11 +212,12 @@ public sealed class InquiryTests
     [Fact]
     public async Task Inquiry_VpdB1_ReportsNonRotatingMedium()
     {
-        // SBC-3 6.5.2: MEDIUM ROTATION RATE 0001h = non-rotating medium.
+        // SBC-3 6.5.2: MEDIUM ROTATION RATE 0001h = non-rotating medium; byte 7 WABEREQ 01b (SANITIZE
+        // BLOCK ERASE leaves blocks that read back GOOD, as zeros), WACEREQ 00b.
         var harness = new ScsiHarness();
         var reply = await harness.Run("12 01 B1 00 FF 00", dataIn: 255);
         reply.AssertGood();
-        Assert.Equal(Hex.Bytes("00 B1 00 3C 00 01 00 00"), reply.Data[..8]);
+        Assert.Equal(Hex.Bytes("00 B1 00 3C 00 01 00 40"), reply.Data[..8]);
         Assert.Equal(64, reply.Data.Length);
     }
 

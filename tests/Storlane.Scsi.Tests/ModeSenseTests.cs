@@ -71,13 +71,13 @@ public sealed class ModeSenseTests
     }
 
     [Fact]
-    public async Task ModeSense6_ChangeableValues_AreAllZero()
+    public async Task ModeSense6_ChangeableValues_OnlySoftwareWriteProtect()
     {
-        // Nothing is changeable: the changeable mask is zero after the page code and length.
+        // SPC-4 7.5.8: SWP (Control page byte 4 bit 3) is the one changeable bit.
         var harness = new ScsiHarness(new RecordingBlockDevice(new BlockGeometry(512, 512, 64), BlockDeviceFeatures.VolatileWriteCache));
         var reply = await harness.Run("1A 08 7F 00 FF 00", dataIn: 255);
         reply.AssertGood();
-        Assert.Equal(Hex.Bytes("23 00 10 00" + CachingPage + "0A 0A 00 00 00 00 0000 0000 0000"), reply.Data);
+        Assert.Equal(Hex.Bytes("23 00 10 00" + CachingPage + "0A 0A 00 00 08 00 0000 0000 0000"), reply.Data);
     }
 
     [Fact]

@@ -125,6 +125,50 @@ public sealed class PersistentReservationTests
     }
 
     [Fact]
+    public async Task PreemptAndAbort_AbortsTasksOfPreemptedNexusesOnThatLun_NotTheIssuers()
+    {
+        // SPC-4 5.12.11.4.4: "all tasks ... from the I_T nexuses associated with the persistent
+        // reservations or registrations being preempted ... except the task containing the PERSISTENT
+        // RESERVE OUT command itself shall be aborted". The transport aborts; the SCSI layer says which.
+        var harness = new ScsiHarness();
+        var third = ScsiHarness.NewNexus("iqn.x:third");
+        var otherOnPortal2 = ScsiHarness.NewNexus("iqn.1991-05.com.microsoft:host-b", portalGroup: 2);
+        var calls = new List<(ulong Lun, Func<ItNexus, bool> Select)>();
+        harness.Target.AbortTasks = (lun, select) => calls.Add((lun, select));
+        await Register(harness, 0x1111);
+        await Register(harness, 0x2222, Other);
+        await Register(harness, 0x3333, third);
+        (await harness.Run(Prout(0x01, 0x01), dataOut: Keys(0x2222, 0), nexus: Other)).AssertGood();
+
+        // PREEMPT AND ABORT (05h), TYPE Write Exclusive, SERVICE ACTION RESERVATION KEY 2222h.
+        var reply = await harness.Run("5F 05 01 00 00 00 00 00 18 00", dataOut: Keys(0x1111, 0x2222));
+        reply.AssertGood();
+
+        var call = Assert.Single(calls);
+        Assert.Equal(0UL, call.Lun);
+        Assert.True(call.Select(Other));
+        Assert.True(call.Select(ScsiHarness.NewNexus("iqn.1991-05.com.microsoft:host-b")));
+        Assert.False(call.Select(otherOnPortal2));
+        Assert.False(call.Select(third));
+        Assert.False(call.Select(harness.Nexus));
+    }
+
+    [Fact]
+    public async Task Preempt_WithoutAbort_AbortsNothing()
+    {
+        var harness = new ScsiHarness();
+        var calls = 0;
+        harness.Target.AbortTasks = (_, _) => calls++;
+        await Register(harness, 0x1111);
+        await Register(harness, 0x2222, Other);
+        (await harness.Run(Prout(0x04, 0x01), dataOut: Keys(0x1111, 0x2222))).AssertGood();
+
+        // A PREEMPT AND ABORT that preempts nothing (RESERVATION CONFLICT) aborts nothing either.
+        Assert.Equal(ScsiStatus.ReservationConflict, (await harness.Run(Prout(0x05, 0x01), dataOut: Keys(0x1111, 0x2222))).Result.Status);
+        Assert.Equal(0, calls);
+    }
+
+    [Fact]
     public async Task LunReset_KeepsPersistentReservation()
     {
         // SAM-5 / SPC-4 5.12.1: persistent reservations survive a logical unit reset (the cluster fence).

@@ -47,4 +47,7 @@ public static class ScsiServiceAction
 
     /// <summary>MAINTENANCE IN A3h / 0Ch (SPC-4 6.35).</summary>
     public const byte ReportSupportedOperationCodes = 0x0C;
+
+    /// <summary>MAINTENANCE OUT A4h / 0Ah (SPC-4 6.43).</summary>
+    public const byte SetTargetPortGroups = 0x0A;
 }

@@ -33,6 +33,9 @@ internal sealed class CommandDescriptor
     /// <summary>How the command meets a reservation held through another I_T nexus (SPC-4 5.12, SBC-3 4.17).</summary>
     public required ReservationAccess Access { get; init; }
 
+    /// <summary>In which ALUA states of the target port group the command runs (SPC-4 5.16.2.4).</summary>
+    public AluaAccess Alua { get; init; }
+
     /// <summary>RECOMMENDED COMMAND TIMEOUT of the command timeouts descriptor (SPC-4 6.35.4), seconds.</summary>
     public uint RecommendedTimeoutSeconds { get; init; } = 30;
 

@@ -64,7 +64,7 @@ internal static partial class CommandHandlers
         data[2] = 0x06; // VERSION: SPC-4
         data[3] = 0x12; // HISUP = 1, RESPONSE DATA FORMAT = 2
         data[4] = StandardInquiryLength - 5; // ADDITIONAL LENGTH
-        data[5] = 0x10; // TPGS = 01b: implicit asymmetric logical unit access (REPORT TARGET PORT GROUPS)
+        data[5] = 0x38; // TPGS = 11b: implicit and explicit ALUA (REPORT / SET TARGET PORT GROUPS); 3PC = 1: EXTENDED COPY (LID1)
         data[6] = 0x00;
         data[7] = 0x02; // CMDQUE = 1: full task management model
         (unit?.VendorField ?? DefaultVendorBytes).CopyTo(data[8..]);

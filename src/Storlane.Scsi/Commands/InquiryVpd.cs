@@ -34,7 +34,7 @@ internal static partial class CommandHandlers
             0x80 => WriteUnitSerialNumber(data[4..], unit),
             0x83 => WriteDeviceIdentification(data[4..], unit, context.Command.Nexus, context.Target.TargetName),
             0xB0 => WriteBlockLimits(data[4..], unit),
-            0xB1 => WriteBlockDeviceCharacteristics(data[4..]),
+            0xB1 => WriteBlockDeviceCharacteristics(data[4..], unit),
             0xB2 => WriteLogicalBlockProvisioning(data[4..], unit),
             _ => -1,
         };
@@ -141,18 +141,31 @@ internal static partial class CommandHandlers
         }
 
         BinaryPrimitives.WriteUInt64BigEndian(page[32..], unit.MaxWriteSameBlocks);
+
+        // SBC-4 6.6.4: MAXIMUM ATOMIC TRANSFER LENGTH (bytes 44..47) for WRITE ATOMIC(16); ATOMIC
+        // ALIGNMENT, ATOMIC TRANSFER LENGTH GRANULARITY and the atomic boundary fields stay zero (no
+        // alignment or granularity constraint, no atomic boundaries).
+        BinaryPrimitives.WriteUInt32BigEndian(page[40..], unit.MaxAtomicTransferBlocks);
         return 0x3C;
     }
 
     /// <summary>
     /// SBC-3 6.5.2 Block Device Characteristics: MEDIUM ROTATION RATE 0001h ("non-rotating medium
     /// (e.g., solid state)"), NOMINAL FORM FACTOR 0h (not reported: there is no physical drive).
+    /// WABEREQ (byte 7 bits 7..6) 01b where SANITIZE BLOCK ERASE runs (units with UNMAP): a read of a
+    /// block erased and not yet written is GOOD (it returns zeros, LBPRZ = 1). WACEREQ 00b: no
+    /// CRYPTOGRAPHIC ERASE.
     /// </summary>
-    private static int WriteBlockDeviceCharacteristics(Span<byte> body)
+    private static int WriteBlockDeviceCharacteristics(Span<byte> body, LogicalUnit unit)
     {
         var page = body[..0x3C];
         page.Clear();
         BinaryPrimitives.WriteUInt16BigEndian(page, 0x0001);
+        if (unit.SupportsUnmap)
+        {
+            page[3] = 0x40; // WABEREQ = 01b
+        }
+
         return 0x3C;
     }
 

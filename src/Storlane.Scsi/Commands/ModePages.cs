@@ -10,8 +10,8 @@ internal enum PageControl
 }
 
 /// <summary>
-/// The mode pages of a logical unit. Nothing is changeable (the changeable values are all zero) and
-/// nothing is savable (PS = 0), so default and current values are the same.
+/// The mode pages of a logical unit. Only SWP of the Control page is changeable; nothing is savable
+/// (PS = 0). Default values are the values at start-up (SWP = 0).
 /// </summary>
 internal static class ModePages
 {
@@ -29,7 +29,7 @@ internal static class ModePages
     public static int Write(Span<byte> destination, byte pageCode, LogicalUnit unit, PageControl control) => pageCode switch
     {
         Caching => WriteCaching(destination, unit, control),
-        Control => WriteControl(destination, control),
+        Control => WriteControl(destination, unit, control),
         _ => throw new ArgumentOutOfRangeException(nameof(pageCode)),
     };
 
@@ -55,20 +55,35 @@ internal static class ModePages
     /// SPC-4 7.5.8 Control mode page (0Ah, length 0Ah): TST 000b (one task set for all I_T nexuses),
     /// GLTSD = 1 (no log parameters to save), D_SENSE = 0 (fixed format sense), QUEUE ALGORITHM
     /// MODIFIER 1h (unrestricted reordering), QERR 00b, UA_INTLCK_CTRL 00b (a reported unit attention
-    /// is cleared), SWP = 0, TAS = 0.
+    /// is cleared), TAS = 0. SWP (byte 4 bit 3) is the one changeable bit: "A software write protect
+    /// (SWP) bit set to one specifies that the logical unit shall inhibit writes to the medium".
     /// </summary>
-    private static int WriteControl(Span<byte> page, PageControl control)
+    private static int WriteControl(Span<byte> page, LogicalUnit unit, PageControl control)
     {
         page = page[..12];
         page.Clear();
         page[0] = Control;
         page[1] = 0x0A;
-        if (control != PageControl.Changeable)
+        if (control == PageControl.Changeable)
+        {
+            page[4] = SoftwareWriteProtectBit;
+        }
+        else
         {
             page[2] = 0x02; // GLTSD
             page[3] = 0x10; // QUEUE ALGORITHM MODIFIER = 1
+            if (control == PageControl.Current && unit.SoftwareWriteProtect)
+            {
+                page[4] = SoftwareWriteProtectBit;
+            }
         }
 
         return page.Length;
     }
+
+    /// <summary>SWP in byte 4 of the Control mode page.</summary>
+    public const byte SoftwareWriteProtectBit = 0x08;
+
+    /// <summary>Byte of the Control mode page that holds SWP.</summary>
+    public const int SoftwareWriteProtectByte = 4;
 }

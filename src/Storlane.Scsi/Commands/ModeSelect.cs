@@ -11,12 +11,17 @@ internal static partial class CommandHandlers
         new(ModeSelect(context, tenByte: true, CdbReader.UInt16(context.Cdb, 7)));
 
     /// <summary>
-    /// Minimal MODE SELECT: no mode parameter is changeable (MODE SENSE reports all-zero changeable
-    /// values), so a parameter list is accepted when it restates the current values and refused with
-    /// INVALID FIELD IN PARAMETER LIST, pointing at the first differing byte, when it tries to change
-    /// one (SPC-4 6.9: "If the application client sends a value for a mode parameter that is outside
-    /// the range supported by the logical unit ... INVALID FIELD IN PARAMETER LIST"). A block descriptor
-    /// may restate the capacity (or give 0 blocks) and must give the current logical block length.
+    /// MODE SELECT: only SWP of the Control page is changeable (MODE SENSE reports exactly that bit in
+    /// the changeable values), so a parameter list is accepted when it restates the current values
+    /// except for changeable bits, and refused with INVALID FIELD IN PARAMETER LIST, pointing at the
+    /// first bad bit, when it tries to change anything else (SPC-4 6.9: "If the application client
+    /// sends a value for a mode parameter that is outside the range supported by the logical unit ...
+    /// INVALID FIELD IN PARAMETER LIST"). Nothing is applied unless the whole list is valid. A block
+    /// descriptor may restate the capacity (or give 0 blocks) and must give the current logical block
+    /// length. A change raises MODE PARAMETERS CHANGED (2Ah/01h) for every other I_T nexus (SPC-4
+    /// 7.5.1: "the device server shall establish a unit attention condition ... for the initiator port
+    /// associated with every I_T nexus except the I_T nexus on which the MODE SELECT command was
+    /// received").
     /// </summary>
     private static ScsiResult ModeSelect(CommandContext context, bool tenByte, int parameterListLength)
     {
@@ -71,7 +76,13 @@ internal static partial class CommandHandlers
         }
 
         CheckBlockDescriptor(data.Slice(headerLength, descriptorLength), headerLength, unit);
-        CheckModePages(data, headerLength + descriptorLength, unit);
+        var softwareWriteProtect = CheckModePages(data, headerLength + descriptorLength, unit);
+        if (softwareWriteProtect != unit.SoftwareWriteProtect)
+        {
+            unit.SoftwareWriteProtect = softwareWriteProtect;
+            context.Target.EstablishForOtherNexuses(unit, AdditionalSense.ModeParametersChanged, context.Command.Nexus);
+        }
+
         return ScsiResult.Good(dataOutLength: parameterListLength);
     }
 
@@ -106,9 +117,12 @@ internal static partial class CommandHandlers
         }
     }
 
-    private static void CheckModePages(ReadOnlySpan<byte> data, int offset, LogicalUnit unit)
+    /// <summary>Validates every page; returns the SWP value the list asks for (the current one when it has no Control page).</summary>
+    private static bool CheckModePages(ReadOnlySpan<byte> data, int offset, LogicalUnit unit)
     {
         Span<byte> current = stackalloc byte[64];
+        Span<byte> changeable = stackalloc byte[64];
+        var softwareWriteProtect = unit.SoftwareWriteProtect;
         while (offset < data.Length)
         {
             if (offset + 2 > data.Length)
@@ -135,16 +149,24 @@ internal static partial class CommandHandlers
                 ScsiErrors.InvalidFieldInParameterList(offset + 1);
             }
 
+            ModePages.Write(changeable, pageCode, unit, PageControl.Changeable);
             for (var i = 2; i < length; i++)
             {
-                var changed = data[offset + i] ^ current[i];
+                var changed = (data[offset + i] ^ current[i]) & ~changeable[i];
                 if (changed != 0)
                 {
                     ScsiErrors.InvalidFieldInParameterList(offset + i, CdbReader.HighestBit(changed));
                 }
             }
 
+            if (pageCode == ModePages.Control)
+            {
+                softwareWriteProtect = (data[offset + ModePages.SoftwareWriteProtectByte] & ModePages.SoftwareWriteProtectBit) != 0;
+            }
+
             offset += length;
         }
+
+        return softwareWriteProtect;
     }
 }

@@ -78,7 +78,7 @@ internal static partial class CommandHandlers
         }
 
         // SBC-3 6.4.1: DEVICE-SPECIFIC PARAMETER = WP (bit 7) | DPOFUA (bit 4, DPO and FUA supported).
-        var deviceSpecific = (byte)((unit.IsReadOnly ? 0x80 : 0x00) | 0x10);
+        var deviceSpecific = (byte)((unit.IsWriteProtected ? 0x80 : 0x00) | 0x10);
         if (tenByte)
         {
             BinaryPrimitives.WriteUInt16BigEndian(data, (ushort)(offset - 2)); // MODE DATA LENGTH excludes itself

@@ -27,8 +27,9 @@ internal static partial class CommandHandlers
     /// unknown TYPE: INVALID FIELD IN CDB;</item>
     /// <item>then the service action's own rules (<see cref="ReservationState"/>).</item>
     /// </list>
-    /// PREEMPT AND ABORT removes registrations like PREEMPT; aborting the preempted nexuses' tasks is
-    /// the transport's job (the task set lives there).
+    /// PREEMPT AND ABORT removes registrations like PREEMPT, then aborts the tasks of the preempted
+    /// nexuses on this logical unit through <see cref="ScsiTargetDevice.AbortTasks"/> (the task set
+    /// lives in the transport).
     /// </summary>
     public static ValueTask<ScsiResult> PersistentReserveOut(CommandContext context)
     {
@@ -95,7 +96,61 @@ internal static partial class CommandHandlers
             _ => state.Preempt(nexus, key, serviceActionKey, reservationType, notices),
         };
         context.Target.Notify(unit, notices);
+        if (done && serviceAction == ProutPreemptAndAbort)
+        {
+            AbortPreemptedTasks(context, notices);
+        }
+
         return new(done ? ScsiResult.Good(dataOutLength: ProutParameterListLength) : ScsiResult.ReservationConflict);
+    }
+
+    /// <summary>
+    /// SPC-4 5.12.11.4.4 (PREEMPT AND ABORT): "all tasks ... from the I_T nexuses associated with the
+    /// persistent reservations or registrations being preempted (i.e., preempted tasks) except the task
+    /// containing the PERSISTENT RESERVE OUT command itself shall be aborted". A preempted registrant is
+    /// named as the reservation state keys registrations: initiator port name and relative target port
+    /// (every target port when ALL_TG_PT was set), so its nexuses are exactly those
+    /// <see cref="Registrant.Matches(ItNexus)"/> accepts. The issuer's nexus is never selected.
+    /// </summary>
+    private static void AbortPreemptedTasks(CommandContext context, List<ReservationNotice> notices)
+    {
+        if (context.Target.AbortTasks is not { } abort)
+        {
+            return;
+        }
+
+        var preempted = new List<Registrant>();
+        foreach (var notice in notices)
+        {
+            if (notice.Sense == AdditionalSense.RegistrationsPreempted)
+            {
+                preempted.Add(notice.Registrant);
+            }
+        }
+
+        if (preempted.Count == 0)
+        {
+            return;
+        }
+
+        var issuer = context.Command.Nexus.Id;
+        abort(context.Unit.Lun, nexus =>
+        {
+            if (nexus.Id == issuer)
+            {
+                return false;
+            }
+
+            foreach (var registrant in preempted)
+            {
+                if (registrant.Matches(nexus))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        });
     }
 
     /// <summary>

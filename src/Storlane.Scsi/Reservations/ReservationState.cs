@@ -227,7 +227,7 @@ internal sealed class ReservationState
     }
 
     /// <summary>
-    /// SPC-4 5.12.11.4 PREEMPT (and PREEMPT AND ABORT, whose task aborts are the transport's). False
+    /// SPC-4 5.12.11.4 PREEMPT (and PREEMPT AND ABORT, whose handler then aborts the preempted nexuses' tasks). False
     /// for RESERVATION CONFLICT: the issuer is not registered with RESERVATION KEY, or no registration
     /// carries SERVICE ACTION RESERVATION KEY when that is what would be removed. Preempted registrants
     /// get REGISTRATIONS PREEMPTED.

@@ -7,7 +7,13 @@ namespace Storlane.Scsi;
 public enum AdditionalSense : ushort
 {
     NoAdditionalSenseInformation = 0x0000,
+    LogicalUnitNotAccessibleTargetPortInStandbyState = 0x040B,
+    LogicalUnitNotAccessibleTargetPortInUnavailableState = 0x040C,
+    LogicalUnitNotReadySanitizeInProgress = 0x041B,
+    UnreachableCopyTarget = 0x0804,
     WriteError = 0x0C00,
+    CopyTargetDeviceNotReachable = 0x0D02,
+    IncorrectCopyTargetDeviceType = 0x0D03,
     InvalidFieldInInformationUnit = 0x0E03,
     UnrecoveredReadError = 0x1100,
     ParameterListLengthError = 0x1A00,
@@ -20,6 +26,10 @@ public enum AdditionalSense : ushort
     ParameterNotSupported = 0x2601,
     ParameterValueInvalid = 0x2602,
     InvalidReleaseOfPersistentReservation = 0x2604,
+    TooManyTargetDescriptors = 0x2606,
+    UnsupportedTargetDescriptorTypeCode = 0x2607,
+    TooManySegmentDescriptors = 0x2608,
+    UnsupportedSegmentDescriptorTypeCode = 0x2609,
     WriteProtected = 0x2700,
     PowerOnResetOrBusDeviceResetOccurred = 0x2900,
     PowerOnOccurred = 0x2901,
@@ -32,12 +42,15 @@ public enum AdditionalSense : ushort
     ReservationsPreempted = 0x2A03,
     ReservationsReleased = 0x2A04,
     RegistrationsPreempted = 0x2A05,
+    AsymmetricAccessStateChanged = 0x2A06,
     CapacityDataHasChanged = 0x2A09,
     CommandsClearedByAnotherInitiator = 0x2F00,
     SavingParametersNotSupported = 0x3900,
     InquiryDataHasChanged = 0x3F03,
     ReportedLunsDataHasChanged = 0x3F0E,
+    SanitizeCommandFailed = 0x3103,
     InternalTargetFailure = 0x4400,
+    InvalidMessageError = 0x4900,
 }
 
 public static class AdditionalSenseExtensions

@@ -45,4 +45,14 @@ internal static class ScsiErrors
     [DoesNotReturn]
     public static void Miscompare(long offset) =>
         throw new ScsiException(SenseKey.Miscompare, AdditionalSense.MiscompareDuringVerifyOperation, information: offset);
+
+    /// <summary>SBC-3 4.11.1: commands during a sanitize operation: NOT READY, LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS.</summary>
+    [DoesNotReturn]
+    public static void SanitizeInProgress() =>
+        throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+
+    /// <summary>SBC-3 5.19.1: the sanitize operation failed: MEDIUM ERROR, SANITIZE COMMAND FAILED.</summary>
+    [DoesNotReturn]
+    public static void WriteErrorDuringSanitize() =>
+        throw new ScsiException(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
 }

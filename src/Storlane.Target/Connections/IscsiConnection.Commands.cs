@@ -264,6 +264,12 @@ internal sealed partial class IscsiConnection
         {
             task.State = TargetTaskState.Completed;
             waiter = task.AbortWaiter;
+
+            // An ABORT TASK answered FUNCTION COMPLETE for this task: no status may follow it.
+            if (waiter is not null)
+            {
+                task.Aborted = true;
+            }
         }
 
         waiter?.TrySetResult();

@@ -32,6 +32,7 @@ internal sealed class TargetTask
     private readonly byte[] _cdb = new byte[MaxCdbLength];
     private readonly SolicitedSequence[] _sequences = new SolicitedSequence[MaxOutstandingR2TSlots];
     private CancellationTokenSource _cancellation = new();
+    private bool _aborted;
 
     public ScsiCommand Command { get; } = new();
 
@@ -58,7 +59,11 @@ internal sealed class TargetTask
     public TargetTaskState State { get; set; }
 
     /// <summary>Set by task management; an aborted task sends no response (SAM-5 TAS=0).</summary>
-    public bool Aborted { get; set; }
+    public bool Aborted
+    {
+        get => Volatile.Read(ref _aborted);
+        set => Volatile.Write(ref _aborted, value);
+    }
 
     /// <summary>Signalled when an aborted, executing task has come back from the SCSI layer.</summary>
     public TaskCompletionSource? AbortWaiter { get; set; }

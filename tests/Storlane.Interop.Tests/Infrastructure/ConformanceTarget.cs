@@ -3,11 +3,15 @@ namespace Storlane.Interop.Tests.Infrastructure;
 /// <summary>
 /// <c>storlane serve</c> for the conformance suite: two loopback portals (127.0.0.1 and 127.0.0.2,
 /// ephemeral ports, portal groups 1 and 2) and <see cref="Iqn"/> with two scratch 64 MiB 4Kn memory
-/// LUNs, one per run, so the single-path and multipath runs never see each other's data.
+/// LUNs, one per run, so the single-path and multipath runs never see each other's data, and a
+/// write-protected one (<see cref="ReadOnlyLun"/>) for the ReadOnly suite.
 /// </summary>
 internal sealed class ConformanceTarget : IAsyncDisposable
 {
     public const string Iqn = "iqn.2026-11.io.storlane:conformance";
+
+    /// <summary>The LUN configured with <c>read-only: true</c>.</summary>
+    public const int ReadOnlyLun = 2;
 
     private readonly string _directory;
 
@@ -33,6 +37,7 @@ internal sealed class ConformanceTarget : IAsyncDisposable
                 luns:
                   - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096 }
                   - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 4096 }
+                  - { lun: 2, backend: memory, size: 64MiB, logical-block-size: 4096, read-only: true }
             """);
         try
         {

@@ -36,7 +36,7 @@ internal sealed class ScsiHarness
     public Task<Reply> Run(string cdbHex, int dataIn = 0, byte[]? dataOut = null, ulong lun = 0, ItNexus? nexus = null) =>
         Run(Hex.Bytes(cdbHex), dataIn, dataOut, lun, nexus);
 
-    public async Task<Reply> Run(byte[] cdb, int dataIn = 0, byte[]? dataOut = null, ulong lun = 0, ItNexus? nexus = null, CancellationToken cancellationToken = default)
+    public async Task<Reply> Run(byte[] cdb, int dataIn = 0, byte[]? dataOut = null, ulong lun = 0, ItNexus? nexus = null, ScsiTaskAttribute attribute = ScsiTaskAttribute.Simple, CancellationToken cancellationToken = default)
     {
         var buffer = new byte[dataIn];
         var command = new ScsiCommand
@@ -46,6 +46,7 @@ internal sealed class ScsiHarness
             Cdb = cdb,
             DataIn = buffer,
             DataOut = dataOut ?? [],
+            Attribute = attribute,
         };
         var result = await Target.ExecuteAsync(command, cancellationToken);
         return new Reply(result, buffer, command.SenseBuffer.AsSpan(0, result.SenseLength).ToArray());
