@@ -12,7 +12,7 @@ results_dir=artifacts/test-results
 
 # Debian packages the interop tests drive: iscsi-ls/iscsi-inq/iscsi-readcapacity16,
 # qemu-img, qemu's iscsi:// block driver, tshark (proves which digests were negotiated), and the
-# peer targets tgtd and istgt for the initiator.
+# peer targets tgtd and istgt for the initiator, and chromium for the bench report's render check.
 install_interop_peers() {
   local missing=()
   command -v iscsi-ls >/dev/null 2>&1 || missing+=(libiscsi-bin)
@@ -26,6 +26,8 @@ install_interop_peers() {
   # Peer targets for the initiator's interop tests.
   command -v tgtd >/dev/null 2>&1 || missing+=(tgt)
   command -v istgt >/dev/null 2>&1 || missing+=(istgt)
+  # Headless browser that renders the bench HTML report.
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]} == 0)); then
     echo "interop peers: all installed"
     return

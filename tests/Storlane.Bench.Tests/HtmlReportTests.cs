@@ -27,6 +27,37 @@ public sealed class HtmlReportTests
         Assert.DoesNotContain("NaN", html, StringComparison.Ordinal);
     }
 
+    [ChromiumFact]
+    public async Task Report_RendersInHeadlessChromium_WithEveryChart()
+    {
+        await using var a = TestTargets.Memory();
+        await using var b = TestTargets.Memory(sector: 4096);
+        var report = await SuiteRunner.RunAsync(AnvilSuite.Create(durationSeconds: 0.1), [a, b], repeat: 2);
+        var directory = Directory.CreateTempSubdirectory("storlane-html-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "report.html");
+            await File.WriteAllTextAsync(file, HtmlReport.Format(report));
+
+            // The DOM Chromium built holds every chart and every row: the page parsed and laid out.
+            var dom = await HeadlessChromium.RunAsync(file, "--dump-dom");
+            Assert.Equal(report.Tests.Count * 3, dom.Split("<svg", StringSplitOptions.None).Length - 1);
+            foreach (var test in report.Tests)
+            {
+                Assert.Contains(System.Net.WebUtility.HtmlEncode(test.Name), dom, StringComparison.Ordinal);
+            }
+
+            // And it paints: a screenshot of a page with charts is far from blank.
+            var png = Path.Combine(directory, "report.png");
+            await HeadlessChromium.RunAsync(file, "--screenshot=" + png);
+            Assert.True(new FileInfo(png).Length > 20_000, "the screenshot is (nearly) blank");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task SuiteRun_OfTwoTargets_RecordsEveryRunAndTheGeometry()
     {

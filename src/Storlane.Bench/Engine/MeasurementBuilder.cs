@@ -91,10 +91,19 @@ internal static class MeasurementBuilder
         return points;
     }
 
-    private static List<SecondSample> BuildSeries(long[] ios, long[] bytes, long[] latencyNs, double elapsed)
+    internal static List<SecondSample> BuildSeries(long[] ios, long[] bytes, long[] latencyNs, double elapsed)
     {
         var series = new List<SecondSample>();
         var lastSecond = (int)Math.Min(ios.Length - 1, Math.Ceiling(elapsed) - 1);
+
+        // A sliver of a second at the end (the last I/Os completing just past the deadline) is no
+        // rate: a few I/Os over 10 ns would plot as millions of IOPS. A partial last second is kept
+        // only when it covers at least a tenth of a second; its I/Os still count in the totals.
+        if (lastSecond > 0 && elapsed - lastSecond < 0.1)
+        {
+            lastSecond--;
+        }
+
         for (var s = 0; s <= lastSecond; s++)
         {
             // The last second may be partial: scale it to a per-second rate.
