@@ -12,6 +12,10 @@ public sealed class LogicalUnit
 {
     private volatile bool _softwareWriteProtect;
     private int _sanitizeInProgress;
+    private volatile bool _mediumRemoved;
+
+    // I_T nexuses (by id) that hold a prevention of medium removal; guarded by itself.
+    private readonly HashSet<long> _preventingNexuses = [];
 
     internal LogicalUnit(ScsiTargetDevice target, ulong lun, IBlockDevice device, LogicalUnitOptions options)
     {
@@ -33,6 +37,7 @@ public sealed class LogicalUnit
         SerialField = LogicalUnitIdentity.Ascii(Serial, 64, nameof(options.Serial));
         IsReadOnly = options.ReadOnly || (device.Features & BlockDeviceFeatures.ReadOnly) != 0;
         SupportsUnmap = (device.Features & BlockDeviceFeatures.Unmap) != 0;
+        IsRemovable = options.Removable;
         HasVolatileWriteCache = (device.Features & BlockDeviceFeatures.VolatileWriteCache) != 0;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTransferBytes, BlockSize, nameof(options.MaxTransferBytes));
         MaxTransferBlocks = (uint)(options.MaxTransferBytes / BlockSize);
@@ -74,6 +79,24 @@ public sealed class LogicalUnit
 
     /// <summary>A SANITIZE operation runs (SBC-3 4.11): other commands get NOT READY, SANITIZE IN PROGRESS.</summary>
     public bool SanitizeInProgress => _sanitizeInProgress != 0;
+
+    /// <summary>RMB = 1 (<see cref="LogicalUnitOptions.Removable"/>): PREVENT ALLOW MEDIUM REMOVAL and START STOP UNIT LOEJ apply.</summary>
+    public bool IsRemovable { get; }
+
+    /// <summary>The removable medium is unloaded (START STOP UNIT, START = 0, LOEJ = 1); false until then.</summary>
+    public bool MediumRemoved => _mediumRemoved;
+
+    /// <summary>Some I_T nexus prevents medium removal (SBC-3 5.11: kept while any nexus prevents).</summary>
+    public bool MediumRemovalPrevented
+    {
+        get
+        {
+            lock (_preventingNexuses)
+            {
+                return _preventingNexuses.Count != 0;
+            }
+        }
+    }
 
     /// <summary>UNMAP and WRITE SAME with UNMAP deallocate (thin provisioning, LBPME = 1).</summary>
     public bool SupportsUnmap { get; }
@@ -145,6 +168,54 @@ public sealed class LogicalUnit
     internal bool TryBeginSanitize() => Interlocked.CompareExchange(ref _sanitizeInProgress, 1, 0) == 0;
 
     internal void EndSanitize() => Volatile.Write(ref _sanitizeInProgress, 0);
+
+    /// <summary>PREVENT field 01b (prevent) or 00b (allow) from one I_T nexus.</summary>
+    internal void SetPrevention(long nexusId, bool prevent)
+    {
+        lock (_preventingNexuses)
+        {
+            if (prevent)
+            {
+                _preventingNexuses.Add(nexusId);
+            }
+            else
+            {
+                _preventingNexuses.Remove(nexusId);
+            }
+        }
+    }
+
+    /// <summary>The nexus is gone (I_T nexus loss): its prevention ends.</summary>
+    internal void ClearPrevention(long nexusId) => SetPrevention(nexusId, prevent: false);
+
+    /// <summary>Logical unit reset or hard reset: every prevention ends.</summary>
+    internal void ClearAllPreventions()
+    {
+        lock (_preventingNexuses)
+        {
+            _preventingNexuses.Clear();
+        }
+    }
+
+    /// <summary>
+    /// START STOP UNIT LOEJ = 1: unloads (<paramref name="load"/> false) or loads the medium under the
+    /// prevention lock, so a PREVENT racing the unload either lands first (and the unload is refused)
+    /// or after it. Returns true when the medium changed from absent to present.
+    /// </summary>
+    internal bool LoadOrUnload(bool load)
+    {
+        lock (_preventingNexuses)
+        {
+            if (_preventingNexuses.Count != 0)
+            {
+                ScsiErrors.MediumRemovalPrevented();
+            }
+
+            var wasRemoved = _mediumRemoved;
+            _mediumRemoved = !load;
+            return load && wasRemoved;
+        }
+    }
 
     internal void CheckWritable()
     {

@@ -29,6 +29,13 @@ public sealed class LogicalUnitOptions
     public bool ReadOnly { get; set; }
 
     /// <summary>
+    /// A removable medium (INQUIRY RMB = 1): PREVENT ALLOW MEDIUM REMOVAL is supported, and START STOP
+    /// UNIT with LOEJ = 1 unloads and loads the medium. While it is unloaded, commands that access the
+    /// medium get NOT READY, MEDIUM NOT PRESENT; the data stays on the device. Default false.
+    /// </summary>
+    public bool Removable { get; set; }
+
+    /// <summary>
     /// The 8-byte NAA designator of VPD page 83h, written as given (callers that own an IEEE OUI can
     /// pass an NAA 5 value). When null, Storlane derives an NAA 3h "locally assigned" identifier
     /// (SPC-4 7.8.6.6.3): the top nibble is 3 and the other 60 bits are the first bits of

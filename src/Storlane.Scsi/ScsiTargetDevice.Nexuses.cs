@@ -56,6 +56,9 @@ public sealed partial class ScsiTargetDevice
         // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
         // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
         unit.Reservations.DropLegacy();
+
+        // SBC-3 5.11: a logical unit reset ends every prevention of medium removal.
+        unit.ClearAllPreventions();
         foreach (var nexusId in _nexuses.Keys)
         {
             unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
@@ -78,6 +81,10 @@ public sealed partial class ScsiTargetDevice
         foreach (var unit in _luns.Sorted)
         {
             unit.Reservations.DropLegacy();
+
+            // SAM-5 6.3.4: a target reset is a logical unit reset of every unit, which ends every
+            // prevention of medium removal (SBC-3 5.11); a cold reset is a hard reset, which does too.
+            unit.ClearAllPreventions();
         }
 
         EstablishForAllNexuses(sense, except: from, skipUnit: null);
@@ -95,6 +102,9 @@ public sealed partial class ScsiTargetDevice
 
             // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
             unit.Reservations.DropLegacy(nexus.Id);
+
+            // SBC-3 5.11: I_T nexus loss ends that nexus's prevention of medium removal.
+            unit.ClearPrevention(nexus.Id);
         }
     }
 

@@ -191,6 +191,12 @@ public sealed partial class ScsiTargetDevice
             ScsiErrors.SanitizeInProgress();
         }
 
+        if (descriptor.NeedsMedium && unit.MediumRemoved)
+        {
+            // SPC-4 4.5.6 / SBC-3: a removable unit with its medium unloaded cannot access it.
+            ScsiErrors.MediumNotPresent();
+        }
+
         if (command.Attribute == ScsiTaskAttribute.Aca)
         {
             // SAM-5 8.6 / 5.9: NormACA = 0 (no ACA condition is ever established), so a task with the

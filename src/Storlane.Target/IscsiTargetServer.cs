@@ -99,6 +99,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
                 {
                     Serial = lun.Serial,
                     ReadOnly = lun.ReadOnly,
+                    Removable = lun.Removable,
 
                     // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
                     // disk keeps its designator wherever it is served.

@@ -87,6 +87,9 @@ public sealed class LunOptions
 
     public bool ReadOnly { get; init; }
 
+    /// <summary>A removable medium (INQUIRY RMB = 1): PREVENT ALLOW MEDIUM REMOVAL, START STOP UNIT load/eject.</summary>
+    public bool Removable { get; init; }
+
     /// <summary>Unit serial number (VPD 0x80); derived from the target name and LUN when null.</summary>
     public string? Serial { get; init; }
 

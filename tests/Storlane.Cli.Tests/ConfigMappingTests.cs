@@ -25,6 +25,7 @@ public sealed class ConfigMappingTests
                     size: 64MiB
                     logical-block-size: 4096
                     read-only: true
+                    removable: true
                     serial: SN-0003
                   - lun: 4
                     path: /var/lib/storlane/absolute.img
@@ -50,11 +51,13 @@ public sealed class ConfigMappingTests
         Assert.Null(memory.Path);
         Assert.Equal((4096, 4096), (memory.LogicalBlockSize, memory.PhysicalBlockSize));
         Assert.True(memory.ReadOnly);
+        Assert.True(memory.Removable);
         Assert.Equal("SN-0003", memory.Serial);
 
         var file = target.Luns[1];
         Assert.Equal((LunBackend.File, "/var/lib/storlane/absolute.img", 1048576L), (file.Backend, file.Path, file.SizeBytes));
         Assert.Equal((512, 512), (file.LogicalBlockSize, file.PhysicalBlockSize));
+        Assert.False(file.Removable);
 
         Assert.Equal((0, 10, 32), (options.NopInIntervalSeconds, options.NopInTimeoutSeconds, options.CommandWindow));
         Assert.Equal("discover", options.DiscoveryChap!.User);

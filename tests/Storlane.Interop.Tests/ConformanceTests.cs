@@ -6,8 +6,9 @@ namespace Storlane.Interop.Tests;
 /// <summary>
 /// libiscsi's conformance suite, <c>iscsi-test-cu -d -S</c> (destructive and SANITIZE tests allowed)
 /// over family ALL, against <c>storlane serve</c> with scratch 4Kn memory LUNs: once over one path,
-/// once over the multipath pair (two portals, two initiator names, the same LUN); and the ReadOnly
-/// family against a write-protected LUN. A test that fails, other than the known failures below,
+/// once over the multipath pair (two portals, two initiator names, the same LUN); the ReadOnly
+/// family against a write-protected LUN; and the PreventAllow, StartStopUnit and NoMedia families
+/// against a removable LUN. A test that fails, other than the known failures below,
 /// fails this test; so does a real pass count (skips not counted) below the recorded floor. The full
 /// output is kept under artifacts/conformance/ at the repository root and in the test output.
 /// docs/conformance.md explains every skip.
@@ -71,6 +72,35 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         output.WriteLine($"iscsi-test-cu read-only-4kn: {report.Summary()} (full output: {file})");
         output.WriteLine(result.Output);
         Assert.True(report.Failed.Count == 0 && report.Passed.Contains("ReadOnly.ReadOnlySBC"), $"iscsi-test-cu read-only: {report.Summary()}\n{result}");
+    }
+
+    [ToolFact(IscsiTestCu)]
+    public async Task IscsiTestCu_RemovableMedium_PreventAllowStartStopUnitNoMedia()
+    {
+        // SBC-3 5.11 PREVENT ALLOW MEDIUM REMOVAL and 5.25 START STOP UNIT LOEJ on a `removable: true`
+        // LUN (RMB = 1). On the other LUNs these suites print [SKIPPED] (or skip silently). Every test of
+        // the three families must really pass: no failure, no skip.
+        string[] expected =
+        [
+            "PreventAllow.Simple", "PreventAllow.Eject", "PreventAllow.ITNexusLoss", "PreventAllow.Logout",
+            "PreventAllow.WarmReset", "PreventAllow.ColdReset", "PreventAllow.LUNReset", "PreventAllow.2ITNexuses",
+            "StartStopUnit.Simple", "StartStopUnit.PwrCnd", "StartStopUnit.NoLoej",
+            "NoMedia.NoMediaSBC",
+        ];
+        await using var target = await ConformanceTarget.StartAsync();
+        var passed = new List<string>();
+        foreach (var family in new[] { "PreventAllow", "StartStopUnit", "NoMedia" })
+        {
+            var result = await CommandRunner.RunAsync(IscsiTestCu, ["-d", "-t", $"ALL.{family}", target.Url(0, ConformanceTarget.RemovableLun)], SuiteTimeout);
+            var report = ConformanceReport.Parse(result.Output);
+            var file = SaveArtifact($"removable-4kn-{family}", result);
+            output.WriteLine($"iscsi-test-cu removable-4kn {family}: {report.Summary()} (full output: {file})");
+            output.WriteLine(result.Output);
+            Assert.True(report.Failed.Count == 0 && report.Skipped.Count == 0, $"iscsi-test-cu removable {family}: {report.Summary()}\n{result}");
+            passed.AddRange(report.Passed);
+        }
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), passed.Order(StringComparer.Ordinal));
     }
 
     private void Check(CommandResult result, string name, int floor)

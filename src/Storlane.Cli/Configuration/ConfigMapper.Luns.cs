@@ -67,6 +67,7 @@ internal sealed partial class ConfigMapper
 
         var path = MapPath(section, backend);
         var readOnly = section.Boolean("read-only") ?? false;
+        var removable = section.Boolean("removable") ?? false;
         var serial = MapSerial(section);
         if (lun is null || backend is null || size is null || (backend is LunBackend.File or LunBackend.Vhdx && path is null))
         {
@@ -82,6 +83,7 @@ internal sealed partial class ConfigMapper
             LogicalBlockSize = logical,
             PhysicalBlockSize = physical,
             ReadOnly = readOnly,
+            Removable = removable,
             Serial = serial,
         };
     }

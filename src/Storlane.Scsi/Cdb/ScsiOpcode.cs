@@ -11,6 +11,7 @@ public enum ScsiOpcode : byte
     ModeSelect6 = 0x15,
     ModeSense6 = 0x1A,
     StartStopUnit = 0x1B,
+    PreventAllowMediumRemoval = 0x1E,
     ReadCapacity10 = 0x25,
     Read10 = 0x28,
     Write10 = 0x2A,

@@ -30,6 +30,12 @@ internal sealed class CommandDescriptor
 
     public DeviceErrorKind DeviceErrors { get; init; }
 
+    /// <summary>
+    /// The command accesses the medium: on a removable unit whose medium is unloaded it ends with NOT
+    /// READY, MEDIUM NOT PRESENT (SPC-4 4.5.6, SBC-3 4.x) before it runs.
+    /// </summary>
+    public bool NeedsMedium { get; init; }
+
     /// <summary>How the command meets a reservation held through another I_T nexus (SPC-4 5.12, SBC-3 4.17).</summary>
     public required ReservationAccess Access { get; init; }
 

@@ -214,6 +214,12 @@ internal static partial class CommandHandlers
                     return ScsiResult.ReservationConflict;
                 }
 
+                if (source.MediumRemoved || destination.MediumRemoved)
+                {
+                    // A copy target whose removable medium is unloaded cannot be read or written.
+                    throw new ScsiException(SenseKey.CopyAborted, AdditionalSense.CopyTargetDeviceNotReachable);
+                }
+
                 destination.CheckWritable();
                 if (!InRange(source, segment.SourceLba, segment.Blocks) || !InRange(destination, segment.DestinationLba, segment.Blocks))
                 {

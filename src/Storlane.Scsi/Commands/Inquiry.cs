@@ -60,7 +60,7 @@ internal static partial class CommandHandlers
     private static int WriteStandardInquiry(Span<byte> data, LogicalUnit? unit)
     {
         data[0] = unit is null ? (byte)0x7F : (byte)0x00; // PQ 000b, direct access block device
-        data[1] = 0x00; // RMB = 0: not removable
+        data[1] = unit is { IsRemovable: true } ? (byte)0x80 : (byte)0x00; // RMB: removable medium (LogicalUnitOptions.Removable)
         data[2] = 0x06; // VERSION: SPC-4
         data[3] = 0x12; // HISUP = 1, RESPONSE DATA FORMAT = 2
         data[4] = StandardInquiryLength - 5; // ADDITIONAL LENGTH

@@ -31,6 +31,7 @@ public enum AdditionalSense : ushort
     TooManySegmentDescriptors = 0x2608,
     UnsupportedSegmentDescriptorTypeCode = 0x2609,
     WriteProtected = 0x2700,
+    NotReadyToReadyChangeMediumMayHaveChanged = 0x2800,
     PowerOnResetOrBusDeviceResetOccurred = 0x2900,
     PowerOnOccurred = 0x2901,
     ScsiBusResetOccurred = 0x2902,
@@ -49,8 +50,10 @@ public enum AdditionalSense : ushort
     InquiryDataHasChanged = 0x3F03,
     ReportedLunsDataHasChanged = 0x3F0E,
     SanitizeCommandFailed = 0x3103,
+    MediumNotPresent = 0x3A00,
     InternalTargetFailure = 0x4400,
     InvalidMessageError = 0x4900,
+    MediumRemovalPrevented = 0x5302,
 }
 
 public static class AdditionalSenseExtensions

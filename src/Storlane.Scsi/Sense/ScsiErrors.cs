@@ -51,6 +51,16 @@ internal static class ScsiErrors
     public static void SanitizeInProgress() =>
         throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
 
+    /// <summary>SPC-4 4.5.6: a command that needs the medium while it is removed: NOT READY, MEDIUM NOT PRESENT.</summary>
+    [DoesNotReturn]
+    public static void MediumNotPresent() =>
+        throw new ScsiException(SenseKey.NotReady, AdditionalSense.MediumNotPresent);
+
+    /// <summary>SBC-3 5.25: unloading (or loading) while medium removal is prevented: ILLEGAL REQUEST, MEDIUM REMOVAL PREVENTED.</summary>
+    [DoesNotReturn]
+    public static void MediumRemovalPrevented() =>
+        throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.MediumRemovalPrevented);
+
     /// <summary>SBC-3 5.19.1: the sanitize operation failed: MEDIUM ERROR, SANITIZE COMMAND FAILED.</summary>
     [DoesNotReturn]
     public static void WriteErrorDuringSanitize() =>

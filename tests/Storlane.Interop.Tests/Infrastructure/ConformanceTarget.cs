@@ -3,8 +3,9 @@ namespace Storlane.Interop.Tests.Infrastructure;
 /// <summary>
 /// <c>storlane serve</c> for the conformance suite: two loopback portals (127.0.0.1 and 127.0.0.2,
 /// ephemeral ports, portal groups 1 and 2) and <see cref="Iqn"/> with two scratch 64 MiB 4Kn memory
-/// LUNs, one per run, so the single-path and multipath runs never see each other's data, and a
-/// write-protected one (<see cref="ReadOnlyLun"/>) for the ReadOnly suite.
+/// LUNs, one per run, so the single-path and multipath runs never see each other's data, a
+/// write-protected one (<see cref="ReadOnlyLun"/>) for the ReadOnly suite, and a removable one
+/// (<see cref="RemovableLun"/>) for the PreventAllow, StartStopUnit and NoMedia suites.
 /// </summary>
 internal sealed class ConformanceTarget : IAsyncDisposable
 {
@@ -12,6 +13,9 @@ internal sealed class ConformanceTarget : IAsyncDisposable
 
     /// <summary>The LUN configured with <c>read-only: true</c>.</summary>
     public const int ReadOnlyLun = 2;
+
+    /// <summary>The LUN configured with <c>removable: true</c> (INQUIRY RMB = 1).</summary>
+    public const int RemovableLun = 3;
 
     private readonly string _directory;
 
@@ -38,6 +42,7 @@ internal sealed class ConformanceTarget : IAsyncDisposable
                   - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096 }
                   - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 4096 }
                   - { lun: 2, backend: memory, size: 64MiB, logical-block-size: 4096, read-only: true }
+                  - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, removable: true }
             """);
         try
         {
