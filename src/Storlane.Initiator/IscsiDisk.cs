@@ -49,6 +49,9 @@ public sealed class IscsiDisk : IAsyncDisposable
 
     public long SizeBytes => BlockCount * BlockSize;
 
+    /// <summary>Most blocks one UNMAP descriptor may carry (Block Limits MAXIMUM UNMAP LBA COUNT).</summary>
+    public uint MaxUnmapBlocks => _maxUnmapBlocks;
+
     /// <summary>Largest number of blocks one READ or WRITE carries; larger I/O is split.</summary>
     public int MaxTransferBlocks => _maxTransferBlocks;
 
@@ -157,7 +160,7 @@ public sealed class IscsiDisk : IAsyncDisposable
         }
     }
 
-    private static IscsiSessionOptions WithUrlCredentials(IscsiSessionOptions options, IscsiUrl url)
+    internal static IscsiSessionOptions WithUrlCredentials(IscsiSessionOptions options, IscsiUrl url)
     {
         if (url.User is null)
         {

@@ -66,6 +66,9 @@ internal sealed class InitiatorTask : IValueTaskSource<ScsiCommandResult>
 
     public long StartTicks { get; set; }
 
+    /// <summary>Told the ITT and CmdSN when a SCSI command is sent; null for most callers.</summary>
+    public CommandTag? Tag { get; set; }
+
     public IscsiSession? Session { get; set; }
 
     // Task management, ping, logout and text fields.

@@ -15,7 +15,15 @@ public sealed partial class IscsiSession
     /// once with <see cref="OperationCanceledException"/>; a command already sent is then aborted
     /// (ABORT TASK) in the background and the buffers are never touched again.
     /// </summary>
-    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ReadOnlySpan<byte> cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken = default)
+    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ReadOnlySpan<byte> cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(lun, cdb, dataIn, dataOut, null, cancellationToken);
+
+    /// <summary>
+    /// The same, and <paramref name="tag"/> learns the command's ITT and CmdSN when it is sent, so a
+    /// port layer can abort it (<see cref="AbortTaskAsync(ulong, CommandTag, CancellationToken)"/>)
+    /// while the caller keeps waiting for its answer.
+    /// </summary>
+    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ReadOnlySpan<byte> cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag? tag, CancellationToken cancellationToken = default)
     {
         if (cdb.Length is 0 or > 16)
         {
@@ -36,19 +44,23 @@ public sealed partial class IscsiSession
         ThrowIfDead();
         if (_tasks.TryRent(out var task))
         {
-            return Start(task, lunField, cdb, dataIn, dataOut, cancellationToken);
+            return Start(task, lunField, cdb, dataIn, dataOut, tag, cancellationToken);
         }
 
         // Every tag is in use: wait for one (the CDB is copied because a span cannot cross an await).
-        return ExecuteWhenTagFreeAsync(lunField, cdb.ToArray(), dataIn, dataOut, cancellationToken);
+        return ExecuteWhenTagFreeAsync(lunField, cdb.ToArray(), dataIn, dataOut, tag, cancellationToken);
     }
 
     /// <summary>The same for a CDB held in a <see cref="ScsiCdb"/>, which async callers can keep across awaits.</summary>
-    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, in ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken = default)
+    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, in ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(lun, cdb, dataIn, dataOut, null, cancellationToken);
+
+    /// <summary>A <see cref="ScsiCdb"/> with a <see cref="CommandTag"/>.</summary>
+    public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, in ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag? tag, CancellationToken cancellationToken = default)
     {
         Span<byte> bytes = stackalloc byte[16];
         cdb.CopyTo(bytes);
-        return ExecuteAsync(lun, bytes[..cdb.Length], dataIn, dataOut, cancellationToken);
+        return ExecuteAsync(lun, bytes[..cdb.Length], dataIn, dataOut, tag, cancellationToken);
     }
 
     /// <summary>Called when a caller cancels: a command the target has seen is aborted so its tag can be freed.</summary>
@@ -82,14 +94,16 @@ public sealed partial class IscsiSession
         });
     }
 
-    private async ValueTask<ScsiCommandResult> ExecuteWhenTagFreeAsync(ulong lunField, byte[] cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
+    private async ValueTask<ScsiCommandResult> ExecuteWhenTagFreeAsync(ulong lunField, byte[] cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag? tag, CancellationToken cancellationToken)
     {
         var task = await _tasks.RentAsync(cancellationToken).ConfigureAwait(false);
-        return await Start(task, lunField, cdb, dataIn, dataOut, cancellationToken).ConfigureAwait(false);
+        return await Start(task, lunField, cdb, dataIn, dataOut, tag, cancellationToken).ConfigureAwait(false);
     }
 
-    private ValueTask<ScsiCommandResult> Start(InitiatorTask task, ulong lunField, ReadOnlySpan<byte> cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
+    private ValueTask<ScsiCommandResult> Start(InitiatorTask task, ulong lunField, ReadOnlySpan<byte> cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag? tag, CancellationToken cancellationToken)
     {
+        tag?.Reset();
+        task.Tag = tag;
         task.Kind = TaskKind.Scsi;
         task.Session = this;
         task.LunField = lunField;
@@ -177,6 +191,7 @@ public sealed partial class IscsiSession
     {
         task.CmdSN = _window.Take();
         task.Sent = true;
+        task.Tag?.MarkSent(task.Itt, task.CmdSN);
         _outbound.Writer.TryWrite(task.Kind == TaskKind.Scsi ? OutboundItem.Command(task) : OutboundItem.Control(task));
     }
 

@@ -35,6 +35,18 @@ public sealed partial class IscsiSession
     public Task AbortTaskAsync(ulong lun, uint referencedItt, uint refCmdSN, CancellationToken cancellationToken = default) =>
         TaskManagementAsync(TaskManagementFunction.AbortTask, Iscsi.Lun.Encode(lun), referencedItt, refCmdSN, cancellationToken);
 
+    /// <summary>ABORT TASK for the command a <see cref="CommandTag"/> followed; a tag not yet sent is refused.</summary>
+    public Task AbortTaskAsync(ulong lun, CommandTag tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (!tag.IsSent)
+        {
+            throw new InvalidOperationException("the command has not been sent yet");
+        }
+
+        return AbortTaskAsync(lun, tag.Itt, tag.CmdSN, cancellationToken);
+    }
+
     /// <summary>ABORT TASK SET: every task of this session on the LU.</summary>
     public Task AbortTaskSetAsync(ulong lun, CancellationToken cancellationToken = default) =>
         TaskManagementAsync(TaskManagementFunction.AbortTaskSet, Iscsi.Lun.Encode(lun), Bhs.ReservedTag, 0, cancellationToken);
@@ -130,6 +142,7 @@ public sealed partial class IscsiSession
     {
         var task = _tasks.TryRent(out var free) ? free : await _tasks.RentAsync(cancellationToken).ConfigureAwait(false);
         task.Kind = kind;
+        task.Tag = null;
         task.Session = this;
         task.LunField = 0;
         task.StartTicks = Stopwatch.GetTimestamp();

@@ -59,6 +59,11 @@ public sealed partial class IscsiSession : IAsyncDisposable
     /// <summary>"host:port" of the target portal this session is connected to.</summary>
     public string Portal { get; }
 
+    /// <summary>The host and port this session connected to (what <see cref="ReconnectAsync"/> dials again).</summary>
+    public string Host { get; private init; } = string.Empty;
+
+    public int Port { get; private init; }
+
     /// <summary>The target's name, or null for a discovery session.</summary>
     public string? TargetName { get; private set; }
 
@@ -124,7 +129,15 @@ public sealed partial class IscsiSession : IAsyncDisposable
         Fail(new IscsiTransportException("the session was disposed"));
         await Task.WhenAll(_receiveLoop, _writerLoop, _keepaliveLoop).ConfigureAwait(false);
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Completing flushes what the writer left; a connection the peer reset cannot take it.
+        }
+
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _tasks.Dispose();
@@ -152,7 +165,7 @@ public sealed partial class IscsiSession : IAsyncDisposable
             throw new IscsiTransportException($"cannot connect to {portal}: {ex.SocketErrorCode}", ex);
         }
 
-        var session = new IscsiSession(options, portal, socket);
+        var session = new IscsiSession(options, portal, socket) { Host = host, Port = port };
         try
         {
             using var loginTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -41,4 +41,21 @@ public sealed class IscsiSessionOptions
     public int MaxOutstandingTasks { get; init; } = 1024;
 
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>A copy that logs in with <paramref name="isid"/> (session reinstatement).</summary>
+    internal IscsiSessionOptions WithIsid(ulong isid) => new()
+    {
+        InitiatorName = InitiatorName,
+        InitiatorAlias = InitiatorAlias,
+        Chap = Chap,
+        MutualChap = MutualChap,
+        Offer = Offer,
+        Isid = isid,
+        ConnectTimeout = ConnectTimeout,
+        LoginTimeout = LoginTimeout,
+        KeepaliveInterval = KeepaliveInterval,
+        KeepaliveTimeout = KeepaliveTimeout,
+        MaxOutstandingTasks = MaxOutstandingTasks,
+        LoggerFactory = LoggerFactory,
+    };
 }

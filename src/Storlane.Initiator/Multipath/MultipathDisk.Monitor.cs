@@ -1,0 +1,230 @@
+using System.Buffers.Binary;
+using Storlane.Initiator.Scsi;
+using Storlane.Initiator.Session;
+using Storlane.Scsi;
+
+namespace Storlane.Initiator.Multipath;
+
+/// <summary>
+/// The background side: connecting and reconnecting paths (bounded exponential backoff, session
+/// reinstatement), watching each session for link down, probing idle and failed paths with TEST
+/// UNIT READY, and reading ALUA states.
+/// </summary>
+public sealed partial class MultipathDisk
+{
+    private const ushort AluaReportLength = 1024;
+
+    /// <summary>
+    /// Logs the path in (a dead session reconnects with its ISID, so the target reinstates the
+    /// session and drops whatever the old connection left), checks that it reaches the same LU, reads
+    /// its ALUA state, and attaches the session to the path's port.
+    /// </summary>
+    private async Task ConnectPathAsync(MultipathPath path, CancellationToken cancellationToken)
+    {
+        var old = path.Session;
+        IscsiSession session;
+        if (old is null)
+        {
+            var url = path.Url;
+            session = await IscsiSession.ConnectAsync(url.Host, url.Port, url.TargetName!, IscsiDisk.WithUrlCredentials(_options.Disk.Session, url), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            session = await old.ReconnectAsync(cancellationToken).ConfigureAwait(false);
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            var lu = await IscsiDisk.OpenAsync(session, path.Lun, ownsSession: false, _options.Disk, cancellationToken).ConfigureAwait(false);
+            AdoptGeometry(path, lu);
+            path.Designator = lu.Designator;
+            path.TargetPortGroup = TargetPortGroupOf(lu.Designators);
+            path.AccessState = await ReadAccessStateAsync(session, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        path.Attach(session, _options.Port);
+        _ = WatchLinkAsync(path, session);
+    }
+
+    /// <summary>The first path sets the LU's identity and geometry; every later one must match it.</summary>
+    private void AdoptGeometry(MultipathPath path, IscsiDisk lu)
+    {
+        lock (_stateLock)
+        {
+            if (BlockSize == 0)
+            {
+                if (lu.Designator is null && _paths.Length > 1)
+                {
+                    throw new MultipathGroupingException($"{path.Name} reports no LU designator (VPD 83h), so its paths cannot be matched");
+                }
+
+                Designator = lu.Designator;
+                BlockSize = lu.BlockSize;
+                PhysicalBlockSize = lu.PhysicalBlockSize;
+                BlockCount = lu.BlockCount;
+            }
+            else if (lu.Designator is null || !lu.Designator.Equals(Designator) || lu.BlockSize != BlockSize || lu.BlockCount != BlockCount)
+            {
+                throw new MultipathGroupingException(
+                    $"{path.Name} leads to LU {lu.Designator?.ToString() ?? "(no designator)"} ({lu.BlockCount} x {lu.BlockSize} B), not {Designator} ({BlockCount} x {BlockSize} B): refusing to group them");
+            }
+
+            _maxTransferBlocks = Math.Min(_maxTransferBlocks, lu.MaxTransferBlocks);
+            _maxUnmapBlocks = Math.Min(_maxUnmapBlocks, lu.MaxUnmapBlocks);
+        }
+    }
+
+    private static ushort? TargetPortGroupOf(IReadOnlyList<DeviceDesignator> designators)
+    {
+        foreach (var designator in designators)
+        {
+            if (designator.Association == 1 && designator.Type == 5 && designator.Value.Length >= 4)
+            {
+                return BinaryPrimitives.ReadUInt16BigEndian(designator.Value[2..]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>REPORT TARGET PORT GROUPS; a target without ALUA (or an unknown group) counts as active/optimized.</summary>
+    private static async Task<AluaState> ReadAccessStateAsync(IscsiSession session, MultipathPath path, CancellationToken cancellationToken)
+    {
+        if (path.TargetPortGroup is not { } group)
+        {
+            return AluaState.ActiveOptimized;
+        }
+
+        var buffer = new byte[AluaReportLength];
+        var result = await session.ExecuteAsync(path.Lun, Alua.ReportTargetPortGroupsCdb(AluaReportLength), buffer, default, cancellationToken).ConfigureAwait(false);
+        if (!result.IsGood)
+        {
+            return AluaState.ActiveOptimized;
+        }
+
+        var received = AluaReportLength - (result.Underflow ? result.ResidualCount : 0);
+        return Alua.ParseReport(buffer.AsSpan(0, received)).TryGetValue(group, out var state) ? state : AluaState.ActiveOptimized;
+    }
+
+    /// <summary>After an ASYMMETRIC ACCESS STATE CHANGED attention: re-read every connected path's state.</summary>
+    private async Task RefreshAccessStatesAsync()
+    {
+        foreach (var path in _paths)
+        {
+            if (path.Session is { IsConnected: true } session)
+            {
+                try
+                {
+                    path.AccessState = await ReadAccessStateAsync(session, path, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IscsiTransportException or OperationCanceledException)
+                {
+                    // The path's own failure handling takes over.
+                }
+            }
+        }
+
+        RebuildUsable();
+    }
+
+    /// <summary>LinkDown: the session ended, so the path leaves rotation before any I/O has to fail on it.</summary>
+    private async Task WatchLinkAsync(MultipathPath path, IscsiSession session)
+    {
+        var reason = await session.Terminated.ConfigureAwait(false);
+        if (!_stopping.IsCancellationRequested && path.Session == session)
+        {
+            OnPathFailed(path, "link down: " + reason.Message);
+        }
+    }
+
+    private async Task MonitorLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.ProbeInterval);
+        while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+        {
+            foreach (var path in _paths)
+            {
+                try
+                {
+                    await CheckPathAsync(path, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One path's surprise must not stop the others' monitoring.
+                    _lastPathError = path.Name + ": " + ex.Message;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reconnects a path without a live session (when its backoff allows), otherwise probes it unless real I/O just proved it.</summary>
+    private async Task CheckPathAsync(MultipathPath path, CancellationToken cancellationToken)
+    {
+        if (path.Session is not { IsConnected: true } session)
+        {
+            if (DateTime.UtcNow < path.NextReconnect)
+            {
+                return;
+            }
+
+            try
+            {
+                await ConnectPathAsync(path, cancellationToken).ConfigureAwait(false);
+                path.ReconnectDelay = _options.MinReconnectDelay;
+                OnProbe(path, good: true, "reconnected");
+            }
+            catch (Exception ex) when (ex is IscsiTransportException or IscsiLoginException or ScsiCommandException or MultipathGroupingException or IOException)
+            {
+                _lastPathError = path.Name + ": " + ex.Message;
+                path.NextReconnect = DateTime.UtcNow + path.ReconnectDelay;
+                path.ReconnectDelay = TimeSpan.FromTicks(Math.Min(path.ReconnectDelay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+            }
+
+            return;
+        }
+
+        if (path.State == PathState.Active && path.Outstanding > 0)
+        {
+            return; // busy with real I/O, whose results feed health directly
+        }
+
+        bool good;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ProbeTimeout);
+            var result = await session.ExecuteAsync(path.Lun, ScsiCdb.TestUnitReady(), default, default, timeout.Token).ConfigureAwait(false);
+            good = result.IsGood || result.IsUnitAttention || result.Status == ScsiStatus.TaskAborted;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            good = false;
+        }
+        catch (IscsiTransportException)
+        {
+            good = false;
+        }
+
+        OnProbe(path, good, good ? "probe answered" : "probe failed");
+    }
+
+    private void OnProbe(MultipathPath path, bool good, string reason)
+    {
+        var waive = Volatile.Read(ref _usable).Length == 0;
+        if (path.Health.OnProbe(good, waive) is { } old)
+        {
+            if (!good)
+            {
+                _meter.OnPathFailed(path, reason);
+            }
+
+            OnStateChanged(path, old, reason);
+        }
+    }
+}

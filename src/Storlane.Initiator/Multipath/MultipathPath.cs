@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Storlane.Initiator.Port;
+using Storlane.Initiator.Scsi;
+using Storlane.Initiator.Session;
+
+namespace Storlane.Initiator.Multipath;
+
+/// <summary>
+/// One path to the LU: a portal, its current session and port, its health and ALUA state, and its
+/// counters. The session is replaced when the path reconnects; the port (and its LU queue) stays.
+/// </summary>
+public sealed class MultipathPath : ISelectablePath
+{
+    private IscsiSession? _session;
+    private long _completed;
+    private long _errors;
+    private long _bytes;
+    private long _lastGoodTimestamp;
+    private long _latencyTicks;
+    private int _inFlight;
+
+    internal MultipathPath(int index, IscsiUrl url, PathHealth health)
+    {
+        Index = index;
+        Url = url;
+        Name = url.Portal;
+        Health = health;
+    }
+
+    public int Index { get; }
+
+    /// <summary>"host:port" of the portal.</summary>
+    public string Name { get; }
+
+    public IscsiUrl Url { get; }
+
+    public ulong Lun => (ulong)Url.Lun!.Value;
+
+    /// <summary>The session in use, or null while the path has none (never connected, or reconnecting).</summary>
+    public IscsiSession? Session => Volatile.Read(ref _session);
+
+    /// <summary>The port layer of this path; null until the first session.</summary>
+    public ScsiPort? Port { get; private set; }
+
+    public PathHealth Health { get; }
+
+    public PathState State => Health.State;
+
+    /// <summary>Target port group this path's port belongs to (VPD 83h type 5), when reported.</summary>
+    public ushort? TargetPortGroup { get; internal set; }
+
+    public AluaState AccessState { get; internal set; } = AluaState.ActiveOptimized;
+
+    public DeviceDesignator? Designator { get; internal set; }
+
+    public int Outstanding => Port?.Outstanding ?? 0;
+
+    public long OutstandingBytes => Port?.OutstandingBytes ?? 0;
+
+    public int Weight { get; set; }
+
+    public bool IsStandby { get; set; }
+
+    public double RelativeThroughput { get; set; } = 1.0;
+
+    /// <summary>I/Os that completed on this path with an answer from the target.</summary>
+    public long Completed => Volatile.Read(ref _completed);
+
+    /// <summary>I/Os that failed here with a transport error or a timeout (and were reissued).</summary>
+    public long Errors => Volatile.Read(ref _errors);
+
+    public long BytesTransferred => Volatile.Read(ref _bytes);
+
+    /// <summary>EWMA (1/8) of completion latency on this path.</summary>
+    public TimeSpan AverageLatency => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _latencyTicks));
+
+    /// <summary>Multipath I/Os issued here whose outcome (completion, or reissue elsewhere) is not settled yet.</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
+
+    internal long LastGoodTimestamp => Volatile.Read(ref _lastGoodTimestamp);
+
+    internal DateTime NextReconnect { get; set; }
+
+    internal TimeSpan ReconnectDelay { get; set; }
+
+    internal void Attach(IscsiSession session, PortOptions options)
+    {
+        Volatile.Write(ref _session, session);
+        var transport = new IscsiSessionTransport(session);
+        if (Port is null)
+        {
+            Port = new ScsiPort(transport, options);
+        }
+        else
+        {
+            Port.Attach(transport);
+        }
+    }
+
+    internal void BeginIo() => Interlocked.Increment(ref _inFlight);
+
+    internal void EndIo() => Interlocked.Decrement(ref _inFlight);
+
+    internal void OnCompleted(TimeSpan latency, int bytes, bool good)
+    {
+        Interlocked.Increment(ref _completed);
+        Interlocked.Add(ref _bytes, bytes);
+        if (good)
+        {
+            Volatile.Write(ref _lastGoodTimestamp, Stopwatch.GetTimestamp());
+        }
+
+        var sample = latency.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+        var average = Volatile.Read(ref _latencyTicks);
+        Volatile.Write(ref _latencyTicks, average == 0 ? sample : average + ((sample - average) / 8));
+    }
+
+    internal void OnError() => Interlocked.Increment(ref _errors);
+
+    public override string ToString() => Name + " (" + State + ")";
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using Storlane.Initiator.Multipath;
+using Storlane.Initiator.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Storlane.Initiator.Tests.Multipath;
+
+/// <summary>A multipath disk over the in-process target's two portals.</summary>
+public class MultipathDiskTests(ITestOutputHelper output)
+{
+    internal static MultipathOptions FastOptions(PathPolicy policy) => new()
+    {
+        Policy = policy,
+        ProbeInterval = TimeSpan.FromMilliseconds(50),
+        ProbeTimeout = TimeSpan.FromMilliseconds(500),
+        MinReconnectDelay = TimeSpan.FromMilliseconds(20),
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+        AllPathsDownTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    internal static string Url(int port, int lun) =>
+        "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LocalTarget.TargetName + "/" + lun.ToString(CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Open_GroupsBothPortals_AndRoundTripsData()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(PathPolicy.RoundRobin));
+        Assert.Equal(2, disk.Paths.Count);
+        Assert.Equal(512, disk.BlockSize);
+        Assert.NotNull(disk.Designator);
+        Assert.All(disk.Paths, p => Assert.Equal(AluaState.ActiveOptimized, p.AccessState));
+        Assert.NotEqual(disk.Paths[0].TargetPortGroup, disk.Paths[1].TargetPortGroup);
+
+        var data = Patterns.Make(disk.BlockSize * 64, 7);
+        await disk.WriteAsync(100, data);
+        var back = new byte[data.Length];
+        await disk.ReadAsync(100, back);
+        Assert.Equal(data, back);
+        await disk.FlushAsync();
+        await disk.UnmapAsync(100, 64);
+        await disk.ReadAsync(100, back);
+        Assert.All(back, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public async Task Open_RefusesPathsToDifferentLus()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        var error = await Assert.ThrowsAsync<MultipathGroupingException>(() => MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 1)], FastOptions(PathPolicy.RoundRobin)));
+        Assert.Contains("refusing to group", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Discover_OpensEveryPortalOfTheTarget()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var disk = await MultipathDisk.DiscoverAsync(target.Url(1), FastOptions(PathPolicy.RoundRobin));
+        Assert.Equal(2, disk.Paths.Count);
+        Assert.Equal(4096, disk.BlockSize);
+    }
+
+    [Theory]
+    [InlineData(PathPolicy.RoundRobin, 100, 100)]
+    [InlineData(PathPolicy.FailoverOnly, 200, 0)]
+    [InlineData(PathPolicy.WeightedPaths, 0, 200)]
+    public async Task SerialIo_IsSpreadAsThePolicySays(PathPolicy policy, int first, int second)
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(policy));
+        disk.Paths[0].Weight = 5;
+        disk.Paths[1].Weight = 1;
+        var buffer = new byte[4096];
+        for (var i = 0; i < 200; i++)
+        {
+            await disk.ReadAsync(i * 8, buffer);
+        }
+
+        Assert.Equal(first, disk.Paths[0].Completed);
+        Assert.Equal(second, disk.Paths[1].Completed);
+    }
+
+    [Theory]
+    [InlineData(PathPolicy.LeastQueueDepth)]
+    [InlineData(PathPolicy.LeastBlocks)]
+    [InlineData(PathPolicy.ServiceTime)]
+    [InlineData(PathPolicy.AdaptiveLatency)]
+    [InlineData(PathPolicy.RoundRobinWithSubset)]
+    public async Task ConcurrentIo_UsesBothPaths(PathPolicy policy)
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(policy));
+        await Workload.RunAsync(disk, workers: 16, TimeSpan.FromMilliseconds(300), midway: null);
+        output.WriteLine($"{policy}: {disk.Paths[0].Completed} / {disk.Paths[1].Completed}");
+        Assert.True(disk.Paths[0].Completed > 20, "path 0 carried " + disk.Paths[0].Completed);
+        Assert.True(disk.Paths[1].Completed > 20, "path 1 carried " + disk.Paths[1].Completed);
+    }
+
+    [Theory]
+    [InlineData(PathPolicy.RoundRobin)]
+    [InlineData(PathPolicy.LeastQueueDepth)]
+    [InlineData(PathPolicy.FailoverOnly)]
+    public async Task PathCutUnderLoad_NoErrorsAndFailoverUnderOneSecond(PathPolicy policy)
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxyA = new LoopbackProxy(target.Port);
+        await using var proxyB = new LoopbackProxy(target.SecondPort);
+        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(proxyB.Port, 0)], FastOptions(policy));
+        var failovers = new List<FailoverEvent>();
+        disk.FailoverCompleted += e =>
+        {
+            lock (failovers)
+            {
+                failovers.Add(e);
+            }
+        };
+
+        var result = await Workload.RunAsync(disk, workers: 16, TimeSpan.FromMilliseconds(1200), midway: proxyA.Cut);
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.Ios > 500, "only " + result.Ios + " I/Os ran");
+        Assert.Equal(PathState.Failed, disk.Paths[0].State);
+        var failover = Assert.Single(failovers);
+        output.WriteLine($"{policy}: {result.Ios} I/Os, failover {failover.FromPath} -> {failover.ToPath} in {failover.Duration.TotalMilliseconds:0.0} ms, {failover.RetriedIos} I/Os retried, worst I/O {result.WorstLatency.TotalMilliseconds:0.0} ms ({failover.Reason})");
+        Assert.Equal(disk.Paths[0].Name, failover.FromPath);
+        Assert.Equal(disk.Paths[1].Name, failover.ToPath);
+        Assert.True(failover.Duration < TimeSpan.FromSeconds(1), "failover took " + failover.Duration);
+        Assert.True(result.WorstLatency < TimeSpan.FromSeconds(1), "an I/O took " + result.WorstLatency);
+        Assert.Equal(failover.RetriedIos, disk.RetriedIos);
+        await result.VerifyAsync(disk);
+    }
+
+    [Fact]
+    public async Task DroppedConnection_Reconnects_AndIsReadmittedAfterProbes()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxyA = new LoopbackProxy(target.Port);
+        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(target.SecondPort, 0)], FastOptions(PathPolicy.RoundRobin));
+        var changes = new List<PathStateChange>();
+        disk.PathStateChanged += e =>
+        {
+            lock (changes)
+            {
+                changes.Add(e);
+            }
+        };
+
+        var oldSession = disk.Paths[0].Session!;
+        proxyA.ResetConnections();
+        await WaitUntilAsync(() => disk.Paths[0].State == PathState.Active && disk.Paths[0].Session != oldSession);
+        Assert.Equal(oldSession.Isid, disk.Paths[0].Session!.Isid); // reinstated, not a new I_T nexus
+        lock (changes)
+        {
+            Assert.Equal([PathState.Failed, PathState.Probation, PathState.Active], changes.Select(c => c.To));
+        }
+
+        var before = disk.Paths[0].Completed;
+        var buffer = new byte[4096];
+        for (var i = 0; i < 10; i++)
+        {
+            await disk.ReadAsync(0, buffer);
+        }
+
+        Assert.Equal(before + 5, disk.Paths[0].Completed);
+    }
+
+    [Fact]
+    public async Task AllPathsDown_QueuesThenFailsClearly_AndRecoversWhenAPathReturns()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxyA = new LoopbackProxy(target.Port);
+        await using var proxyB = new LoopbackProxy(target.SecondPort);
+        var options = new MultipathOptions
+        {
+            ProbeInterval = TimeSpan.FromMilliseconds(50),
+            MinReconnectDelay = TimeSpan.FromMilliseconds(20),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(100),
+            AllPathsDownTimeout = TimeSpan.FromMilliseconds(400),
+        };
+        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(proxyB.Port, 0)], options);
+        proxyA.Cut();
+        proxyB.Cut();
+        var buffer = new byte[512];
+        var started = DateTime.UtcNow;
+        var error = await Assert.ThrowsAsync<MultipathUnavailableException>(async () => await disk.ReadAsync(0, buffer));
+        var waited = DateTime.UtcNow - started;
+        output.WriteLine(error.Message);
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(3));
+        Assert.Contains("all 2 paths", error.Message, StringComparison.Ordinal);
+
+        // Queued I/O completes as soon as a path is back.
+        var pending = disk.ReadAsync(0, buffer).AsTask();
+        await Task.Delay(100);
+        proxyB.Restore();
+        await pending.WaitAsync(TimeSpan.FromSeconds(3));
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
+            await Task.Delay(10);
+        }
+    }
+}
