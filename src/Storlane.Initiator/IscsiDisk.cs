@@ -17,15 +17,13 @@ namespace Storlane.Initiator;
 /// transfer limits from the Block Limits page (B0h). Failed commands throw
 /// <see cref="ScsiCommandException"/>; a lost connection throws <see cref="IscsiTransportException"/>.
 /// </summary>
-public sealed class IscsiDisk : IAsyncDisposable
+public sealed class IscsiDisk : BlockDisk
 {
     private const int VpdAllocationLength = 4096;
 
     private readonly IscsiSession _session;
     private readonly bool _ownsSession;
     private readonly int _unitAttentionRetries;
-    private int _maxTransferBlocks;
-    private uint _maxUnmapBlocks;
 
     private IscsiDisk(IscsiSession session, ulong lun, bool ownsSession, IscsiDiskOptions options)
     {
@@ -39,24 +37,6 @@ public sealed class IscsiDisk : IAsyncDisposable
 
     public ulong Lun { get; }
 
-    /// <summary>Logical block size in bytes (512 or 4096 on Storlane).</summary>
-    public int BlockSize { get; private set; }
-
-    /// <summary>Physical block size: logical size times 2^(LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT).</summary>
-    public int PhysicalBlockSize { get; private set; }
-
-    public long BlockCount { get; private set; }
-
-    public long SizeBytes => BlockCount * BlockSize;
-
-    /// <summary>Most blocks one UNMAP descriptor may carry (Block Limits MAXIMUM UNMAP LBA COUNT).</summary>
-    public uint MaxUnmapBlocks => _maxUnmapBlocks;
-
-    /// <summary>Largest number of blocks one READ or WRITE carries; larger I/O is split.</summary>
-    public int MaxTransferBlocks => _maxTransferBlocks;
-
-    /// <summary>The LU designator from VPD 83h (NAA preferred); multipath groups paths by it.</summary>
-    public DeviceDesignator? Designator { get; private set; }
 
     /// <summary>Every descriptor of VPD 83h, including target port and port group designators.</summary>
     public IReadOnlyList<DeviceDesignator> Designators { get; private set; } = [];
@@ -97,62 +77,7 @@ public sealed class IscsiDisk : IAsyncDisposable
         return disk;
     }
 
-    /// <summary>Reads <c>buffer.Length / BlockSize</c> blocks starting at <paramref name="lba"/>.</summary>
-    public async ValueTask ReadAsync(long lba, Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var blocks = CheckRange(lba, buffer.Length);
-        while (blocks > 0)
-        {
-            var chunk = Math.Min(blocks, _maxTransferBlocks);
-            var bytes = chunk * BlockSize;
-            await ExecuteAsync(ScsiCdb.Read16((ulong)lba, (uint)chunk), buffer[..bytes], default, cancellationToken).ConfigureAwait(false);
-            buffer = buffer[bytes..];
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    /// <summary>Writes <c>data.Length / BlockSize</c> blocks at <paramref name="lba"/>; <paramref name="forceUnitAccess"/> writes through the target's cache.</summary>
-    public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> data, bool forceUnitAccess = false, CancellationToken cancellationToken = default)
-    {
-        var blocks = CheckRange(lba, data.Length);
-        while (blocks > 0)
-        {
-            var chunk = Math.Min(blocks, _maxTransferBlocks);
-            var bytes = chunk * BlockSize;
-            await ExecuteAsync(ScsiCdb.Write16((ulong)lba, (uint)chunk, forceUnitAccess), default, data[..bytes], cancellationToken).ConfigureAwait(false);
-            data = data[bytes..];
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    public ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => WriteAsync(lba, data, false, cancellationToken);
-
-    /// <summary>SYNCHRONIZE CACHE(16) over the whole LU.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
-        await ExecuteAsync(ScsiCdb.SynchronizeCache16(), default, default, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>UNMAP <paramref name="blocks"/> blocks from <paramref name="lba"/>, split by the target's MAXIMUM UNMAP LBA COUNT.</summary>
-    public async ValueTask UnmapAsync(long lba, long blocks, CancellationToken cancellationToken = default)
-    {
-        if (lba < 0 || blocks < 0 || lba + blocks > BlockCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(blocks), $"blocks {lba}..{lba + blocks} are outside the disk (0..{BlockCount})");
-        }
-
-        var list = new byte[24];
-        while (blocks > 0)
-        {
-            var chunk = (uint)Math.Min(blocks, _maxUnmapBlocks);
-            Cdbs.UnmapParameters(list, (ulong)lba, chunk);
-            await ExecuteAsync(ScsiCdb.Unmap((ushort)list.Length), default, list, cancellationToken).ConfigureAwait(false);
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_ownsSession)
         {
@@ -184,26 +109,13 @@ public sealed class IscsiDisk : IAsyncDisposable
         };
     }
 
-    private int CheckRange(long lba, int length)
-    {
-        if (length % BlockSize != 0)
-        {
-            throw new ArgumentException($"the buffer length {length} is not a multiple of the block size {BlockSize}");
-        }
-
-        var blocks = length / BlockSize;
-        if (lba < 0 || lba + blocks > BlockCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(lba), lba, $"blocks {lba}..{lba + blocks} are outside the disk (0..{BlockCount})");
-        }
-
-        return blocks;
-    }
-
     /// <summary>
     /// Runs one command and throws unless it ends GOOD. UNIT ATTENTION (a power-on or reset
     /// condition the target reports once per initiator) is retried: the command did not run.
     /// </summary>
+    protected override async ValueTask RunCommandAsync(ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken) =>
+        await ExecuteAsync(cdb, dataIn, dataOut, cancellationToken).ConfigureAwait(false);
+
     private async ValueTask<ScsiCommandResult> ExecuteAsync(ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
@@ -237,8 +149,8 @@ public sealed class IscsiDisk : IAsyncDisposable
             }
 
             var maxTransferBytes = Math.Max(options.MaxTransferBytes, BlockSize);
-            _maxTransferBlocks = Math.Max(1, maxTransferBytes / BlockSize);
-            _maxUnmapBlocks = uint.MaxValue;
+            MaxTransferBlocks = Math.Max(1, maxTransferBytes / BlockSize);
+            MaxUnmapBlocks = uint.MaxValue;
             if (pages.Contains((byte)0xB0))
             {
                 ApplyBlockLimits((await InquiryVpdAsync(0xB0, buffer, cancellationToken).ConfigureAwait(false)).Span);
@@ -259,9 +171,9 @@ public sealed class IscsiDisk : IAsyncDisposable
         if (page.Length >= 12)
         {
             var maxTransfer = BinaryPrimitives.ReadUInt32BigEndian(page[8..]);
-            if (maxTransfer != 0 && maxTransfer < (uint)_maxTransferBlocks)
+            if (maxTransfer != 0 && maxTransfer < (uint)MaxTransferBlocks)
             {
-                _maxTransferBlocks = (int)maxTransfer;
+                MaxTransferBlocks = (int)maxTransfer;
             }
         }
 
@@ -270,7 +182,7 @@ public sealed class IscsiDisk : IAsyncDisposable
             var maxUnmap = BinaryPrimitives.ReadUInt32BigEndian(page[20..]);
             if (maxUnmap != 0)
             {
-                _maxUnmapBlocks = maxUnmap;
+                MaxUnmapBlocks = maxUnmap;
             }
         }
     }

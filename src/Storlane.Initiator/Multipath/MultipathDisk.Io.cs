@@ -11,77 +11,6 @@ public sealed partial class MultipathDisk
 {
     private const int TaskAbortedRetries = 3;
 
-    /// <summary>Reads <c>buffer.Length / BlockSize</c> blocks starting at <paramref name="lba"/>.</summary>
-    public async ValueTask ReadAsync(long lba, Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var blocks = CheckRange(lba, buffer.Length);
-        while (blocks > 0)
-        {
-            var chunk = Math.Min(blocks, _maxTransferBlocks);
-            var bytes = chunk * BlockSize;
-            await ExecuteAsync(ScsiCdb.Read16((ulong)lba, (uint)chunk), buffer[..bytes], default, cancellationToken).ConfigureAwait(false);
-            buffer = buffer[bytes..];
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    /// <summary>Writes <c>data.Length / BlockSize</c> blocks at <paramref name="lba"/>; <paramref name="forceUnitAccess"/> writes through the target's cache.</summary>
-    public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> data, bool forceUnitAccess = false, CancellationToken cancellationToken = default)
-    {
-        var blocks = CheckRange(lba, data.Length);
-        while (blocks > 0)
-        {
-            var chunk = Math.Min(blocks, _maxTransferBlocks);
-            var bytes = chunk * BlockSize;
-            await ExecuteAsync(ScsiCdb.Write16((ulong)lba, (uint)chunk, forceUnitAccess), default, data[..bytes], cancellationToken).ConfigureAwait(false);
-            data = data[bytes..];
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    public ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => WriteAsync(lba, data, false, cancellationToken);
-
-    /// <summary>SYNCHRONIZE CACHE(16) over the whole LU.</summary>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
-        ExecuteAsync(ScsiCdb.SynchronizeCache16(), default, default, cancellationToken);
-
-    /// <summary>UNMAP <paramref name="blocks"/> blocks from <paramref name="lba"/>, split by the target's MAXIMUM UNMAP LBA COUNT.</summary>
-    public async ValueTask UnmapAsync(long lba, long blocks, CancellationToken cancellationToken = default)
-    {
-        if (lba < 0 || blocks < 0 || lba + blocks > BlockCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(blocks), $"blocks {lba}..{lba + blocks} are outside the disk (0..{BlockCount})");
-        }
-
-        var list = new byte[24];
-        while (blocks > 0)
-        {
-            var chunk = (uint)Math.Min(blocks, _maxUnmapBlocks);
-            Cdbs.UnmapParameters(list, (ulong)lba, chunk);
-            await ExecuteAsync(ScsiCdb.Unmap((ushort)list.Length), default, list, cancellationToken).ConfigureAwait(false);
-            lba += chunk;
-            blocks -= chunk;
-        }
-    }
-
-    private int CheckRange(long lba, int length)
-    {
-        if (length % BlockSize != 0)
-        {
-            throw new ArgumentException($"the buffer length {length} is not a multiple of the block size {BlockSize}");
-        }
-
-        var blocks = length / BlockSize;
-        if (lba < 0 || lba + blocks > BlockCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(lba), lba, $"blocks {lba}..{lba + blocks} are outside the disk (0..{BlockCount})");
-        }
-
-        return blocks;
-    }
-
     /// <summary>
     /// Runs one command until a path answers it. A transport error means the old session is already
     /// failed and its socket shut, and a timeout means the reset ladder aborted the command, so in
@@ -89,7 +18,7 @@ public sealed partial class MultipathDisk
     /// another at once. With no usable path the command waits up to
     /// <see cref="MultipathOptions.AllPathsDownTimeout"/> for one.
     /// </summary>
-    private async ValueTask ExecuteAsync(ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
+    protected override async ValueTask RunCommandAsync(ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
     {
         var bytes = dataIn.Length + dataOut.Length;
         MultipathPath? retriedFrom = null;

@@ -75,8 +75,8 @@ public sealed partial class MultipathDisk
                     $"{path.Name} leads to LU {lu.Designator?.ToString() ?? "(no designator)"} ({lu.BlockCount} x {lu.BlockSize} B), not {Designator} ({BlockCount} x {BlockSize} B): refusing to group them");
             }
 
-            _maxTransferBlocks = Math.Min(_maxTransferBlocks, lu.MaxTransferBlocks);
-            _maxUnmapBlocks = Math.Min(_maxUnmapBlocks, lu.MaxUnmapBlocks);
+            MaxTransferBlocks = Math.Min(MaxTransferBlocks, lu.MaxTransferBlocks);
+            MaxUnmapBlocks = Math.Min(MaxUnmapBlocks, lu.MaxUnmapBlocks);
         }
     }
 

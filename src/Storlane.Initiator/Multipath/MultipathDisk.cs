@@ -15,7 +15,7 @@ namespace Storlane.Initiator.Multipath;
 /// transport error or a timeout is reissued on another path at once, while the failed path is
 /// probed and reconnected in the background. Every failover is measured (<see cref="FailoverCompleted"/>).
 /// </summary>
-public sealed partial class MultipathDisk : IAsyncDisposable
+public sealed partial class MultipathDisk : BlockDisk
 {
     private readonly MultipathPath[] _paths;
     private readonly MultipathOptions _options;
@@ -26,8 +26,6 @@ public sealed partial class MultipathDisk : IAsyncDisposable
     private ISelectablePath[] _usable = [];
     private TaskCompletionSource _pathAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _monitor = Task.CompletedTask;
-    private int _maxTransferBlocks = int.MaxValue;
-    private uint _maxUnmapBlocks = uint.MaxValue;
     private volatile string? _lastPathError;
 
     private MultipathDisk(MultipathPath[] paths, MultipathOptions options)
@@ -42,19 +40,6 @@ public sealed partial class MultipathDisk : IAsyncDisposable
 
     public IPathSelector Selector => _selector;
 
-    /// <summary>The LU designator every path reported.</summary>
-    public DeviceDesignator? Designator { get; private set; }
-
-    public int BlockSize { get; private set; }
-
-    public int PhysicalBlockSize { get; private set; }
-
-    public long BlockCount { get; private set; }
-
-    public long SizeBytes => BlockCount * BlockSize;
-
-    /// <summary>Largest READ or WRITE one command carries, the smallest limit over the paths.</summary>
-    public int MaxTransferBlocks => _maxTransferBlocks;
 
     /// <summary>Failovers measured so far.</summary>
     public long Failovers => _meter.Failovers;
@@ -154,7 +139,7 @@ public sealed partial class MultipathDisk : IAsyncDisposable
         return await OpenAsync(urls, options, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_stopping.IsCancellationRequested)
         {
