@@ -26,20 +26,23 @@ internal sealed class RateLimiter
     /// <summary>Waits until an I/O of <paramref name="bytes"/> may start. Only throttled I/O allocates (the timer).</summary>
     public ValueTask WaitAsync(int bytes, CancellationToken cancellationToken)
     {
-        var cost = (long)(_ticksPerIo + (bytes * _ticksPerByte));
         var now = Stopwatch.GetTimestamp();
-        long start;
+        var wait = Stopwatch.GetElapsedTime(now, Book(bytes, now));
+        return wait.TotalMilliseconds >= 1 ? new ValueTask(Task.Delay(wait, cancellationToken)) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Books the start (in Stopwatch ticks) of an I/O of <paramref name="bytes"/> asked for at <paramref name="now"/>.</summary>
+    internal long Book(int bytes, long now)
+    {
+        var cost = (long)(_ticksPerIo + (bytes * _ticksPerByte));
         while (true)
         {
             var next = Volatile.Read(ref _next);
-            start = Math.Max(next, now - _maxCreditTicks);
+            var start = Math.Max(next, now - _maxCreditTicks);
             if (Interlocked.CompareExchange(ref _next, start + cost, next) == next)
             {
-                break;
+                return start;
             }
         }
-
-        var wait = Stopwatch.GetElapsedTime(now, start);
-        return wait.TotalMilliseconds >= 1 ? new ValueTask(Task.Delay(wait, cancellationToken)) : ValueTask.CompletedTask;
     }
 }
