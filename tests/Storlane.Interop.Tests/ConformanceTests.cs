@@ -18,12 +18,13 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     /// <summary>
     /// Real passes on a 4Kn LUN with libiscsi 1.19 (Debian 12), recorded when SANITIZE, ORWRITE,
     /// WRITE ATOMIC(16), READ DEFECT DATA, EXTENDED COPY / RECEIVE COPY RESULTS and a changeable SWP
-    /// landed (177 / 181 before). Raise them when more passes; never lower them to make a regression
-    /// green.
+    /// landed (177 / 181 before). They count only tests outside <see cref="KnownFailures"/>, so an
+    /// intermittent known failure cannot move them (206 / 210 real passes with it passing). Raise
+    /// them when more passes; never lower them to make a regression green.
     /// </summary>
-    private const int SinglePathFloor = 206;
+    private const int SinglePathFloor = 205;
 
-    private const int MultipathFloor = 210;
+    private const int MultipathFloor = 209;
 
     private const string IscsiTestCu = "iscsi-test-cu";
 
@@ -117,7 +118,8 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         var unexpected = report.Failed.Where(t => !KnownFailures.Contains(t)).ToList();
         Assert.True(report.Total > 200, $"iscsi-test-cu ran {report.Total} tests; expected family ALL (about 230):\n{result}");
         Assert.True(unexpected.Count == 0, $"iscsi-test-cu {name}: unexpected failures: {string.Join(", ", unexpected)}\n{report.Summary()}\nfull output: {file}");
-        Assert.True(report.Passed.Count >= floor, $"iscsi-test-cu {name}: {report.Passed.Count} real passes, below the floor of {floor}\n{report.Summary()}\nfull output: {file}");
+        var counted = report.Passed.Count(t => !KnownFailures.Contains(t));
+        Assert.True(counted >= floor, $"iscsi-test-cu {name}: {counted} real passes outside the known failures, below the floor of {floor}\n{report.Summary()}\nfull output: {file}");
     }
 
     /// <summary>Writes the full output to artifacts/conformance/iscsi-test-cu-NAME.txt under the repository root (CI keeps artifacts/).</summary>
