@@ -202,22 +202,8 @@ public sealed class InitiatorNegotiation
             return NegotiationOutcome.Success;
         }
 
-        if (!KeyTable.TryGet(key, out var definition))
+        if (KeyTable.TryAnswerWithoutRule(key, _sessionType, answers, out var definition))
         {
-            // "the answer for a key that is not understood MUST be key=NotUnderstood" (6.2).
-            answers.Add(new(key, TextValues.NotUnderstood));
-            return NegotiationOutcome.Success;
-        }
-
-        if (definition.Rule == KeyRule.Obsolete)
-        {
-            answers.Add(new(key, TextValues.Reject));
-            return NegotiationOutcome.Success;
-        }
-
-        if (definition.IrrelevantInDiscovery && _sessionType == SessionType.Discovery)
-        {
-            answers.Add(new(key, TextValues.Irrelevant));
             return NegotiationOutcome.Success;
         }
 

@@ -42,6 +42,34 @@ internal static class KeyTable
 
     public static bool TryGet(string key, out KeyDefinition definition) => Keys.TryGetValue(key, out definition!);
 
+    /// <summary>
+    /// Answers the keys no negotiation rule applies to, the same on both sides of a login: unknown
+    /// keys (X- and X# extensions included) "MUST be key=NotUnderstood" (RFC 7143 6.2); obsolete
+    /// marker keys get "Reject" (13.25: "when an OFMarkInt or IFMarkInt key is received, a compliant
+    /// iSCSI implementation MUST respond with the constant "Reject" value", the SHOULD for IFMarker
+    /// and OFMarker); keys "Irrelevant when: SessionType=Discovery" (section 13) get Irrelevant.
+    /// Returns true when it answered; otherwise <paramref name="definition"/> is the key's rule.
+    /// </summary>
+    public static bool TryAnswerWithoutRule(string key, SessionType sessionType, List<KeyValuePair<string, string>> answers, out KeyDefinition definition)
+    {
+        if (!TryGet(key, out definition))
+        {
+            answers.Add(new(key, TextValues.NotUnderstood));
+            return true;
+        }
+
+        var answer = definition.Rule == KeyRule.Obsolete ? TextValues.Reject
+            : definition.IrrelevantInDiscovery && sessionType == SessionType.Discovery ? TextValues.Irrelevant
+            : null;
+        if (answer is null)
+        {
+            return false;
+        }
+
+        answers.Add(new(key, answer));
+        return true;
+    }
+
     public static bool Contains(string key) => Keys.ContainsKey(key);
 
     private static FrozenDictionary<string, KeyDefinition> Build(KeyDefinition[] definitions)

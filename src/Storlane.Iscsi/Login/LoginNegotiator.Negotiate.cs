@@ -6,27 +6,8 @@ public sealed partial class LoginNegotiator
     /// <summary>Negotiates one key that passed <see cref="CheckOffer"/>.</summary>
     private NegotiationOutcome Negotiate(string key, string value, List<KeyValuePair<string, string>> response)
     {
-        if (!KeyTable.TryGet(key, out var definition))
+        if (KeyTable.TryAnswerWithoutRule(key, SessionType, response, out var definition))
         {
-            // "the answer for a key that is not understood MUST be key=NotUnderstood" (6.2). Private
-            // X- and X# extensions (13.22) are not understood either.
-            response.Add(new(key, TextValues.NotUnderstood));
-            return NegotiationOutcome.Success;
-        }
-
-        if (definition.Rule == KeyRule.Obsolete)
-        {
-            // "when an OFMarkInt or IFMarkInt key is received, a compliant iSCSI implementation MUST
-            // respond with the constant "Reject" value" (13.25); "Reject" is also the SHOULD for
-            // IFMarker and OFMarker.
-            response.Add(new(key, TextValues.Reject));
-            return NegotiationOutcome.Success;
-        }
-
-        if (definition.IrrelevantInDiscovery && SessionType == SessionType.Discovery)
-        {
-            // Section 13: "Irrelevant when: SessionType=Discovery".
-            response.Add(new(key, TextValues.Irrelevant));
             return NegotiationOutcome.Success;
         }
 
