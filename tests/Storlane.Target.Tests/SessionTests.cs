@@ -53,16 +53,7 @@ public class SessionTests
         await using var target = await TargetFixture.StartAsync();
         await using var client = PduClient.Connect(target.Server);
         await client.LoginAsync(TargetFixture.Initiator, null);
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.TextRequest, immediate: true);
-        bhs.Final = true;
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.TargetTransferTag = Bhs.ReservedTag;
-        bhs.CmdSN = client.CmdSN;
-        await client.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
-        var response = await client.ExpectAsync(Opcode.TextResponse);
-        var text = System.Text.Encoding.UTF8.GetString(response.Data);
+        var text = await client.SendTargetsAsync();
 
         Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
         foreach (var endpoint in target.Server.BoundEndpoints)
@@ -83,14 +74,7 @@ public class SessionTests
         });
         await using var discovery = PduClient.Connect(target.Server);
         await discovery.LoginAsync(TargetFixture.Initiator, null);
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.TextRequest, immediate: true);
-        bhs.Final = true;
-        bhs.InitiatorTaskTag = discovery.NextItt++;
-        bhs.TargetTransferTag = Bhs.ReservedTag;
-        await discovery.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
-        var text = System.Text.Encoding.UTF8.GetString((await discovery.ExpectAsync(Opcode.TextResponse)).Data);
+        var text = await discovery.SendTargetsAsync();
         Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
         Assert.Contains("TargetName=" + second, text, StringComparison.Ordinal);
 
@@ -110,15 +94,8 @@ public class SessionTests
         await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
         await using var client = PduClient.Connect(target.Server);
         await client.LoginAsync(TargetFixture.Initiator, null);
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.TextRequest, immediate: true);
-        bhs.Final = true;
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.TargetTransferTag = Bhs.ReservedTag;
-        await client.SendAsync(header, PduClient.EncodeKeys([("SendTargets", "All")]));
-        var response = await client.ExpectAsync(Opcode.TextResponse);
-        Assert.DoesNotContain("TargetName", System.Text.Encoding.UTF8.GetString(response.Data), StringComparison.Ordinal);
+        var text = await client.SendTargetsAsync();
+        Assert.DoesNotContain("TargetName", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -161,6 +161,20 @@ internal sealed class PduClient : IAsyncDisposable
         return await ExpectAsync(Opcode.LoginResponse);
     }
 
+    /// <summary>Sends a Text Request "SendTargets=All" (RFC 7143 Appendix C) and returns the answer's text.</summary>
+    public async Task<string> SendTargetsAsync()
+    {
+        var header = new byte[Bhs.Length];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.TextRequest, immediate: true);
+        bhs.Final = true;
+        bhs.InitiatorTaskTag = NextItt++;
+        bhs.TargetTransferTag = Bhs.ReservedTag;
+        bhs.CmdSN = CmdSN;
+        await SendAsync(header, EncodeKeys([("SendTargets", "All")]));
+        return Encoding.UTF8.GetString((await ExpectAsync(Opcode.TextResponse)).Data);
+    }
+
     public static byte[] EncodeKeys(IEnumerable<(string Key, string Value)> keys)
     {
         var builder = new StringBuilder();
