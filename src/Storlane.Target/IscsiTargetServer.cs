@@ -6,6 +6,7 @@ using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 using Storlane.Target.Connections;
+using Storlane.Target.Portals;
 
 namespace Storlane.Target;
 
@@ -16,25 +17,55 @@ namespace Storlane.Target;
 public sealed class IscsiTargetServer : IAsyncDisposable
 {
     private readonly ILogger _logger;
-    private readonly List<Socket> _listeners = [];
-    private readonly List<Task> _acceptLoops = [];
-    private readonly List<IPEndPoint> _bound = [];
     private readonly List<IBlockDevice> _devices = [];
     private readonly ConcurrentDictionary<IscsiConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ILocalAddressSource _addresses;
+    private readonly bool _ownsAddressSource;
     private ServerContext? _context;
+    private PortalSet? _portals;
     private int _stopped;
 
     public IscsiTargetServer(TargetServerOptions options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, null)
+    {
+    }
+
+    /// <param name="addresses">The host's addresses for wildcard portals; null watches the OS's (tests pass a fake).</param>
+    public IscsiTargetServer(TargetServerOptions options, ILoggerFactory loggerFactory, ILocalAddressSource? addresses)
     {
         Options = options;
         _logger = loggerFactory.CreateLogger("Storlane.Target");
+        _ownsAddressSource = addresses is null;
+        _addresses = addresses ?? new SystemLocalAddressSource();
     }
 
     public TargetServerOptions Options { get; }
 
-    /// <summary>The endpoints actually bound, in portal order (a portal with port 0 gets an ephemeral port).</summary>
-    public IReadOnlyList<IPEndPoint> BoundEndpoints => _bound;
+    /// <summary>
+    /// The endpoints listening now, in portal order (a portal with port 0 gets an ephemeral port, a
+    /// wildcard portal one endpoint per address). Changes as addresses come and go.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> BoundEndpoints
+    {
+        get
+        {
+            var current = _portals?.Current ?? [];
+            var endpoints = new IPEndPoint[current.Count];
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                endpoints[i] = current[i].Endpoint;
+            }
+
+            return endpoints;
+        }
+    }
+
+    /// <summary>The portals listening now, with their groups.</summary>
+    public IReadOnlyList<BoundPortal> ListeningPortals => _portals?.Current ?? [];
+
+    /// <summary>Endpoints of literal-address portals whose address is not on this host yet.</summary>
+    public int WaitingPortals => _portals?.WaitingCount ?? 0;
 
     /// <summary>Sessions currently logged in (discovery included).</summary>
     public int SessionCount => _context?.Sessions.Count ?? 0;
@@ -58,13 +89,20 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             _context = new ServerContext(Options, targets, _logger);
             foreach (var portal in Options.Portals)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Listen(portal);
+                if (!IPAddress.TryParse(portal.Address, out _))
+                {
+                    throw new TargetStartException($"portal {portal}: '{portal.Address}' is not an IP address");
+                }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            _portals = new PortalSet(Options.Portals, _addresses, OnAccepted, _logger);
+            _context.Portals = () => _portals.Current;
+            _portals.Open();
         }
         catch
         {
-            CloseListeners();
+            _portals?.CloseAsync().GetAwaiter().GetResult();
             DisposeDevicesAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
@@ -131,6 +169,11 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
     private static IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
     {
+        if (lun.Device is { } device)
+        {
+            return device;
+        }
+
         try
         {
             var geometry = lun.Geometry;
@@ -147,65 +190,61 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         }
     }
 
-    private void Listen(PortalOptions portal)
+    /// <summary>
+    /// Replaces the portal list live (a reloaded config): new portals start listening, removed ones
+    /// stop, unchanged ones keep their listeners; established sessions are not touched. Portal
+    /// groups must be ones the target started with (they are SCSI target ports, fixed per LU).
+    /// </summary>
+    /// <returns>Binds that failed (other than addresses not on the host yet).</returns>
+    public IReadOnlyList<(PortalOptions Portal, SocketException Error)> UpdatePortals(IReadOnlyList<PortalOptions> portals)
     {
-        if (!IPAddress.TryParse(portal.Address, out var address))
+        var set = _portals ?? throw new InvalidOperationException("start the target first");
+        foreach (var portal in portals)
         {
-            throw new TargetStartException($"portal {portal}: '{portal.Address}' is not an IP address");
+            if (!IPAddress.TryParse(portal.Address, out _))
+            {
+                throw new ArgumentException($"portal {portal}: '{portal.Address}' is not an IP address", nameof(portals));
+            }
+
+            if (!HasGroup(portal.Group))
+            {
+                throw new ArgumentException($"portal {portal}: portal group {portal.Group} is not one the target started with; a new group needs a restart", nameof(portals));
+            }
         }
 
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(address, portal.Port));
-            socket.Listen(128);
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            throw new TargetStartException($"portal {portal}: cannot listen ({ex.SocketErrorCode}: {ex.Message})", ex);
-        }
-
-        var bound = (IPEndPoint)socket.LocalEndPoint!;
-        _listeners.Add(socket);
-        _bound.Add(bound);
-        _context!.Portals.Add((bound.Address.ToString(), bound.Port, portal.Group));
-        TargetLog.Listening(_logger, bound, portal.Group);
-        _acceptLoops.Add(AcceptLoopAsync(socket, portal));
+        return set.Update(portals);
     }
 
-    private async Task AcceptLoopAsync(Socket listener, PortalOptions portal)
+    private bool HasGroup(ushort group)
     {
-        while (!_stopping.IsCancellationRequested)
+        foreach (var portal in Options.Portals)
         {
-            Socket socket;
-            try
+            if (portal.Group == group)
             {
-                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                return true;
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            // iSCSI PDUs are small and latency-bound: no Nagle delay.
-            socket.NoDelay = true;
-            var connection = new IscsiConnection(socket, _context!, portal);
-            _connections.TryAdd(connection, 0);
-            connection.Start();
-            _ = connection.Completion.ContinueWith(
-                (_, state) => _connections.TryRemove((IscsiConnection)state!, out var _),
-                connection,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
         }
+
+        return false;
+    }
+
+    private void OnAccepted(Socket socket, PortalOptions portal)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        var connection = new IscsiConnection(socket, _context!, portal);
+        _connections.TryAdd(connection, 0);
+        connection.Start();
+        _ = connection.Completion.ContinueWith(
+            (_, state) => _connections.TryRemove((IscsiConnection)state!, out var _),
+            connection,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>Serves a connection over an in-memory pipe, as if accepted on portal <paramref name="portalIndex"/> (tests, benchmarks).</summary>
@@ -226,8 +265,16 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         }
 
         _stopping.Cancel();
-        CloseListeners();
-        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        if (_portals is not null)
+        {
+            await _portals.CloseAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsAddressSource)
+        {
+            _addresses.Dispose();
+        }
+
         var sessions = SessionCount;
         var closing = new List<Task>();
         foreach (var connection in _connections.Keys)
@@ -247,14 +294,6 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
         await DisposeDevicesAsync().ConfigureAwait(false);
         TargetLog.Stopped(_logger, sessions);
-    }
-
-    private void CloseListeners()
-    {
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
     }
 
     /// <summary>Flushes, then closes, every device: a clean stop loses no acknowledged write.</summary>

@@ -26,8 +26,8 @@ internal sealed class ServerContext
 
     public ChapCredential? DiscoveryChap { get; }
 
-    /// <summary>Portals as actually bound (ephemeral ports resolved), for SendTargets.</summary>
-    public List<(string Address, int Port, ushort Group)> Portals { get; } = [];
+    /// <summary>Portals listening now (ephemeral ports resolved, wildcards expanded), for SendTargets.</summary>
+    public Func<IReadOnlyList<Portals.BoundPortal>> Portals { get; set; } = static () => [];
 
     /// <summary>Largest transfer one command may ask for; bounds the buffer rented per task.</summary>
     public uint MaxTransferBytes { get; } = 32 * 1024 * 1024;

@@ -44,4 +44,13 @@ internal static partial class TargetLog
 
     [LoggerMessage(13, LogLevel.Warning, "Data digest error from {Remote} on {Opcode}; rejecting and closing the connection")]
     public static partial void DataDigestError(ILogger logger, EndPoint? remote, Iscsi.Pdu.Opcode opcode);
+
+    [LoggerMessage(14, LogLevel.Information, "Stopped listening on {Endpoint} (portal group {Group}): the address left this host or the portal was removed")]
+    public static partial void PortalClosed(ILogger logger, EndPoint endpoint, ushort group);
+
+    [LoggerMessage(15, LogLevel.Warning, "Portal {Endpoint}: the address is not on this host; listening as soon as it appears")]
+    public static partial void PortalWaitingForAddress(ILogger logger, EndPoint endpoint);
+
+    [LoggerMessage(16, LogLevel.Error, "Portal {Endpoint}: cannot listen ({Error}: {Message}); retrying on the next network change")]
+    public static partial void PortalBindFailed(ILogger logger, EndPoint endpoint, System.Net.Sockets.SocketError error, string message);
 }

@@ -25,14 +25,24 @@ public sealed class TargetServerOptions
 
 public sealed class PortalOptions
 {
+    /// <summary>
+    /// An IP address, or 0.0.0.0 / :: for every IPv4 / IPv6 address of the host (of
+    /// <see cref="Interface"/> when set). Wildcard portals follow addresses as they come and go.
+    /// </summary>
     public required string Address { get; init; }
+
+    /// <summary>With a wildcard <see cref="Address"/>: only the addresses of this interface (e.g. eth1).</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>True for 0.0.0.0 and ::, which stand for a set of addresses that changes with the host's network.</summary>
+    public bool IsWildcard => System.Net.IPAddress.TryParse(Address, out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any));
 
     public int Port { get; init; } = 3260;
 
     /// <summary>Target portal group tag (TPGT), 1..65535.</summary>
     public ushort Group { get; init; } = 1;
 
-    public override string ToString() => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+    public override string ToString() => (Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}") + (Interface is null ? "" : $" on {Interface}");
 }
 
 public sealed class TargetOptions
@@ -75,6 +85,14 @@ public sealed class LunOptions
     public ulong Lun { get; init; }
 
     public LunBackend Backend { get; init; } = LunBackend.File;
+
+    /// <summary>
+    /// A device built by the caller (an embedding, or a test's fault-injecting LUN), served as it is
+    /// instead of one <see cref="Backend"/> would open; the server disposes it at stop. With
+    /// <see cref="LunBackend.Memory"/> no reservation state is persisted; with another backend
+    /// <see cref="Path"/> says where (beside it, ".pr").
+    /// </summary>
+    public IBlockDevice? Device { get; init; }
 
     /// <summary>For the file backend: the image file, created sparse when missing; for vhdx: the VHDX file, created dynamic when missing.</summary>
     public string? Path { get; init; }

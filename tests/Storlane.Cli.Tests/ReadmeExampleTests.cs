@@ -16,7 +16,8 @@ public sealed class ReadmeExampleTests
 
         var options = ConfigLoader.Parse(yaml, "README.md", ConfigAssert.DataDirectory);
 
-        Assert.Equal(2, options.Portals.Count);
+        Assert.Equal(3, options.Portals.Count);
+        Assert.Equal("eth1", options.Portals[2].Interface);
         Assert.Equal(4096, options.Targets[0].Luns[0].Geometry.PhysicalBlockSize);
         string[] everyKey = [.. ConfigKeys.Root, .. ConfigKeys.Portal, .. ConfigKeys.Target, .. ConfigKeys.Chap, .. ConfigKeys.Lun];
         Assert.All(everyKey, key => Assert.Contains(key + ":", yaml, StringComparison.Ordinal));

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Serving;
+using Storlane.Target.Portals;
 
 namespace Storlane.Cli.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ServeAnnouncerTests
         var options = ConfigLoader.LoadDefault(ConfigAssert.DataDirectory);
         var logger = new CollectingLogger();
 
-        ServeAnnouncer.Announce(logger, options, [IPEndPoint.Parse("127.0.0.1:3260"), IPEndPoint.Parse("127.0.0.2:3260")]);
+        ServeAnnouncer.Announce(logger, options, [new BoundPortal(IPEndPoint.Parse("127.0.0.1:3260"), 1, 0), new BoundPortal(IPEndPoint.Parse("127.0.0.2:3260"), 2, 1)]);
 
         var messages = logger.Entries.Select(e => e.Message).ToList();
         Assert.Equal(6, messages.Count);

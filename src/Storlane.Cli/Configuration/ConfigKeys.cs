@@ -5,7 +5,7 @@ internal static class ConfigKeys
 {
     public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap"];
 
-    public static readonly string[] Portal = ["address", "port", "group"];
+    public static readonly string[] Portal = ["address", "interface", "port", "group"];
 
     public static readonly string[] Target = ["name", "alias", "allowed-initiators", "chap", "mutual-chap", "luns"];
 

@@ -16,12 +16,15 @@ internal sealed partial class ConfigMapper
         {
             if (item is not YamlMappingNode mapping)
             {
-                _errors.Add(item, $"a portal must be a mapping with 'address' and optional 'port' and 'group', not {YamlSection.Describe(item)}");
+                _errors.Add(item, $"a portal must be a mapping with 'address' (or 'interface') and optional 'port' and 'group', not {YamlSection.Describe(item)}");
                 continue;
             }
 
             var section = new YamlSection(mapping, _errors, ConfigKeys.Portal);
-            var address = ParseAddress(section);
+            var networkInterface = section.String("interface");
+
+            // An interface alone means every IPv4 address it has, now and later.
+            var address = networkInterface is not null && section.Value("address") is null ? IPAddress.Any : ParseAddress(section);
             var port = section.Integer("port", 0, 65535);
             var group = section.Integer("group", 1, 65535);
             if (address is null)
@@ -29,7 +32,13 @@ internal sealed partial class ConfigMapper
                 continue;
             }
 
-            var portal = new PortalOptions { Address = address.ToString(), Port = (int)(port ?? 3260), Group = (ushort)(group ?? 1) };
+            if (networkInterface is not null && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any))
+            {
+                _errors.Add(section.Value("interface")!, $"'interface' selects addresses for a wildcard portal: use it with address 0.0.0.0 or :: (or no address), not {address}");
+                continue;
+            }
+
+            var portal = new PortalOptions { Address = address.ToString(), Interface = networkInterface, Port = (int)(port ?? 3260), Group = (ushort)(group ?? 1) };
 
             // Port 0 asks the OS for a free port, so two such portals never collide.
             if (portal.Port != 0 && !seen.TryAdd(portal.ToString(), mapping))

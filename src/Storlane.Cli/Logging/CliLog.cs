@@ -32,4 +32,19 @@ internal static partial class CliLog
 
     [LoggerMessage(9, LogLevel.Error, "stop did not finish cleanly")]
     public static partial void StopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Information, "portal {Portal} follows the host's addresses: listeners open and close as addresses come and go")]
+    public static partial void WildcardPortal(ILogger logger, string portal);
+
+    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals from {Path}")]
+    public static partial void Reloading(ILogger logger, string path);
+
+    [LoggerMessage(12, LogLevel.Information, "portals reloaded: now listening on {Endpoints}; target and LUN settings take effect at the next start")]
+    public static partial void Reloaded(ILogger logger, string endpoints);
+
+    [LoggerMessage(13, LogLevel.Error, "reload refused, portals unchanged: {Reason}")]
+    public static partial void ReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "SIGHUP ignored: serving the built-in default, there is no config file to reload")]
+    public static partial void ReloadWithoutFile(ILogger logger);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
 using Storlane.Target;
+using Storlane.Target.Portals;
 
 namespace Storlane.Cli.Serving;
 
@@ -20,12 +21,19 @@ internal static class ServeAnnouncer
         }
     }
 
-    public static void Announce(ILogger logger, TargetServerOptions options, IReadOnlyList<IPEndPoint> boundEndpoints)
+    public static void Announce(ILogger logger, TargetServerOptions options, IReadOnlyList<BoundPortal> listening)
     {
-        for (var i = 0; i < boundEndpoints.Count; i++)
+        foreach (var portal in listening)
         {
-            var group = i < options.Portals.Count ? options.Portals[i].Group : 1;
-            CliLog.ServingPortal(logger, boundEndpoints[i].ToString(), group);
+            CliLog.ServingPortal(logger, portal.Endpoint.ToString(), portal.Group);
+        }
+
+        foreach (var portal in options.Portals)
+        {
+            if (portal.IsWildcard)
+            {
+                CliLog.WildcardPortal(logger, portal.ToString());
+            }
         }
 
         foreach (var target in options.Targets)
@@ -42,7 +50,7 @@ internal static class ServeAnnouncer
                     logger,
                     target.Name,
                     lun.Lun,
-                    lun.Backend == LunBackend.File ? $"file {lun.Path}" : "memory",
+                    lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}",
                     SizeParser.Format(lun.SizeBytes),
                     lun.LogicalBlockSize,
                     Math.Max(lun.PhysicalBlockSize, lun.LogicalBlockSize),
@@ -53,7 +61,7 @@ internal static class ServeAnnouncer
         CliLog.Ready(
             logger,
             string.Join(", ", options.Targets.Select(t => t.Name)),
-            string.Join(", ", boundEndpoints.Select(e => e.ToString())));
+            string.Join(", ", listening.Select(p => p.Endpoint.ToString())));
     }
 
     private static string Authentication(TargetOptions target) => target switch

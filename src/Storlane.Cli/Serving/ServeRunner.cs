@@ -7,7 +7,7 @@ namespace Storlane.Cli.Serving;
 
 /// <summary>
 /// Runs `storlane serve`: load and validate the config, start the target, announce it, wait for a
-/// stop signal, stop gracefully. Failures before the target runs are one clear line on stderr.
+/// stop signal (SIGHUP reloads the portals meanwhile), stop gracefully. Failures before the target runs are one clear line on stderr.
 /// </summary>
 internal sealed class ServeRunner
 {
@@ -68,7 +68,8 @@ internal sealed class ServeRunner
             return ExitCodes.Failure;
         }
 
-        ServeAnnouncer.Announce(logger, options, server.BoundEndpoints);
+        ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
+        using var reloader = new PortalReloader(server, _settings, logger);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

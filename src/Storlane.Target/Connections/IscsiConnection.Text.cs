@@ -103,11 +103,30 @@ internal sealed partial class IscsiConnection
             }
 
             response.Add(new("TargetName", target.Name));
-            foreach (var (address, port, group) in _server.Portals)
+            AppendTargetAddresses(response);
+        }
+    }
+
+    /// <summary>
+    /// "TargetAddress=domainname[:port],portal-group-tag" for every portal listening now (RFC 7143
+    /// 13.8), so addresses added or removed since the target started are reported as they are. A
+    /// loopback address only reaches an initiator on this host, so it is offered only to an
+    /// initiator that itself came in over loopback (or in memory).
+    /// </summary>
+    private void AppendTargetAddresses(List<KeyValuePair<string, string>> response)
+    {
+        // An in-memory connection (tests, benchmarks) has no local endpoint: it is on this host.
+        var overLoopback = Local is not System.Net.IPEndPoint local || System.Net.IPAddress.IsLoopback(local.Address);
+        foreach (var portal in _server.Portals())
+        {
+            var address = portal.Endpoint.Address;
+            if (!overLoopback && System.Net.IPAddress.IsLoopback(address))
             {
-                var host = address.Contains(':', StringComparison.Ordinal) ? "[" + address + "]" : address;
-                response.Add(new("TargetAddress", $"{host}:{port},{group}"));
+                continue;
             }
+
+            var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]" : address.ToString();
+            response.Add(new("TargetAddress", $"{host}:{portal.Endpoint.Port},{portal.Group}"));
         }
     }
 

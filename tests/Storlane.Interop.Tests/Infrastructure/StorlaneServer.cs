@@ -25,6 +25,9 @@ internal sealed partial class StorlaneServer : IAsyncDisposable
         _process = process;
     }
 
+    /// <summary>The server's process id, for signals.</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Every endpoint the server bound, in portal order.</summary>
     public IReadOnlyList<IPEndPoint> Endpoints { get; private set; } = [];
 
@@ -45,16 +48,24 @@ internal sealed partial class StorlaneServer : IAsyncDisposable
 
     /// <param name="configPath">The config; null runs the built-in default.</param>
     /// <param name="dataDirectory">--data-dir; null keeps the default (./storlane-data in <paramref name="workingDirectory"/>).</param>
-    public static async Task<StorlaneServer> StartAsync(string? configPath, string? dataDirectory, string workingDirectory)
+    /// <param name="launcher">A command that runs the server, e.g. <c>ip netns exec NS</c>; it must exec, so the PID stays the server's.</param>
+    public static async Task<StorlaneServer> StartAsync(string? configPath, string? dataDirectory, string workingDirectory, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(StorlaneCli.DotnetHost)
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : StorlaneCli.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        var arguments = new List<string> { StorlaneCli.DllPath, "serve" };
+        var arguments = new List<string>();
+        if (launcher is { Count: > 0 })
+        {
+            arguments.AddRange(launcher.Skip(1));
+            arguments.Add(StorlaneCli.DotnetHost);
+        }
+
+        arguments.AddRange([StorlaneCli.DllPath, "serve"]);
         if (configPath is not null)
         {
             arguments.AddRange(["--config", configPath]);

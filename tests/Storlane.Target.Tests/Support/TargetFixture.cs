@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Target;
+using Storlane.Target.Portals;
 
 namespace Storlane.Target.Tests.Support;
 
@@ -16,7 +17,7 @@ internal sealed class TargetFixture : IAsyncDisposable
 
     public IscsiTargetServer Server { get; }
 
-    public static async Task<TargetFixture> StartAsync(Action<TargetServerOptions>? configure = null)
+    public static async Task<TargetFixture> StartAsync(Action<TargetServerOptions>? configure = null, ILocalAddressSource? addresses = null)
     {
         var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
         options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
@@ -26,7 +27,7 @@ internal sealed class TargetFixture : IAsyncDisposable
         target.Luns.Add(new LunOptions { Lun = 1, Backend = LunBackend.Memory, SizeBytes = 64 << 20, LogicalBlockSize = 4096, PhysicalBlockSize = 4096 });
         options.Targets.Add(target);
         configure?.Invoke(options);
-        var server = new IscsiTargetServer(options, NullLoggerFactory.Instance);
+        var server = new IscsiTargetServer(options, NullLoggerFactory.Instance, addresses);
         await server.StartAsync();
         return new TargetFixture(server);
     }
