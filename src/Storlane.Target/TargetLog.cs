@@ -53,4 +53,13 @@ internal static partial class TargetLog
 
     [LoggerMessage(16, LogLevel.Error, "Portal {Endpoint}: cannot listen ({Error}: {Message}); retrying on the next network change")]
     public static partial void PortalBindFailed(ILogger logger, EndPoint endpoint, System.Net.Sockets.SocketError error, string message);
+
+    [LoggerMessage(17, LogLevel.Warning, "Data digest error on a Data-Out from {Remote}: rejected; its task ends with CHECK CONDITION (protocol service CRC error)")]
+    public static partial void DataOutDigestError(ILogger logger, EndPoint? remote);
+
+    [LoggerMessage(18, LogLevel.Warning, "Data-Out DataSN gap from {Remote} (ITT 0x{Itt:x8}): data lost; the task ends with CHECK CONDITION (protocol service CRC error)")]
+    public static partial void DataSequenceGap(ILogger logger, EndPoint? remote, uint itt);
+
+    [LoggerMessage(19, LogLevel.Information, "{Target} LUN {Lun} grown to {Bytes} bytes: initiators get CAPACITY DATA HAS CHANGED")]
+    public static partial void LunGrown(ILogger logger, string target, ulong lun, long bytes);
 }

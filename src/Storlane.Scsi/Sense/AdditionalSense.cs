@@ -52,6 +52,9 @@ public enum AdditionalSense : ushort
     SanitizeCommandFailed = 0x3103,
     MediumNotPresent = 0x3A00,
     InternalTargetFailure = 0x4400,
+
+    /// <summary>iSCSI "protocol service CRC error" (RFC 7143 11.4.7.2): data lost to a digest or DataSN error.</summary>
+    ProtocolServiceCrcError = 0x4705,
     InvalidMessageError = 0x4900,
     MediumRemovalPrevented = 0x5302,
 }

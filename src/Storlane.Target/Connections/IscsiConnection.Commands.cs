@@ -107,6 +107,7 @@ internal sealed partial class IscsiConnection
             ? (uint)immediateData.Length
             : Math.Min(expected, (uint)session.Parameters.FirstBurstLength);
         task.UnsolicitedEnd = unsolicitedEnd;
+        task.UnsolicitedOpen = unsolicitedEnd > (uint)immediateData.Length;
         task.NextR2TOffset = unsolicitedEnd;
         if (task.ReceivedBytes >= expected)
         {
@@ -141,7 +142,8 @@ internal sealed partial class IscsiConnection
         return 16 + extra;
     }
 
-    private void HandleDataOut(Bhs bhs, in ReadOnlySequence<byte> data)
+    /// <param name="digestError">The PDU's data failed its digest (already rejected): its bytes are lost, its header still counts.</param>
+    private void HandleDataOut(Bhs bhs, in ReadOnlySequence<byte> data, bool digestError = false)
     {
         TargetTask? task;
         lock (_tasksLock)
@@ -173,27 +175,67 @@ internal sealed partial class IscsiConnection
             IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out outside the expected or unsolicited range");
         }
 
+        var lost = digestError;
         if (solicited)
         {
-            if (!task.AcceptSolicited(bhs.TargetTransferTag, bhs.DataSN, offset, length, bhs.Final))
+            var check = task.AcceptSolicited(bhs.TargetTransferTag, bhs.DataSN, offset, length, bhs.Final);
+            if (check == DataOutCheck.Invalid)
             {
-                // ErrorRecoveryLevel 0 cannot ask for the sequence again: drop the connection so
-                // out-of-order or misplaced data never reaches the LU.
-                IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out with an unknown TTT, a DataSN out of order or data outside its R2T");
+                // Not a lost PDU but one that belongs nowhere: misplaced data never reaches the LU.
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "Data-Out with an unknown TTT or data outside its R2T");
+            }
+
+            lost |= check == DataOutCheck.SequenceGap;
+            if (bhs.Final)
+            {
+                task.OutstandingR2Ts--;
             }
         }
-        else if (bhs.DataSN != task.UnsolicitedNextDataSN++)
+        else
         {
-            IscsiProtocolException.Throw(RejectReason.ProtocolError, "unsolicited Data-Out with a DataSN out of order");
+            if (!task.UnsolicitedOpen)
+            {
+                // RFC 7143 11.7.1: the unsolicited burst ends with the F bit (or never started).
+                IscsiProtocolException.Throw(RejectReason.ProtocolError, "unsolicited Data-Out after the unsolicited burst ended");
+            }
+
+            lost |= bhs.DataSN != task.UnsolicitedNextDataSN;
+            task.UnsolicitedNextDataSN = bhs.DataSN + 1;
+            if (bhs.Final)
+            {
+                task.UnsolicitedOpen = false;
+            }
+        }
+
+        if (lost && !task.DataLost)
+        {
+            if (!digestError)
+            {
+                TargetLog.DataSequenceGap(_server.Logger, Remote, task.InitiatorTaskTag);
+            }
+
+            // RFC 7143 7.8.2: "When a target receives a data PDU with an out-of-order DataSN, it
+            // means that the target must have hit a header or payload digest error on at least one
+            // of the earlier data PDUs", handled as 7.8.1 says: from here on the task's data is
+            // discarded and no further R2T is sent.
+            task.DataLost = true;
+        }
+
+        if (task.DataLost)
+        {
+            if (task.AllDataSequencesEnded)
+            {
+                // RFC 7143 7.8.1 b) (ErrorRecoveryLevel 0 has no recovery R2T): once all data has
+                // arrived, CHECK CONDITION with the iSCSI condition "protocol service CRC error"
+                // (11.4.7.2). The session lives on; nothing of the lost write reaches the LU.
+                Complete(task, ScsiResult.CheckCondition(task.Command, SenseKey.AbortedCommand, AdditionalSense.ProtocolServiceCrcError));
+            }
+
+            return;
         }
 
         data.CopyTo(task.Buffer.AsSpan((int)offset));
         task.ReceivedBytes += length;
-        if (solicited && bhs.Final)
-        {
-            task.OutstandingR2Ts--;
-        }
-
         if (task.ReceivedBytes >= task.ExpectedLength)
         {
             StartExecution(task);

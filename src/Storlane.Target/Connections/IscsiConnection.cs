@@ -158,6 +158,17 @@ internal sealed partial class IscsiConnection
     {
         var bhs = new Bhs(_header);
         var opcode = bhs.Opcode;
+        if (!frame.DataDigestValid && opcode == Opcode.DataOut && _session is not null)
+        {
+            // RFC 7143 7.8.1: Reject with Data-Digest-Error and discard the data; the header was
+            // sound, so the PDU still counts for its sequence and the task ends with CHECK
+            // CONDITION once all its data is in (option b). The connection stays up.
+            TargetLog.DataOutDigestError(_server.Logger, Remote);
+            Enqueue(CreateReject(RejectReason.DataDigestError, _header));
+            HandleDataOut(bhs, default, digestError: true);
+            return;
+        }
+
         if (!frame.DataDigestValid)
         {
             // RFC 7143 7.8: "When a target receives any iSCSI PDU with a payload digest error,

@@ -87,6 +87,19 @@ internal sealed class TargetTask
     /// <summary>DataSN the next unsolicited Data-Out must carry (its sequence is keyed by the ITT).</summary>
     public uint UnsolicitedNextDataSN { get; set; }
 
+    /// <summary>Unsolicited Data-Out may still arrive: the burst has not ended with an F bit yet.</summary>
+    public bool UnsolicitedOpen { get; set; }
+
+    /// <summary>
+    /// Some of the task's data was lost (a DataSN gap implies a digest error on an earlier Data-Out,
+    /// RFC 7143 7.8.2): the rest is discarded and the task ends with CHECK CONDITION once the
+    /// initiator has sent everything it was asked for.
+    /// </summary>
+    public bool DataLost { get; set; }
+
+    /// <summary>Every Data-Out the initiator owes has arrived (or been discarded): no open unsolicited burst, no outstanding R2T.</summary>
+    public bool AllDataSequencesEnded => !UnsolicitedOpen && OutstandingR2Ts == 0;
+
     public ScsiResult Result { get; set; }
 
     public CancellationToken CancellationToken => _cancellation.Token;
@@ -113,9 +126,9 @@ internal sealed class TargetTask
     /// <summary>
     /// Checks one solicited Data-Out against its R2T: "For output (write) data PDUs, the DataSN is
     /// the Data-Out PDU number within the current output sequence" (RFC 7143 11.7.5), and the data
-    /// must lie inside the range the R2T asked for. Returns false on any violation.
+    /// must lie inside the range the R2T asked for. The F bit ends the sequence either way.
     /// </summary>
-    public bool AcceptSolicited(uint targetTransferTag, uint dataSN, uint offset, uint length, bool final)
+    public DataOutCheck AcceptSolicited(uint targetTransferTag, uint dataSN, uint offset, uint length, bool final)
     {
         for (var i = 0; i < _sequences.Length; i++)
         {
@@ -125,18 +138,34 @@ internal sealed class TargetTask
                 continue;
             }
 
-            if (dataSN != sequence.NextDataSN || offset < sequence.Offset || offset + length > sequence.Offset + sequence.Length)
+            if (offset < sequence.Offset || offset + length > sequence.Offset + sequence.Length)
             {
-                return false;
+                return DataOutCheck.Invalid;
             }
 
-            sequence.NextDataSN++;
+            var inOrder = dataSN == sequence.NextDataSN;
+            sequence.NextDataSN = dataSN + 1;
             if (final)
             {
                 sequence.InUse = false;
             }
 
-            return true;
+            return inOrder ? DataOutCheck.Accepted : DataOutCheck.SequenceGap;
+        }
+
+        return DataOutCheck.Invalid;
+    }
+
+    /// <summary>Ends the sequence of an R2T whose Data-Out was lost to a digest error, when its F bit is known.</summary>
+    public bool EndSequence(uint targetTransferTag)
+    {
+        for (var i = 0; i < _sequences.Length; i++)
+        {
+            if (_sequences[i].InUse && _sequences[i].Tag == targetTransferTag)
+            {
+                _sequences[i].InUse = false;
+                return true;
+            }
         }
 
         return false;
@@ -185,9 +214,23 @@ internal sealed class TargetTask
         OutstandingR2Ts = 0;
         NextR2TSN = 0;
         UnsolicitedNextDataSN = 0;
+        UnsolicitedOpen = false;
+        DataLost = false;
         Array.Clear(_sequences);
         Result = default;
     }
+}
+
+/// <summary>What a Data-Out is, checked against the sequence it claims to belong to.</summary>
+internal enum DataOutCheck
+{
+    Accepted,
+
+    /// <summary>Its DataSN skips or repeats: an earlier PDU of the sequence was lost (RFC 7143 7.8.2).</summary>
+    SequenceGap,
+
+    /// <summary>No such TTT, or data outside the R2T's range: a protocol error, not a lost PDU.</summary>
+    Invalid,
 }
 
 /// <summary>One R2T's Data-Out sequence: which TTT, which range, which DataSN comes next.</summary>
