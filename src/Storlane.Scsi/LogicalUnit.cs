@@ -13,6 +13,7 @@ public sealed class LogicalUnit
     private volatile bool _softwareWriteProtect;
     private int _sanitizeInProgress;
     private volatile bool _mediumRemoved;
+    private long _blockCount;
 
     // I_T nexuses (by id) that hold a prevention of medium removal; guarded by itself.
     private readonly HashSet<long> _preventingNexuses = [];
@@ -27,7 +28,7 @@ public sealed class LogicalUnit
         Options = options;
         var geometry = device.Geometry;
         BlockSize = geometry.LogicalBlockSize;
-        BlockCount = geometry.BlockCount;
+        _blockCount = geometry.BlockCount;
         LogicalPerPhysicalExponent = geometry.LogicalPerPhysicalExponent;
         NaaIdentifier = options.NaaIdentifier ?? LogicalUnitIdentity.DeriveNaa(target.TargetName, lun);
         Serial = options.Serial ?? NaaIdentifier.ToString("X16", CultureInfo.InvariantCulture);
@@ -127,7 +128,13 @@ public sealed class LogicalUnit
 
     internal int BlockSize { get; }
 
-    internal long BlockCount { get; }
+    /// <summary>Capacity in logical blocks; grows live through <see cref="ScsiTargetDevice.GrowLogicalUnitAsync"/>.</summary>
+    internal long BlockCount => Volatile.Read(ref _blockCount);
+
+    /// <summary>Capacity in bytes, for administration.</summary>
+    public long CapacityBytes => BlockCount * BlockSize;
+
+    internal void SetBlockCount(long blocks) => Volatile.Write(ref _blockCount, blocks);
 
     internal int LogicalPerPhysicalExponent { get; }
 

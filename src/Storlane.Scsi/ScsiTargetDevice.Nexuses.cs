@@ -166,6 +166,15 @@ public sealed partial class ScsiTargetDevice
         }
     }
 
+    /// <summary>A unit attention on one logical unit for every known nexus.</summary>
+    private void EstablishForAllNexuses(AdditionalSense sense, LogicalUnit unit)
+    {
+        foreach (var nexusId in _nexuses.Keys)
+        {
+            unit.Attentions.Establish(nexusId, sense);
+        }
+    }
+
     /// <summary>A unit attention on one logical unit for every known nexus but <paramref name="except"/> (MODE PARAMETERS CHANGED and the like).</summary>
     internal void EstablishForOtherNexuses(LogicalUnit unit, AdditionalSense sense, ItNexus except)
     {

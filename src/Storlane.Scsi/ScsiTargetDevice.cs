@@ -86,6 +86,26 @@ public sealed partial class ScsiTargetDevice
         return true;
     }
 
+    /// <summary>
+    /// Grows a logical unit while it serves. The device grows first, then the capacity the unit
+    /// reports; every I_T nexus then gets the unit attention CAPACITY DATA HAS CHANGED (SBC-3 4.4:
+    /// "the device server shall establish a unit attention condition" when the capacity changes),
+    /// so initiators re-read the capacity before they rely on it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No such LUN, or its backend cannot grow (memory LUNs).</exception>
+    public async ValueTask GrowLogicalUnitAsync(ulong lun, long newBlockCount, CancellationToken cancellationToken = default)
+    {
+        var unit = _luns.Find(lun) ?? throw new InvalidOperationException($"{TargetName} has no LUN {lun}");
+        if (unit.Device is not IResizableBlockDevice device)
+        {
+            throw new InvalidOperationException($"{TargetName} LUN {lun}: its backend cannot grow while it serves");
+        }
+
+        await device.GrowAsync(newBlockCount, cancellationToken).ConfigureAwait(false);
+        unit.SetBlockCount(device.Geometry.BlockCount);
+        EstablishForAllNexuses(AdditionalSense.CapacityDataHasChanged, unit);
+    }
+
     public LogicalUnit? FindLogicalUnit(ulong lun) => _luns.Find(lun);
 
     /// <summary>The logical units in ascending LUN order (a snapshot).</summary>

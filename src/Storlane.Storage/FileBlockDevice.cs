@@ -10,21 +10,27 @@ namespace Storlane.Storage;
 /// <see cref="IAllocationQuery"/> reports holes as deallocated (SEEK_DATA / SEEK_HOLE on Linux;
 /// everything mapped elsewhere).
 /// </summary>
-public sealed class FileBlockDevice : IBlockDevice, IAllocationQuery
+public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
 {
     private readonly SafeFileHandle _handle;
+    private readonly Lock _growLock = new();
+    private BlockGeometry _geometry;
 
     private FileBlockDevice(SafeFileHandle handle, string path, BlockGeometry geometry, bool readOnly)
     {
         _handle = handle;
         Path = path;
-        Geometry = geometry;
+        _geometry = geometry;
         Features = BlockDeviceFeatures.VolatileWriteCache | BlockDeviceFeatures.Unmap | (readOnly ? BlockDeviceFeatures.ReadOnly : 0);
     }
 
     public string Path { get; }
 
-    public BlockGeometry Geometry { get; }
+    /// <summary>
+    /// Only BlockCount ever changes (<see cref="GrowAsync"/>), and a 64-bit field is read whole, so a
+    /// reader racing a grow sees the old or the new size, both valid for the I/O it checks.
+    /// </summary>
+    public BlockGeometry Geometry => _geometry;
 
     public BlockDeviceFeatures Features { get; }
 
@@ -138,6 +144,30 @@ public sealed class FileBlockDevice : IBlockDevice, IAllocationQuery
 
         // Two lseek calls on metadata the kernel caches: cheap enough to answer inline.
         return new ValueTask<AllocationRun>(FileAllocation.Query(_handle, Geometry.LogicalBlockSize, Geometry.BlockCount, lba, maxBlocks));
+    }
+
+    /// <summary>Extends the file sparsely: the new blocks are a hole until written.</summary>
+    public ValueTask GrowAsync(long newBlockCount, CancellationToken cancellationToken = default)
+    {
+        if ((Features & BlockDeviceFeatures.ReadOnly) != 0)
+        {
+            throw new InvalidOperationException($"LUN file '{Path}' is read-only and cannot grow");
+        }
+
+        lock (_growLock)
+        {
+            var current = _geometry;
+            if (newBlockCount <= current.BlockCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(newBlockCount), newBlockCount, $"a LUN only grows: it has {current.BlockCount} blocks");
+            }
+
+            var grown = new BlockGeometry(current.LogicalBlockSize, current.PhysicalBlockSize, newBlockCount);
+            RandomAccess.SetLength(_handle, grown.SizeInBytes);
+            _geometry = grown;
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync()

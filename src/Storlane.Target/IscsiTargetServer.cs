@@ -215,6 +215,37 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         return set.Update(portals);
     }
 
+    /// <summary>
+    /// Grows a LUN while it serves (file backends): initiators get CAPACITY DATA HAS CHANGED and see
+    /// the new size in READ CAPACITY. The size must be a whole number of blocks and larger than now.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown target or LUN, a size that is not larger or not whole blocks, or a backend that cannot grow.</exception>
+    public async Task GrowLunAsync(string targetName, ulong lun, long newSizeBytes, CancellationToken cancellationToken = default)
+    {
+        var context = _context ?? throw new InvalidOperationException("start the target first");
+        if (!context.Targets.TryGetValue(targetName, out var target) || target.Device.FindLogicalUnit(lun) is not { } unit)
+        {
+            throw new ArgumentException($"{targetName} LUN {lun} is not served here", nameof(lun));
+        }
+
+        var blockSize = unit.Device.Geometry.LogicalBlockSize;
+        if (newSizeBytes % blockSize != 0 || newSizeBytes <= unit.CapacityBytes)
+        {
+            throw new ArgumentException($"{targetName} LUN {lun}: a LUN grows to a larger whole number of {blockSize}-byte blocks (it has {unit.CapacityBytes} bytes, asked for {newSizeBytes})", nameof(newSizeBytes));
+        }
+
+        try
+        {
+            await target.Device.GrowLogicalUnitAsync(lun, newSizeBytes / blockSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{targetName} LUN {lun}: cannot grow: {ex.Message}", nameof(lun), ex);
+        }
+
+        TargetLog.LunGrown(_logger, targetName, lun, newSizeBytes);
+    }
+
     private bool HasGroup(ushort group)
     {
         foreach (var portal in Options.Portals)

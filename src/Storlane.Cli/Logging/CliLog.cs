@@ -36,10 +36,10 @@ internal static partial class CliLog
     [LoggerMessage(10, LogLevel.Information, "portal {Portal} follows the host's addresses: listeners open and close as addresses come and go")]
     public static partial void WildcardPortal(ILogger logger, string portal);
 
-    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals from {Path}")]
+    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals and LUN sizes from {Path}")]
     public static partial void Reloading(ILogger logger, string path);
 
-    [LoggerMessage(12, LogLevel.Information, "portals reloaded: now listening on {Endpoints}; target and LUN settings take effect at the next start")]
+    [LoggerMessage(12, LogLevel.Information, "portals reloaded: now listening on {Endpoints}; larger LUN sizes are applied live, other target and LUN changes at the next start")]
     public static partial void Reloaded(ILogger logger, string endpoints);
 
     [LoggerMessage(13, LogLevel.Error, "reload refused, portals unchanged: {Reason}")]

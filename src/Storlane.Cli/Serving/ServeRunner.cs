@@ -7,7 +7,7 @@ namespace Storlane.Cli.Serving;
 
 /// <summary>
 /// Runs `storlane serve`: load and validate the config, start the target, announce it, wait for a
-/// stop signal (SIGHUP reloads the portals meanwhile), stop gracefully. Failures before the target runs are one clear line on stderr.
+/// stop signal (SIGHUP meanwhile reloads portals and grows LUNs), stop gracefully. Failures before the target runs are one clear line on stderr.
 /// </summary>
 internal sealed class ServeRunner
 {
@@ -69,7 +69,7 @@ internal sealed class ServeRunner
         }
 
         ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
-        using var reloader = new PortalReloader(server, _settings, logger);
+        using var reloader = new ConfigReloader(server, _settings, logger);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
