@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Storlane.Target.Portals;
 
 /// <summary>
-/// The listeners the configured portals stand for right now. <see cref="Reconcile"/> compares the
+/// The listeners the configured portals stand for right now. <see cref="Reconcile()"/> compares the
 /// plan (portals x the host's current addresses) with what listens, opens what is missing and
 /// closes what no longer belongs, so NIC and address changes, and portal changes pushed by
 /// <see cref="Update"/>, take effect live. Connections already accepted are never dropped here: an
@@ -53,7 +53,8 @@ internal sealed class PortalSet
     /// </summary>
     public void Open()
     {
-        var errors = Reconcile();
+        // The start reports its own failure in one line; logging it here as well would say it twice.
+        var errors = Reconcile(logFailures: false);
         if (errors.Count > 0)
         {
             var (portal, error) = errors[0];
@@ -67,11 +68,15 @@ internal sealed class PortalSet
     public IReadOnlyList<(PortalOptions Portal, SocketException Error)> Update(IReadOnlyList<PortalOptions> portals)
     {
         Volatile.Write(ref _portals, portals);
-        return Reconcile();
+
+        // The caller (a config reload) reports the failures it gets back.
+        return Reconcile(logFailures: false);
     }
 
     /// <summary>Brings the listeners in line with the plan; returns the binds that failed for a reason other than a missing address.</summary>
-    public IReadOnlyList<(PortalOptions Portal, SocketException Error)> Reconcile()
+    public IReadOnlyList<(PortalOptions Portal, SocketException Error)> Reconcile() => Reconcile(logFailures: true);
+
+    private List<(PortalOptions Portal, SocketException Error)> Reconcile(bool logFailures)
     {
         var failures = new List<(PortalOptions, SocketException)>();
         lock (_lock)
@@ -129,7 +134,10 @@ internal sealed class PortalSet
                 catch (SocketException ex)
                 {
                     failures.Add((portal, ex));
-                    TargetLog.PortalBindFailed(_logger, planned.Endpoint, ex.SocketErrorCode, ex.Message);
+                    if (logFailures)
+                    {
+                        TargetLog.PortalBindFailed(_logger, planned.Endpoint, ex.SocketErrorCode, ex.Message);
+                    }
                 }
             }
 
