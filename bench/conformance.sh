@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs libiscsi's conformance suite (iscsi-test-cu, family ALL, destructive and SANITIZE tests
-# allowed) against Storlane's target on scratch 64 MiB LUNs (4Kn, 512n, 512e; single path and the
+# allowed) against Storlane's target on scratch 64 MiB LUNs (4Kn encrypted, 4Kn, 512n, 512e; single path and the
 # multipath pair over two portals), and against tgtd (Debian `tgt`) side by side when it is
 # installed and we are root. Prints the table of docs/conformance.md: a test that printed [SKIPPED]
 # counts as skipped, not passed. Full outputs stay in the work folder it prints.
 #
 #   bench/conformance.sh            # every row (about 15 minutes on 2 cores)
-#   bench/conformance.sh 4kn        # only the 4Kn rows
+#   bench/conformance.sh 4kn        # only the 4Kn rows (4kn-encrypted, 512n, 512e likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,6 +68,7 @@ targets:
       - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096 }
       - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 512 }
       - { lun: 2, backend: file, path: lun512e.img, size: 64MiB, logical-block-size: 512, physical-block-size: 4096 }
+      - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true }
 nop-in-interval: 0
 YAML
 dotnet src/Storlane.Cli/bin/Release/net10.0/storlane.dll serve --config "$work/storlane.yaml" --data-dir "$work" >"$work/storlane.log" 2>&1 &
@@ -82,7 +83,7 @@ echo "outputs: $work"
 echo
 echo "| target, LUN, path | passed | skipped | failed | failing tests |"
 echo "| --- | ---: | ---: | ---: | --- |"
-for row in "4kn:0" "512n:1" "512e:2"; do
+for row in "4kn-encrypted:3" "4kn:0" "512n:1" "512e:2"; do
   IFS=: read -r name lun <<<"$row"
   [[ $only == all || $only == "$name" ]] || continue
   run_suite "Storlane $name single" "$work/storlane-$name-single.txt" "iscsi://127.0.0.1:3310/$iqn/$lun"

@@ -38,6 +38,7 @@ public sealed class LogicalUnit
         SerialField = LogicalUnitIdentity.Ascii(Serial, 64, nameof(options.Serial));
         IsReadOnly = options.ReadOnly || (device.Features & BlockDeviceFeatures.ReadOnly) != 0;
         SupportsUnmap = (device.Features & BlockDeviceFeatures.Unmap) != 0;
+        SupportsCryptoErase = device is Storage.Encryption.ICryptoErasable;
         IsRemovable = options.Removable;
         HasVolatileWriteCache = (device.Features & BlockDeviceFeatures.VolatileWriteCache) != 0;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTransferBytes, BlockSize, nameof(options.MaxTransferBytes));
@@ -125,6 +126,9 @@ public sealed class LogicalUnit
 
     /// <summary>MAXIMUM COMPARE AND WRITE LENGTH of the Block Limits VPD page, in blocks.</summary>
     internal const byte MaxCompareAndWriteBlocks = 16;
+
+    /// <summary>The data is stored encrypted, so SANITIZE CRYPTOGRAPHIC ERASE can destroy it by replacing the key.</summary>
+    internal bool SupportsCryptoErase { get; }
 
     internal int BlockSize { get; }
 

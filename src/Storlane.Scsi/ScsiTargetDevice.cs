@@ -191,6 +191,13 @@ public sealed partial class ScsiTargetDevice
         descriptor = CommandTable.Resolve(cdb);
         if (unit is not null && !descriptor.IsSupportedBy(unit))
         {
+            // SPC-4 4.5.2: a service action this unit lacks, of an operation code it has, is a bad
+            // field in the CDB (the SERVICE ACTION field); a whole command it lacks is an unsupported code.
+            if (CommandTable.HasServiceActions(opcode))
+            {
+                ScsiErrors.InvalidFieldInCdb(1, 4);
+            }
+
             ScsiErrors.InvalidCommandOperationCode();
         }
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Storlane.Scsi;
 using Storlane.Storage;
+using Storlane.Storage.Encryption;
 using Storlane.Storage.Vhdx;
 using Storlane.Target.Connections;
 using Storlane.Target.Portals;
@@ -141,12 +142,12 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
                     // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
                     // disk keeps its designator wherever it is served.
-                    NaaIdentifier = block is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
+                    NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
 
                     // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
                     ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
                 });
-                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}");
+                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), (lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}") + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : ""));
             }
 
             targets.Add(options.Name, new TargetNode(options, device));
@@ -176,17 +177,62 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
         try
         {
-            var geometry = lun.Geometry;
-            return lun.Backend switch
+            CheckKeyFile(target, lun);
+            var backend = OpenBackend(target, lun);
+            if (!lun.Encrypted)
             {
-                LunBackend.Memory => new MemoryBlockDevice(geometry, lun.ReadOnly ? BlockDeviceFeatures.Unmap | BlockDeviceFeatures.ReadOnly : BlockDeviceFeatures.Unmap),
-                LunBackend.Vhdx => VhdxBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the vhdx backend needs a path"), geometry, lun.ReadOnly),
-                _ => FileBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the file backend needs a path"), geometry, lun.ReadOnly),
-            };
+                return backend;
+            }
+
+            ILunKeyStore keys = lun.Backend == LunBackend.Memory ? new MemoryKeyStore() : new FileKeyStore(FileKeyStore.ForImage(lun.Path!));
+            try
+            {
+                return new EncryptedBlockDevice(backend, keys);
+            }
+            catch
+            {
+                backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
         {
             throw new TargetStartException($"{target.Name} LUN {lun.Lun}: {ex.Message}", ex);
+        }
+    }
+
+    private static IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
+    {
+        var geometry = lun.Geometry;
+        return lun.Backend switch
+        {
+            LunBackend.Memory => new MemoryBlockDevice(geometry, lun.ReadOnly ? BlockDeviceFeatures.Unmap | BlockDeviceFeatures.ReadOnly : BlockDeviceFeatures.Unmap),
+            LunBackend.Vhdx => VhdxBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the vhdx backend needs a path"), geometry, lun.ReadOnly),
+            _ => FileBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the file backend needs a path"), geometry, lun.ReadOnly),
+        };
+    }
+
+    /// <summary>
+    /// An image and its key belong together: serving existing data encrypted under a fresh key, or
+    /// ciphertext as if it were plain, would both hand initiators noise, so both are refused.
+    /// </summary>
+    private static void CheckKeyFile(TargetOptions target, LunOptions lun)
+    {
+        if (lun.Backend == LunBackend.Memory || lun.Path is null)
+        {
+            return;
+        }
+
+        var keyPath = FileKeyStore.ForImage(lun.Path);
+        var hasKey = File.Exists(keyPath);
+        if (lun.Encrypted && !hasKey && File.Exists(lun.Path) && new FileInfo(lun.Path).Length > 0)
+        {
+            throw new TargetStartException($"{target.Name} LUN {lun.Lun}: '{lun.Path}' exists but its key file '{keyPath}' does not; encrypting existing data under a new key would turn it into noise (remove 'encrypted' or restore the key file)");
+        }
+
+        if (!lun.Encrypted && hasKey)
+        {
+            throw new TargetStartException($"{target.Name} LUN {lun.Lun}: '{lun.Path}' has a key file '{keyPath}', so it holds encrypted data; set 'encrypted: true' to serve it");
         }
     }
 

@@ -108,6 +108,12 @@ public sealed class LunOptions
     /// <summary>A removable medium (INQUIRY RMB = 1): PREVENT ALLOW MEDIUM REMOVAL, START STOP UNIT load/eject.</summary>
     public bool Removable { get; init; }
 
+    /// <summary>
+    /// Blocks stored with XTS-AES-256 under a key kept in PATH.key (in memory for memory LUNs), so
+    /// SANITIZE CRYPTOGRAPHIC ERASE can destroy the data by replacing the key.
+    /// </summary>
+    public bool Encrypted { get; init; }
+
     /// <summary>Unit serial number (VPD 0x80); derived from the target name and LUN when null.</summary>
     public string? Serial { get; init; }
 

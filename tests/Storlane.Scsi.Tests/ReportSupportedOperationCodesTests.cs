@@ -155,6 +155,13 @@ public sealed class ReportSupportedOperationCodesTests
         var harness = new ScsiHarness(options: new LogicalUnitOptions { Removable = true });
         foreach (var command in CommandTable.All)
         {
+            // A service action this unit lacks (CRYPTOGRAPHIC ERASE on an unencrypted one) is refused
+            // at its SERVICE ACTION field before any other bit is looked at.
+            if (!command.IsSupportedBy(harness.Unit))
+            {
+                continue;
+            }
+
             for (var i = 1; i < command.CdbLength; i++)
             {
                 var unused = ~command.UsageData[i] & 0xFF;

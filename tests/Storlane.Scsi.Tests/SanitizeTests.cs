@@ -70,13 +70,34 @@ public sealed class SanitizeTests
     }
 
     [Fact]
-    public async Task CryptoErase_IsNotSupported_ExitFailureModeNeedsNoList()
+    public async Task CryptoErase_OnAnUnencryptedUnit_IsNotSupported_ExitFailureModeNeedsNoList()
     {
         var harness = new ScsiHarness();
         (await harness.Run(Sanitize(0x03, 0))).AssertInvalidFieldInCdb(1, 4);
         (await harness.Run(Sanitize(0x1F, 0))).AssertGood();
         (await harness.Run(Sanitize(0x1F, 8), dataOut: new byte[8])).AssertInvalidFieldInCdb(7);
         (await harness.Run(Sanitize(0x05, 0))).AssertInvalidFieldInCdb(1, 4);
+    }
+
+    [Fact]
+    public async Task CryptoErase_OnAnEncryptedUnit_TurnsTheDataIntoNoise_AndIsReported()
+    {
+        var device = new Storage.Encryption.EncryptedBlockDevice(ScsiHarness.Memory512n(64), new Storage.Encryption.MemoryKeyStore());
+        var harness = new ScsiHarness(device);
+        await harness.Fill(0, 64, 0x61);
+
+        // REPORT SUPPORTED OPERATION CODES lists SANITIZE service action 03h for this unit only.
+        (await harness.Run(Cdb.ReportSupportedOpcodes(0x02, 0x48, 0x03), dataIn: 64)).AssertGood();
+
+        // SBC-3 5.19: CRYPTOGRAPHIC ERASE takes no parameter list.
+        (await harness.Run(Sanitize(0x03, 8), dataOut: new byte[8])).AssertInvalidFieldInCdb(7);
+        (await harness.Run(Sanitize(0x03, 0))).AssertGood();
+
+        // WACEREQ 01b: reads after it are GOOD and return what is left, which is not the data.
+        var back = await harness.ReadBack(0, 64);
+        Assert.Contains(back, b => b != 0x61);
+        var vpd = await harness.Run("12 01 B1 00 FF 00", dataIn: 255);
+        Assert.Equal(0x50, vpd.Data[7]); // WABEREQ 01b, WACEREQ 01b
     }
 
     [Fact]

@@ -68,6 +68,7 @@ internal sealed partial class ConfigMapper
         var path = MapPath(section, backend);
         var readOnly = section.Boolean("read-only") ?? false;
         var removable = section.Boolean("removable") ?? false;
+        var encrypted = section.Boolean("encrypted") ?? false;
         var serial = MapSerial(section);
         if (lun is null || backend is null || size is null || (backend is LunBackend.File or LunBackend.Vhdx && path is null))
         {
@@ -84,6 +85,7 @@ internal sealed partial class ConfigMapper
             PhysicalBlockSize = physical,
             ReadOnly = readOnly,
             Removable = removable,
+            Encrypted = encrypted,
             Serial = serial,
         };
     }

@@ -153,8 +153,9 @@ internal static partial class CommandHandlers
     /// SBC-3 6.5.2 Block Device Characteristics: MEDIUM ROTATION RATE 0001h ("non-rotating medium
     /// (e.g., solid state)"), NOMINAL FORM FACTOR 0h (not reported: there is no physical drive).
     /// WABEREQ (byte 7 bits 7..6) 01b where SANITIZE BLOCK ERASE runs (units with UNMAP): a read of a
-    /// block erased and not yet written is GOOD (it returns zeros, LBPRZ = 1). WACEREQ 00b: no
-    /// CRYPTOGRAPHIC ERASE.
+    /// block erased and not yet written is GOOD (it returns zeros, LBPRZ = 1). WACEREQ (bits 5..4)
+    /// 01b on encrypted units, where CRYPTOGRAPHIC ERASE runs: a read after it is GOOD and returns
+    /// noise (the old ciphertext under the new key); 00b elsewhere ("shall be 00b" without it).
     /// </summary>
     private static int WriteBlockDeviceCharacteristics(Span<byte> body, LogicalUnit unit)
     {
@@ -164,6 +165,11 @@ internal static partial class CommandHandlers
         if (unit.SupportsUnmap)
         {
             page[3] = 0x40; // WABEREQ = 01b
+        }
+
+        if (unit.SupportsCryptoErase)
+        {
+            page[3] |= 0x10; // WACEREQ = 01b
         }
 
         return 0x3C;

@@ -7,6 +7,7 @@ internal static partial class CommandHandlers
 {
     private const byte SanitizeOverwrite = 0x01;
     private const byte SanitizeBlockErase = 0x02;
+    private const byte SanitizeCryptographicErase = 0x03;
     private const byte SanitizeExitFailureMode = 0x1F;
     private const byte SanitizeImmediate = 0x80;
     private const int SanitizeOverwriteHeaderLength = 4;
@@ -28,8 +29,10 @@ internal static partial class CommandHandlers
     /// <item>BLOCK ERASE (02h): every block is deallocated (UNMAP of the whole unit; LBPRZ = 1, so
     /// reads return zeros: WABEREQ 01b). Only on a unit with logical block provisioning; the
     /// PARAMETER LIST LENGTH must be zero.</item>
-    /// <item>CRYPTOGRAPHIC ERASE (03h) is not in the command table (nothing is encrypted), so it is
-    /// INVALID FIELD IN CDB like any unknown service action.</item>
+    /// <item>CRYPTOGRAPHIC ERASE (03h): on an encrypted unit (<c>encrypted: true</c>) the key is
+    /// replaced, durably, so every block written before reads back as noise (WACEREQ 01b); the
+    /// PARAMETER LIST LENGTH must be zero. Elsewhere it is not in the command table, so it is INVALID
+    /// FIELD IN CDB like any unknown service action.</item>
     /// <item>EXIT FAILURE MODE (1Fh): a sanitize never leaves the unit in a failure mode, so it is GOOD
     /// with PARAMETER LIST LENGTH zero and INVALID FIELD IN CDB otherwise.</item>
     /// </list>
@@ -81,7 +84,7 @@ internal static partial class CommandHandlers
             ScsiErrors.SanitizeInProgress();
         }
 
-        var operation = RunSanitizeAsync(context.Target, unit, block);
+        var operation = RunSanitizeAsync(context.Target, unit, block, cryptographic: serviceAction == SanitizeCryptographicErase);
         if ((cdb[1] & SanitizeImmediate) != 0)
         {
             return new(ScsiResult.Good(dataOutLength: listLength));
@@ -149,13 +152,17 @@ internal static partial class CommandHandlers
     /// commands already see SANITIZE IN PROGRESS). Not cancellable: SBC-3 lets no task management
     /// function stop a sanitize. False when the device failed (logged).
     /// </summary>
-    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte[]? block)
+    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte[]? block, bool cryptographic)
     {
         await Task.Yield();
         await unit.WriteGate.EnterAtomicAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (block is null)
+            if (cryptographic)
+            {
+                await ((Storage.Encryption.ICryptoErasable)unit.Device).CryptoEraseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (block is null)
             {
                 await unit.Device.UnmapAsync(0, unit.BlockCount, CancellationToken.None).ConfigureAwait(false);
             }

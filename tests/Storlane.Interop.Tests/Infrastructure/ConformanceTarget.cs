@@ -39,7 +39,7 @@ internal sealed class ConformanceTarget : IAsyncDisposable
             targets:
               - name: {{Iqn}}
                 luns:
-                  - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096 }
+                  - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true }
                   - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 4096 }
                   - { lun: 2, backend: memory, size: 64MiB, logical-block-size: 4096, read-only: true }
                   - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, removable: true }
