@@ -85,28 +85,18 @@ public sealed class IscsiDisk : BlockDisk
         }
     }
 
+    /// <summary>The session options with the URL's settings applied: its CHAP credentials and its local_address.</summary>
     internal static IscsiSessionOptions WithUrlCredentials(IscsiSessionOptions options, IscsiUrl url)
     {
-        if (url.User is null)
+        if (url.User is null && url.LocalAddress is null)
         {
             return options;
         }
 
-        return new IscsiSessionOptions
-        {
-            InitiatorName = options.InitiatorName,
-            InitiatorAlias = options.InitiatorAlias,
-            Chap = new ChapCredential(url.User, url.Secret!),
-            MutualChap = url.TargetUser is null ? options.MutualChap : new ChapCredential(url.TargetUser, url.TargetSecret!),
-            Offer = options.Offer,
-            Isid = options.Isid,
-            ConnectTimeout = options.ConnectTimeout,
-            LoginTimeout = options.LoginTimeout,
-            KeepaliveInterval = options.KeepaliveInterval,
-            KeepaliveTimeout = options.KeepaliveTimeout,
-            MaxOutstandingTasks = options.MaxOutstandingTasks,
-            LoggerFactory = options.LoggerFactory,
-        };
+        return options.With(
+            chap: url.User is null ? null : new ChapCredential(url.User, url.Secret!),
+            mutualChap: url.TargetUser is null ? null : new ChapCredential(url.TargetUser, url.TargetSecret!),
+            localAddress: url.LocalAddress);
     }
 
     /// <summary>

@@ -10,6 +10,12 @@ namespace Storlane.Initiator;
 /// The first '%' of the user part separates user and secret (so a user name cannot contain '%');
 /// the secret, the target name and query values are percent-decoded, so '%', '@', '/' and '?' in a
 /// secret are written %25, %40, %2F and %3F. IPv6 hosts go in brackets: <c>iscsi://[::1]:3260/...</c>.
+/// <para>
+/// Query keys (libiscsi style, joined with '&amp;'): <c>target_user</c> and <c>target_password</c>
+/// for mutual CHAP, and <c>local_address=IPv4</c> (or an IPv6 literal) to bind the session's
+/// socket to that source address before connecting, so each path of a multipath disk leaves
+/// through its own interface: <c>iscsi://10.231.1.2:3260/iqn.x/0?local_address=10.231.0.11</c>.
+/// </para>
 /// </summary>
 public sealed record IscsiUrl
 {
@@ -21,6 +27,7 @@ public sealed record IscsiUrl
 
     private const string TargetUserKey = "target_user";
     private const string TargetPasswordKey = "target_password";
+    private const string LocalAddressKey = "local_address";
 
     public required string Host { get; init; }
 
@@ -41,6 +48,9 @@ public sealed record IscsiUrl
     public string? TargetUser { get; init; }
 
     public string? TargetSecret { get; init; }
+
+    /// <summary>Source address the session binds to before connecting (<c>?local_address=</c>), or null for the system's choice.</summary>
+    public IPAddress? LocalAddress { get; init; }
 
     /// <summary>The portal as "host:port", with IPv6 hosts in brackets.</summary>
     public string Portal => (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
@@ -98,13 +108,20 @@ public sealed record IscsiUrl
             }
         }
 
+        var separator = '?';
         if (TargetUser is not null)
         {
-            text.Append('?').Append(TargetUserKey).Append('=').Append(Uri.EscapeDataString(TargetUser));
+            text.Append(separator).Append(TargetUserKey).Append('=').Append(Uri.EscapeDataString(TargetUser));
+            separator = '&';
             if (TargetSecret is not null)
             {
-                text.Append('&').Append(TargetPasswordKey).Append('=').Append(includeSecrets ? Uri.EscapeDataString(TargetSecret) : "***");
+                text.Append(separator).Append(TargetPasswordKey).Append('=').Append(includeSecrets ? Uri.EscapeDataString(TargetSecret) : "***");
             }
+        }
+
+        if (LocalAddress is not null)
+        {
+            text.Append(separator).Append(LocalAddressKey).Append('=').Append(LocalAddress.ToString());
         }
 
         return text.ToString();
@@ -192,6 +209,7 @@ public sealed record IscsiUrl
 
         string? targetUser = null;
         string? targetSecret = null;
+        IPAddress? localAddress = null;
         if (query is not null)
         {
             foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -207,7 +225,14 @@ public sealed record IscsiUrl
                 {
                     case TargetUserKey: targetUser = value; break;
                     case TargetPasswordKey: targetSecret = value; break;
-                    default: return $"unknown URL parameter '{key}' (supported: {TargetUserKey}, {TargetPasswordKey})";
+                    case LocalAddressKey:
+                        if (!TryParseAddress(value, out localAddress))
+                        {
+                            return $"the URL parameter {LocalAddressKey} '{value}' is not an IP address (local_address=10.0.0.11)";
+                        }
+
+                        break;
+                    default: return $"unknown URL parameter '{key}' (supported: {TargetUserKey}, {TargetPasswordKey}, {LocalAddressKey})";
                 }
             }
         }
@@ -237,8 +262,30 @@ public sealed record IscsiUrl
             Secret = secret,
             TargetUser = targetUser,
             TargetSecret = targetSecret,
+            LocalAddress = localAddress,
         };
         return null;
+    }
+
+    /// <summary>
+    /// A dotted-quad IPv4 address or an IPv6 literal; not the shorthands <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>
+    /// also takes ("10" for 0.0.0.10), which would bind somewhere nobody meant.
+    /// </summary>
+    private static bool TryParseAddress(string text, out IPAddress? address)
+    {
+        address = null;
+        if (!IPAddress.TryParse(text, out var parsed))
+        {
+            return false;
+        }
+
+        if (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && text.Split('.').Length != 4)
+        {
+            return false;
+        }
+
+        address = parsed;
+        return true;
     }
 
     private static string? ParseHostPort(string authority, out string? host, out int port)

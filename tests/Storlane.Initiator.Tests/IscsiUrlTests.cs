@@ -42,6 +42,14 @@ public class IscsiUrlTests
     }
 
     [Fact]
+    public void Parse_LocalAddress_IsTheSourceAddressAndShowsInToString()
+    {
+        var url = IscsiUrl.Parse("iscsi://10.231.1.2:3260/iqn.2026-11.io.storlane:x/0?local_address=10.231.0.11");
+        Assert.Equal(System.Net.IPAddress.Parse("10.231.0.11"), url.LocalAddress);
+        Assert.Equal("iscsi://10.231.1.2:3260/iqn.2026-11.io.storlane:x/0?local_address=10.231.0.11", url.ToString());
+    }
+
+    [Fact]
     public void Parse_PortalOnly_HasNoTargetOrLun()
     {
         var url = IscsiUrl.Parse("iscsi://127.0.0.2");
@@ -52,6 +60,8 @@ public class IscsiUrlTests
     [Theory]
     [InlineData("iscsi://u%s%40x@[fe80::1]:3261/iqn.2026-11.io.storlane:a%2Fb/16383?target_user=t&target_password=q%25")]
     [InlineData("iscsi://127.0.0.1:3260/iqn.2026-11.io.storlane:default/0")]
+    [InlineData("iscsi://10.231.1.2:3260/iqn.2026-11.io.storlane:x/0?local_address=10.231.0.11")]
+    [InlineData("iscsi://u%s@[::1]/iqn.2026-11.io.storlane:x/0?target_user=t&target_password=q&local_address=::1")]
     public void Format_RoundTripsThroughParse(string text)
     {
         var url = IscsiUrl.Parse(text);
@@ -79,6 +89,9 @@ public class IscsiUrlTests
     [InlineData("iscsi://a%b%zz@host/iqn.x/0", "%XX")]
     [InlineData("iscsi://host/iqn.x/0?foo=1", "unknown URL parameter")]
     [InlineData("iscsi://a%b@host/iqn.x/0?target_user=t", "both")]
+    [InlineData("iscsi://host/iqn.x/0?local_address=nothost", "local_address 'nothost'")]
+    [InlineData("iscsi://host/iqn.x/0?local_address=10", "local_address '10'")]
+    [InlineData("iscsi://host/iqn.x/0?local_address=", "local_address")]
     public void Parse_BadUrl_SaysWhatIsWrong(string text, string expected)
     {
         var error = Assert.Throws<FormatException>(() => IscsiUrl.Parse(text));

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Storlane.Initiator.Multipath;
 
 /// <summary>
-/// Measures failovers. A path failure opens a record holding the failed path's last good completion;
+/// Measures failovers. A path failure opens a record holding the failed path's last good completion
+/// (or the failure itself, when the path held no I/O);
 /// the record closes (and <see cref="Completed"/> fires) once a good completion has been seen on
 /// another path, the failed path has handed back every I/O it held, and every I/O reissued
 /// because of the failure has finished. The good path checks
@@ -35,8 +36,13 @@ internal sealed class FailoverMeter
                 }
             }
 
+            // The window starts at the path's last good completion: from then on the I/Os it held
+            // waited. A path holding no I/O when it failed kept nobody waiting, so its window starts
+            // at the failure (otherwise a path the policy had left idle, or a whole-process stall with
+            // nothing on it, would count as failover time).
             var lastGood = path.LastGoodTimestamp;
-            _open.Add(new Record(path, lastGood == 0 ? Stopwatch.GetTimestamp() : lastGood, reason));
+            var start = lastGood == 0 || path.InFlight == 0 ? Stopwatch.GetTimestamp() : lastGood;
+            _open.Add(new Record(path, start, reason));
             Volatile.Write(ref _openCount, _open.Count);
         }
     }

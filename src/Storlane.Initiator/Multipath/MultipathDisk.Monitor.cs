@@ -21,34 +21,15 @@ public sealed partial class MultipathDisk
     /// </summary>
     private async Task ConnectPathAsync(MultipathPath path, CancellationToken cancellationToken)
     {
-        var old = path.Session;
-        IscsiSession session;
-        if (old is null)
-        {
-            var url = path.Url;
-            session = await IscsiSession.ConnectAsync(url.Host, url.Port, url.TargetName!, IscsiDisk.WithUrlCredentials(_options.Disk.Session, url), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            session = await old.ReconnectAsync(cancellationToken).ConfigureAwait(false);
-            await old.DisposeAsync().ConfigureAwait(false);
-        }
-
-        try
-        {
-            var lu = await IscsiDisk.OpenAsync(session, path.Lun, ownsSession: false, _options.Disk, cancellationToken).ConfigureAwait(false);
-            AdoptGeometry(path, lu);
-            path.Designator = lu.Designator;
-            path.TargetPortGroup = TargetPortGroupOf(lu.Designators);
-            path.AccessState = await ReadAccessStateAsync(session, path, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        path.Attach(session, _options.Port);
+        // The path's connection hands out its live session, or reconnects it (shared by every LU
+        // of a MultipathTarget on this portal, so only the first LU to notice reconnects).
+        var session = await path.Connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var lu = await IscsiDisk.OpenAsync(session, path.Lun, ownsSession: false, _options.Disk, cancellationToken).ConfigureAwait(false);
+        AdoptGeometry(path, lu);
+        path.Designator = lu.Designator;
+        path.TargetPortGroup = TargetPortGroupOf(lu.Designators);
+        path.AccessState = await ReadAccessStateAsync(session, path, cancellationToken).ConfigureAwait(false);
+        path.Attach(session);
         _ = WatchLinkAsync(path, session);
     }
 

@@ -75,15 +75,27 @@ public sealed partial class MultipathDisk : BlockDisk
         }
 
         options ??= new MultipathOptions();
-        var paths = new MultipathPath[urls.Count];
-        for (var i = 0; i < paths.Length; i++)
+        var connections = new PathConnection[urls.Count];
+        for (var i = 0; i < urls.Count; i++)
         {
             if (urls[i].TargetName is null || urls[i].Lun is null)
             {
                 throw new ArgumentException($"the URL '{urls[i]}' names no target and LUN (iscsi://host[:port]/iqn/lun)", nameof(urls));
             }
 
-            paths[i] = new MultipathPath(i, urls[i], new PathHealth(options.Health, options.Time)) { ReconnectDelay = options.MinReconnectDelay };
+            connections[i] = new PathConnection(urls[i], IscsiDisk.WithUrlCredentials(options.Disk.Session, urls[i]), options.Port);
+        }
+
+        return await OpenAsync(connections, ownsConnections: true, urls, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the LU each URL names over the given connections (one per URL, in order); a <see cref="MultipathTarget"/> passes shared ones.</summary>
+    internal static async Task<MultipathDisk> OpenAsync(PathConnection[] connections, bool ownsConnections, IReadOnlyList<IscsiUrl> urls, MultipathOptions options, CancellationToken cancellationToken)
+    {
+        var paths = new MultipathPath[urls.Count];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            paths[i] = new MultipathPath(i, urls[i], new PathHealth(options.Health, options.Time), connections[i], ownsConnections) { ReconnectDelay = options.MinReconnectDelay };
         }
 
         var disk = new MultipathDisk(paths, options);
@@ -163,14 +175,9 @@ public sealed partial class MultipathDisk : BlockDisk
 
         foreach (var path in _paths)
         {
-            if (path.Port is { } port)
+            if (path.OwnsConnection)
             {
-                await port.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (path.Session is { } session)
-            {
-                await session.DisposeAsync().ConfigureAwait(false);
+                await path.Connection.DisposeAsync().ConfigureAwait(false);
             }
         }
 

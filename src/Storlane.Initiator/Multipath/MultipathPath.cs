@@ -8,10 +8,13 @@ namespace Storlane.Initiator.Multipath;
 /// <summary>
 /// One path to the LU: a portal, its current session and port, its health and ALUA state, and its
 /// counters. The session is replaced when the path reconnects; the port (and its LU queue) stays.
+/// Session and port belong to the path's <see cref="PathConnection"/>, which the LUs of a
+/// <see cref="MultipathTarget"/> share; health, ALUA state and counters are this LU's own.
 /// </summary>
 public sealed class MultipathPath : ISelectablePath
 {
     private IscsiSession? _session;
+    private ScsiPort? _port;
     private long _completed;
     private long _errors;
     private long _bytes;
@@ -19,12 +22,14 @@ public sealed class MultipathPath : ISelectablePath
     private long _latencyTicks;
     private int _inFlight;
 
-    internal MultipathPath(int index, IscsiUrl url, PathHealth health)
+    internal MultipathPath(int index, IscsiUrl url, PathHealth health, PathConnection connection, bool ownsConnection)
     {
         Index = index;
         Url = url;
         Name = url.Portal;
         Health = health;
+        Connection = connection;
+        OwnsConnection = ownsConnection;
     }
 
     public int Index { get; }
@@ -39,8 +44,8 @@ public sealed class MultipathPath : ISelectablePath
     /// <summary>The session in use, or null while the path has none (never connected, or reconnecting).</summary>
     public IscsiSession? Session => Volatile.Read(ref _session);
 
-    /// <summary>The port layer of this path; null until the first session.</summary>
-    public ScsiPort? Port { get; private set; }
+    /// <summary>The port layer of this path (shared by every LU on the path); null until this LU is open on it.</summary>
+    public ScsiPort? Port => Volatile.Read(ref _port);
 
     public PathHealth Health { get; }
 
@@ -83,18 +88,16 @@ public sealed class MultipathPath : ISelectablePath
 
     internal TimeSpan ReconnectDelay { get; set; }
 
-    internal void Attach(IscsiSession session, PortOptions options)
+    internal PathConnection Connection { get; }
+
+    /// <summary>True for a standalone disk's path, whose session the disk closes; false when a <see cref="MultipathTarget"/> shares it.</summary>
+    internal bool OwnsConnection { get; }
+
+    /// <summary>This LU is open on <paramref name="session"/> (the connection's current one): the path may carry I/O.</summary>
+    internal void Attach(IscsiSession session)
     {
+        Volatile.Write(ref _port, Connection.Port);
         Volatile.Write(ref _session, session);
-        var transport = new IscsiSessionTransport(session);
-        if (Port is null)
-        {
-            Port = new ScsiPort(transport, options);
-        }
-        else
-        {
-            Port.Attach(transport);
-        }
     }
 
     internal void BeginIo() => Interlocked.Increment(ref _inFlight);

@@ -12,10 +12,19 @@ namespace Storlane.Initiator.Port;
 public sealed partial class ScsiPort
 {
     private readonly HashSet<ulong> _laddersRunning = [];
+    private int _targetResetsRunning;
 
     /// <summary>Timer tick: starts one ladder per LU for the oldest command past the timeout.</summary>
     private void ScanForTimeouts()
     {
+        if (Volatile.Read(ref _targetResetsRunning) != 0)
+        {
+            // A TARGET WARM RESET is outstanding: it covers every LU, and the other LUs' commands it
+            // aborted wait for its answer (an aborted task sends no status, SAM-5 TAS=0). Its
+            // outcome, or the drop after it, settles them; a ladder of their own would only pile on.
+            return;
+        }
+
         var limitTicks = (long)(_options.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
         var now = Stopwatch.GetTimestamp();
         foreach (var queue in _luns.Values)
@@ -51,6 +60,7 @@ public sealed partial class ScsiPort
         var transport = Transport;
         var tag = request.Tag;
         var itt = tag.Itt;
+        var targetReset = false;
         queue.Pause();
         try
         {
@@ -68,6 +78,9 @@ public sealed partial class ScsiPort
                 return;
             }
 
+            // Held until the drop below too, so no other LU's ladder starts on the dying session.
+            Interlocked.Increment(ref _targetResetsRunning);
+            targetReset = true;
             if (await TryStepAsync(ResetStep.TargetWarmReset, queue.Lun, transport.TargetWarmResetAsync, Cleared).ConfigureAwait(false))
             {
                 return;
@@ -79,6 +92,11 @@ public sealed partial class ScsiPort
         }
         finally
         {
+            if (targetReset)
+            {
+                Interlocked.Decrement(ref _targetResetsRunning);
+            }
+
             lock (_laddersRunning)
             {
                 _laddersRunning.Remove(queue.Lun);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -88,6 +89,9 @@ public sealed partial class IscsiSession : IAsyncDisposable
     /// <summary>Completes, with the reason, when the session ends; multipath watches this to fail over.</summary>
     public Task<Exception> Terminated => _terminated.Task;
 
+    /// <summary>Task tags held (commands, pings, task management still awaiting the target's answer).</summary>
+    internal int TasksInUse => _tasks.InUse;
+
     /// <summary>Commands that may still be sent before the target's window closes.</summary>
     public int WindowAvailable
     {
@@ -146,8 +150,8 @@ public sealed partial class IscsiSession : IAsyncDisposable
     private static async Task<IscsiSession> ConnectAsync(string host, int port, string? targetName, SessionType type, IscsiSessionOptions options, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var portal = (host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host) + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var socket = CreateSocket(options.LocalAddress, portal);
         try
         {
             using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -186,6 +190,27 @@ public sealed partial class IscsiSession : IAsyncDisposable
         {
             await session.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>A TCP socket, bound to <paramref name="localAddress"/> (port 0) when one is given, so the connection leaves from it.</summary>
+    private static Socket CreateSocket(IPAddress? localAddress, string portal)
+    {
+        if (localAddress is null)
+        {
+            return new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        }
+
+        var socket = new Socket(localAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(localAddress, 0));
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new IscsiTransportException($"cannot bind the connection to {portal} to local address {localAddress}: {ex.SocketErrorCode}", ex);
         }
     }
 

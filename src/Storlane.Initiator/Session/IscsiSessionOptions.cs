@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Storlane.Iscsi.Chap;
 using Storlane.Iscsi.Initiator;
@@ -26,6 +27,13 @@ public sealed class IscsiSessionOptions
     /// <summary>ISID for the session (RFC 7143 11.12.5); null picks a random one (type 10b).</summary>
     public ulong? Isid { get; init; }
 
+    /// <summary>
+    /// Source address the session's socket binds to (port 0) before it connects, on the first
+    /// connect and every reconnect, so each path of a multipath disk can leave through its own
+    /// interface; null lets the operating system choose.
+    /// </summary>
+    public IPAddress? LocalAddress { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Upper bound for the whole login exchange.</summary>
@@ -43,14 +51,18 @@ public sealed class IscsiSessionOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>A copy that logs in with <paramref name="isid"/> (session reinstatement).</summary>
-    internal IscsiSessionOptions WithIsid(ulong isid) => new()
+    internal IscsiSessionOptions WithIsid(ulong isid) => With(isid: isid);
+
+    /// <summary>A copy with the given settings replaced; null keeps this instance's value.</summary>
+    internal IscsiSessionOptions With(ulong? isid = null, ChapCredential? chap = null, ChapCredential? mutualChap = null, IPAddress? localAddress = null) => new()
     {
         InitiatorName = InitiatorName,
         InitiatorAlias = InitiatorAlias,
-        Chap = Chap,
-        MutualChap = MutualChap,
+        Chap = chap ?? Chap,
+        MutualChap = mutualChap ?? MutualChap,
         Offer = Offer,
-        Isid = isid,
+        Isid = isid ?? Isid,
+        LocalAddress = localAddress ?? LocalAddress,
         ConnectTimeout = ConnectTimeout,
         LoginTimeout = LoginTimeout,
         KeepaliveInterval = KeepaliveInterval,

@@ -34,6 +34,9 @@ internal sealed class TaskTable : IDisposable
         _available = new SemaphoreSlim(capacity, capacity);
     }
 
+    /// <summary>Tags held now: tasks whose caller or protocol side (an answer still due) has not let go.</summary>
+    public int InUse => _tasks.Length - _available.CurrentCount;
+
     /// <summary>Takes a free tag at once, or returns false when all are in use.</summary>
     public bool TryRent(out InitiatorTask task)
     {

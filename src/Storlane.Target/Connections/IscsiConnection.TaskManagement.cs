@@ -89,9 +89,22 @@ internal sealed partial class IscsiConnection
     {
         foreach (var task in affected)
         {
-            if (task.AbortWaiter is { } waiter)
+            if (task.AbortWaiter is not { } waiter)
             {
-                await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await waiter.Task.WaitAsync(AbortedTaskPatience).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A task wedged in its device: the response may not precede its end, and an
+                // unanswered TMF would hold the initiator's tag forever. Dropping the connection
+                // ends the session (ErrorRecoveryLevel 0), which the initiator's reset ladder expects.
+                Abort("task management: an aborted task did not end within " + AbortedTaskPatience.TotalSeconds + " s");
+                return;
             }
         }
 
@@ -107,6 +120,9 @@ internal sealed partial class IscsiConnection
             }
         }
     }
+
+    /// <summary>How long a TMF response waits for the tasks it aborted before the connection is given up instead.</summary>
+    private static readonly TimeSpan AbortedTaskPatience = TimeSpan.FromSeconds(30);
 
     private static TaskManagementResponse? RequireLun(TargetNode target, ulong lun) =>
         target.Device.FindLogicalUnit(lun) is null ? TaskManagementResponse.LunDoesNotExist : null;
@@ -190,7 +206,9 @@ internal sealed partial class IscsiConnection
             switch (task.State)
             {
                 case TargetTaskState.Executing:
-                    task.AbortWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    // A task that an earlier TMF is already waiting for keeps that waiter: both
+                    // responses follow its end (replacing it would leave the first never answered).
+                    task.AbortWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     affected.Add(task);
                     task.Cancel();
                     return true;

@@ -12,6 +12,7 @@ internal sealed class LoopbackProxy : IAsyncDisposable
 {
     private readonly int _targetPort;
     private readonly List<Socket> _sockets = [];
+    private readonly List<IPEndPoint> _clients = [];
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener _listener;
     private Task _acceptLoop;
@@ -28,6 +29,18 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     public int Port { get; }
 
     public bool IsCut { get; private set; }
+
+    /// <summary>The source endpoint of every connection accepted so far, oldest first.</summary>
+    public IReadOnlyList<IPEndPoint> Clients
+    {
+        get
+        {
+            lock (_sockets)
+            {
+                return [.. _clients];
+            }
+        }
+    }
 
     /// <summary>Resets every relayed connection and stops accepting.</summary>
     public void Cut()
@@ -116,6 +129,7 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             {
                 _sockets.Add(client);
                 _sockets.Add(upstream);
+                _clients.Add((IPEndPoint)client.RemoteEndPoint!);
             }
 
             _ = PumpAsync(client, upstream);

