@@ -85,3 +85,49 @@ internal sealed class RecordingTarget(IBenchTarget inner) : DecoratingTarget(inn
         return base.WriteAsync(offset, source, cancellationToken);
     }
 }
+
+/// <summary>Fails every <c>failEvery</c>-th I/O with an IOException, as a device whose errors reach the application.</summary>
+internal sealed class FailingTarget(IBenchTarget inner, int failEvery) : DecoratingTarget(inner)
+{
+    private int _count;
+
+    public override ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        Interlocked.Increment(ref _count) % failEvery == 0
+            ? ValueTask.FromException(new IOException("medium error (injected)"))
+            : base.ReadAsync(offset, destination, cancellationToken);
+}
+
+/// <summary>
+/// An in-memory stand-in for a multipath target (unit tests of the engine only; the real one is
+/// tested against a real target): every <c>failEvery</c>-th read fails, two "paths" share the I/Os
+/// (counted as they are issued), and a failover event fires at each I/O number in <c>failoverAt</c>.
+/// </summary>
+internal sealed class FakeMultipathTarget(IBenchTarget inner, int failEvery, params int[] failoverAt) : DecoratingTarget(inner), IMultipathTarget
+{
+    private readonly long[] _completed = new long[2];
+    private int _count;
+
+    public event Action<Initiator.Multipath.FailoverEvent>? FailoverCompleted;
+
+    public IReadOnlyList<Metrics.PathCounters> SnapshotPaths() =>
+        [new("a:3260", Volatile.Read(ref _completed[0]), 0, 0, "active"), new("b:3260", Volatile.Read(ref _completed[1]), 0, 0, "active")];
+
+    public void RaiseFailover(TimeSpan duration) => FailoverCompleted?.Invoke(new("a:3260", "b:3260", duration, 3, "connection reset"));
+
+    public override ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var count = Interlocked.Increment(ref _count);
+        if (Array.IndexOf(failoverAt, count) >= 0)
+        {
+            RaiseFailover(TimeSpan.FromMilliseconds(20));
+        }
+
+        if (count % failEvery == 0)
+        {
+            return ValueTask.FromException(new IOException("all 2 paths down (injected)"));
+        }
+
+        Interlocked.Increment(ref _completed[count % 2]);
+        return base.ReadAsync(offset, destination, cancellationToken);
+    }
+}

@@ -3,19 +3,19 @@ using Storlane.Bench.Metrics;
 namespace Storlane.Bench.Engine;
 
 /// <summary>
-/// One queue position of a worker: its own buffer, histograms and per-second counters, so the
+/// One queue position of a worker: its own buffer, histograms and per-interval counters, so the
 /// I/O path touches no shared state except the worker's planner lock and outstanding count.
 /// </summary>
 internal sealed class IoSlot : IDisposable
 {
-    public IoSlot(int index, int bufferLength, int alignment, int seconds)
+    public IoSlot(int index, int bufferLength, int alignment, int samples)
     {
         Index = index;
         ReadBuffer = new AlignedBuffer(bufferLength, alignment);
         WriteBuffer = new AlignedBuffer(bufferLength, alignment);
-        SecondIos = new long[seconds];
-        SecondBytes = new long[seconds];
-        SecondLatencyNs = new long[seconds];
+        SampleIos = new long[samples];
+        SampleBytes = new long[samples];
+        SampleLatencyNs = new long[samples];
     }
 
     public int Index { get; }
@@ -41,13 +41,19 @@ internal sealed class IoSlot : IDisposable
 
     public string? FirstVerifyError { get; set; }
 
+    /// <summary>I/Os that failed on a target whose errors do not end the run (<see cref="Targets.IMultipathTarget"/>).</summary>
+    public long IoErrors { get; set; }
+
+    public string? FirstIoError { get; set; }
+
     public long LastCompletion { get; set; }
 
-    public long[] SecondIos { get; }
+    /// <summary>Per time-series interval: I/Os completed, their bytes and their summed latency.</summary>
+    public long[] SampleIos { get; }
 
-    public long[] SecondBytes { get; }
+    public long[] SampleBytes { get; }
 
-    public long[] SecondLatencyNs { get; }
+    public long[] SampleLatencyNs { get; }
 
     public void Dispose()
     {

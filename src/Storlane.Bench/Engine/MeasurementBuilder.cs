@@ -9,15 +9,16 @@ internal static class MeasurementBuilder
     private const double NanosecondsPerMs = 1e6;
     private const double BytesPerMegabyte = 1e6;
 
-    public static TestMeasurement Build(IoSlot[][] slots, WorkerState[] workers, long measureStart, double cpuPercent)
+    public static TestMeasurement Build(IoSlot[][] slots, WorkerState[] workers, long measureStart, long sampleTicks, double cpuPercent)
     {
         var latency = new LatencyHistogram();
-        long reads = 0, writes = 0, bytesRead = 0, bytesWritten = 0, verified = 0, verifyErrors = 0, last = measureStart;
+        long reads = 0, writes = 0, bytesRead = 0, bytesWritten = 0, verified = 0, verifyErrors = 0, ioErrors = 0, last = measureStart;
         string? firstError = null;
-        var seconds = slots[0][0].SecondIos.Length;
-        var secondIos = new long[seconds];
-        var secondBytes = new long[seconds];
-        var secondLatency = new long[seconds];
+        string? firstIoError = null;
+        var samples = slots[0][0].SampleIos.Length;
+        var sampleIos = new long[samples];
+        var sampleBytes = new long[samples];
+        var sampleLatency = new long[samples];
         foreach (var worker in slots)
         {
             foreach (var slot in worker)
@@ -30,17 +31,20 @@ internal static class MeasurementBuilder
                 verified += slot.VerifiedBlocks;
                 verifyErrors += slot.VerifyErrors;
                 firstError ??= slot.FirstVerifyError;
+                ioErrors += slot.IoErrors;
+                firstIoError ??= slot.FirstIoError;
                 last = Math.Max(last, slot.LastCompletion);
-                for (var s = 0; s < seconds; s++)
+                for (var s = 0; s < samples; s++)
                 {
-                    secondIos[s] += slot.SecondIos[s];
-                    secondBytes[s] += slot.SecondBytes[s];
-                    secondLatency[s] += slot.SecondLatencyNs[s];
+                    sampleIos[s] += slot.SampleIos[s];
+                    sampleBytes[s] += slot.SampleBytes[s];
+                    sampleLatency[s] += slot.SampleLatencyNs[s];
                 }
             }
         }
 
         var elapsed = Math.Max(1e-9, (double)(last - measureStart) / Stopwatch.Frequency);
+        var interval = (double)sampleTicks / Stopwatch.Frequency;
         var iops = (reads + writes) / elapsed;
         var maxOutstanding = 0;
         long outstandingSum = 0, issued = 0;
@@ -73,7 +77,10 @@ internal static class MeasurementBuilder
             VerifiedBlocks = verified,
             VerifyErrors = verifyErrors,
             FirstVerifyError = firstError,
-            TimeSeries = BuildSeries(secondIos, secondBytes, secondLatency, elapsed),
+            IoErrors = ioErrors,
+            FirstIoError = firstIoError,
+            SampleIntervalSeconds = interval,
+            TimeSeries = BuildSeries(sampleIos, sampleBytes, sampleLatency, elapsed, interval),
             LatencyCdf = BuildCdf(latency),
             Latency = latency,
         };
@@ -91,25 +98,30 @@ internal static class MeasurementBuilder
         return points;
     }
 
-    internal static List<SecondSample> BuildSeries(long[] ios, long[] bytes, long[] latencyNs, double elapsed)
+    /// <summary>
+    /// The time series: one sample per <paramref name="interval"/> seconds of the
+    /// <paramref name="elapsed"/> measured time, from per-interval counts, sums of bytes and of latency.
+    /// </summary>
+    internal static List<TimeSample> BuildSeries(long[] ios, long[] bytes, long[] latencyNs, double elapsed, double interval = 1)
     {
-        var series = new List<SecondSample>();
-        var lastSecond = (int)Math.Min(ios.Length - 1, Math.Ceiling(elapsed) - 1);
+        var series = new List<TimeSample>();
+        var intervals = elapsed / interval;
+        var last = (int)Math.Min(ios.Length - 1, Math.Ceiling(intervals) - 1);
 
-        // A sliver of a second at the end (the last I/Os completing just past the deadline) is no
-        // rate: a few I/Os over 10 ns would plot as millions of IOPS. A partial last second is kept
-        // only when it covers at least a tenth of a second; its I/Os still count in the totals.
-        if (lastSecond > 0 && elapsed - lastSecond < 0.1)
+        // A sliver of an interval at the end (the last I/Os completing just past the deadline) is no
+        // rate: a few I/Os over 10 ns would plot as millions of IOPS. A partial last interval is kept
+        // only when it covers at least a tenth of the interval; its I/Os still count in the totals.
+        if (last > 0 && intervals - last < 0.1)
         {
-            lastSecond--;
+            last--;
         }
 
-        for (var s = 0; s <= lastSecond; s++)
+        for (var s = 0; s <= last; s++)
         {
-            // The last second may be partial: scale it to a per-second rate.
-            var length = Math.Min(1.0, elapsed - s);
+            // The last interval may be partial: scale it to a rate.
+            var length = Math.Min(1.0, intervals - s) * interval;
             var mean = ios[s] == 0 ? 0 : latencyNs[s] / (double)ios[s] / NanosecondsPerMs;
-            series.Add(new SecondSample(s, ios[s] / length, bytes[s] / BytesPerMegabyte / length, mean));
+            series.Add(new TimeSample(Math.Round(s * interval, 6), ios[s], ios[s] / length, bytes[s] / BytesPerMegabyte / length, mean));
         }
 
         return series;

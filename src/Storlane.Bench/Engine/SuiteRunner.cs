@@ -11,7 +11,8 @@ public static class SuiteRunner
     /// <summary>Progress: test name, target index, run number (1-based) of total runs, fraction of the current run done.</summary>
     public delegate void ProgressHandler(string test, int target, int run, int totalRuns, double fraction);
 
-    public static async Task<BenchReport> RunAsync(BenchSuite suite, IReadOnlyList<IBenchTarget> targets, int repeat, ProgressHandler? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs every test of <paramref name="suite"/>; <paramref name="sampleInterval"/> is each run's time series interval (default 1 s).</summary>
+    public static async Task<BenchReport> RunAsync(BenchSuite suite, IReadOnlyList<IBenchTarget> targets, int repeat, ProgressHandler? progress = null, TimeSpan? sampleInterval = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
         ArgumentOutOfRangeException.ThrowIfZero(targets.Count);
@@ -33,7 +34,7 @@ public static class SuiteRunner
                     run++;
                     var current = run;
                     progress?.Invoke(test.Name, t, current, totalRuns, 0);
-                    var measurement = await WorkloadRunner.RunAsync(targets[t], test.Workload, fraction => progress?.Invoke(test.Name, t, current, totalRuns, fraction), cancellationToken).ConfigureAwait(false);
+                    var measurement = await WorkloadRunner.RunAsync(targets[t], test.Workload, sampleInterval ?? WorkloadRunner.DefaultSampleInterval, fraction => progress?.Invoke(test.Name, t, current, totalRuns, fraction), cancellationToken).ConfigureAwait(false);
                     runs[t].Add(measurement);
                 }
             }

@@ -9,13 +9,19 @@ namespace Storlane.Bench.Engine;
 /// Runs one workload against one target: per worker, exactly <see cref="WorkloadSpec.QueueDepth"/>
 /// slots, each a loop with one I/O in flight, so the queue depth is held without a semaphore. The
 /// per-I/O path (plan, issue, time, record) allocates nothing; only throttled or thinking slots
-/// allocate their timer.
+/// allocate their timer. The first I/O error ends the run, except on a multipath target
+/// (<see cref="IMultipathTarget"/>), where errors are counted and the run goes on.
 /// </summary>
 public sealed class WorkloadRunner
 {
     /// <summary>Slots whose I/O completes synchronously yield this often, so every slot gets a thread.</summary>
     private const int YieldEvery = 64;
     private const int MaxSeriesSeconds = 3600;
+
+    /// <summary>Finest time series interval (<c>--sample-interval</c>): fine enough to show a failover's dip.</summary>
+    public static readonly TimeSpan MinSampleInterval = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan DefaultSampleInterval = TimeSpan.FromSeconds(1);
 
     private readonly IBenchTarget _target;
     private readonly WorkloadSpec _spec;
@@ -24,16 +30,22 @@ public sealed class WorkloadRunner
     private readonly int _verifyUnit;
     private readonly WorkerState[] _workers;
     private readonly IoSlot[][] _slots;
+    private readonly IMultipathTarget? _multipath;
+    private readonly long _sampleTicks;
+    private FailoverRecorder? _recorder;
+    private int _measuredStartMarked;
     private long _measureStart;
     private long _measureEnd;
     private long _remainingIos;
     private int _stopping;
     private Exception? _failure;
 
-    private WorkloadRunner(IBenchTarget target, WorkloadSpec spec)
+    private WorkloadRunner(IBenchTarget target, WorkloadSpec spec, TimeSpan sampleInterval)
     {
         _target = target;
         _spec = spec;
+        _multipath = target as IMultipathTarget;
+        _sampleTicks = Math.Max(1, (long)(sampleInterval.TotalSeconds * Stopwatch.Frequency));
         var info = target.Info;
         var regionStart = spec.RegionOffset;
         var regionEnd = spec.RegionLength == 0 ? info.SizeBytes : regionStart + spec.RegionLength;
@@ -48,7 +60,8 @@ public sealed class WorkloadRunner
             _writtenMap = new WrittenMap(regionStart, regionEnd - regionStart, _verifyUnit);
         }
 
-        var seconds = spec.IoCount is null ? Math.Min(MaxSeriesSeconds, (int)Math.Ceiling(spec.DurationSeconds) + 2) : MaxSeriesSeconds;
+        var seconds = spec.IoCount is null ? Math.Min(MaxSeriesSeconds, Math.Ceiling(spec.DurationSeconds) + 2) : MaxSeriesSeconds;
+        var samples = (int)Math.Ceiling(seconds / sampleInterval.TotalSeconds);
         var alignment = Math.Max(64, target.BufferAlignment);
         _workers = new WorkerState[spec.Workers];
         _slots = new IoSlot[spec.Workers][];
@@ -63,7 +76,7 @@ public sealed class WorkloadRunner
             _slots[w] = new IoSlot[spec.QueueDepth];
             for (var s = 0; s < spec.QueueDepth; s++)
             {
-                var slot = new IoSlot(s, spec.MaxBlockSize, alignment, seconds);
+                var slot = new IoSlot(s, spec.MaxBlockSize, alignment, samples);
                 DataFiller.Fill(slot.WriteBuffer.GetSpan(), spec.Pattern, spec.CompressiblePercent, new Random(HashCode.Combine(spec.Seed, w, s)));
                 _slots[w][s] = slot;
             }
@@ -74,15 +87,20 @@ public sealed class WorkloadRunner
     /// Runs <paramref name="spec"/> on <paramref name="target"/> and returns what it measured.
     /// <paramref name="progress"/> receives the fraction done (0-1) a few times a second.
     /// </summary>
-    public static async Task<TestMeasurement> RunAsync(IBenchTarget target, WorkloadSpec spec, Action<double>? progress = null, CancellationToken cancellationToken = default)
+    public static Task<TestMeasurement> RunAsync(IBenchTarget target, WorkloadSpec spec, Action<double>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(target, spec, DefaultSampleInterval, progress, cancellationToken);
+
+    /// <summary>As above, with a time series of <paramref name="sampleInterval"/> (at least <see cref="MinSampleInterval"/>) intervals.</summary>
+    public static async Task<TestMeasurement> RunAsync(IBenchTarget target, WorkloadSpec spec, TimeSpan sampleInterval, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleInterval, MinSampleInterval);
         var problems = WorkloadValidator.Validate(spec, target.Info.LogicalBlockSize, target.Info.SizeBytes);
         if (problems.Count > 0)
         {
             throw new ArgumentException("workload cannot run on " + target.Info.Spec + ": " + string.Join("; ", problems), nameof(spec));
         }
 
-        var runner = new WorkloadRunner(target, spec);
+        var runner = new WorkloadRunner(target, spec, sampleInterval);
         try
         {
             return await runner.RunAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -107,6 +125,8 @@ public sealed class WorkloadRunner
         _measureStart = wallStart + (long)(_spec.WarmUpSeconds * Stopwatch.Frequency);
         _measureEnd = _spec.IoCount is null ? _measureStart + (long)(_spec.DurationSeconds * Stopwatch.Frequency) : long.MaxValue;
         _remainingIos = _spec.IoCount ?? long.MaxValue;
+        using var recorder = _multipath is null ? null : new FailoverRecorder(_multipath, _measureStart);
+        _recorder = recorder;
 
         var loops = new List<Task>();
         for (var w = 0; w < _workers.Length; w++)
@@ -136,7 +156,8 @@ public sealed class WorkloadRunner
         var cpu = process.TotalProcessorTime - cpuStart;
         var wall = Stopwatch.GetElapsedTime(wallStart);
         var cpuPercent = 100 * cpu.TotalSeconds / (wall.TotalSeconds * Environment.ProcessorCount);
-        return MeasurementBuilder.Build(_slots, _workers, _measureStart, cpuPercent);
+        var measurement = MeasurementBuilder.Build(_slots, _workers, _measureStart, _sampleTicks, cpuPercent);
+        return recorder is null ? measurement : measurement with { Failovers = recorder.Failovers(), Paths = recorder.PathsSinceStart() };
     }
 
     private async Task SlotLoopAsync(WorkerState worker, IoSlot slot, CancellationToken cancellationToken)
@@ -163,25 +184,45 @@ public sealed class WorkloadRunner
                     break;
                 }
 
+                if (measured && _recorder is not null && Volatile.Read(ref _measuredStartMarked) == 0 && Interlocked.Exchange(ref _measuredStartMarked, 1) == 0)
+                {
+                    // The first measured I/O: path counters count from here.
+                    _recorder.MarkMeasuredStart();
+                }
+
                 var buffer = (request.IsRead ? readMemory : writeMemory)[..request.Length];
                 worker.Issue();
-                ValueTask io;
-                if (request.IsRead)
+                var synchronous = false;
+                try
                 {
-                    io = _target.ReadAsync(request.Offset, buffer, cancellationToken);
-                }
-                else
-                {
-                    if (_writtenMap is not null)
+                    ValueTask io;
+                    if (request.IsRead)
                     {
-                        BlockStamp.Stamp(buffer.Span, request.Offset, _verifyUnit, ++sequence);
+                        io = _target.ReadAsync(request.Offset, buffer, cancellationToken);
+                    }
+                    else
+                    {
+                        if (_writtenMap is not null)
+                        {
+                            BlockStamp.Stamp(buffer.Span, request.Offset, _verifyUnit, ++sequence);
+                        }
+
+                        io = _target.WriteAsync(request.Offset, buffer, cancellationToken);
                     }
 
-                    io = _target.WriteAsync(request.Offset, buffer, cancellationToken);
+                    synchronous = io.IsCompleted;
+                    await io.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (_multipath is not null && !cancellationToken.IsCancellationRequested)
+                {
+                    // The application saw this error (the multipath layer's own retries are done); count it and go on.
+                    worker.Complete();
+                    worker.Release(slot.Index);
+                    slot.IoErrors++;
+                    slot.FirstIoError ??= $"{(request.IsRead ? "read" : "write")} of {request.Length} bytes at offset {request.Offset}: {ex.Message}";
+                    continue;
                 }
 
-                var synchronous = io.IsCompleted;
-                await io.ConfigureAwait(false);
                 var end = Stopwatch.GetTimestamp();
                 worker.Complete();
                 AfterIo(slot, request, buffer.Span);
@@ -258,10 +299,10 @@ public sealed class WorkloadRunner
             slot.BytesWritten += request.Length;
         }
 
-        var second = (int)Math.Min((end - _measureStart) / Stopwatch.Frequency, slot.SecondIos.Length - 1);
-        slot.SecondIos[second]++;
-        slot.SecondBytes[second] += request.Length;
-        slot.SecondLatencyNs[second] += nanoseconds;
+        var sample = (int)Math.Min((end - _measureStart) / _sampleTicks, slot.SampleIos.Length - 1);
+        slot.SampleIos[sample]++;
+        slot.SampleBytes[sample] += request.Length;
+        slot.SampleLatencyNs[sample] += nanoseconds;
         slot.LastCompletion = Math.Max(slot.LastCompletion, end);
     }
 

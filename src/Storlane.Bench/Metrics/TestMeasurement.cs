@@ -51,7 +51,22 @@ public sealed record TestMeasurement
     /// <summary>The first verify failure, with its offset; null when none.</summary>
     public string? FirstVerifyError { get; init; }
 
-    public IReadOnlyList<SecondSample> TimeSeries { get; init; } = [];
+    /// <summary>I/Os that failed where the application would see it (a multipath target after its own retries); the run went on. Always 0 for single targets, whose first error ends the run.</summary>
+    public long IoErrors { get; init; }
+
+    /// <summary>The first of those errors; null when none.</summary>
+    public string? FirstIoError { get; init; }
+
+    /// <summary>Failovers of a multipath target during the run (warm-up included), in the order they completed.</summary>
+    public IReadOnlyList<FailoverRecord> Failovers { get; init; } = [];
+
+    /// <summary>Per-path counters of a multipath target over the measured part of the run, and each path's state at its end; empty for single targets.</summary>
+    public IReadOnlyList<PathCounters> Paths { get; init; } = [];
+
+    /// <summary>Length of one <see cref="TimeSeries"/> interval in seconds (<c>--sample-interval</c>).</summary>
+    public double SampleIntervalSeconds { get; init; } = 1;
+
+    public IReadOnlyList<TimeSample> TimeSeries { get; init; } = [];
 
     /// <summary>The latency distribution at fixed percentiles (<see cref="CdfPoint.Percentiles"/>), for CDF charts.</summary>
     public IReadOnlyList<CdfPoint> LatencyCdf { get; init; } = [];
@@ -63,8 +78,12 @@ public sealed record TestMeasurement
     public long TotalIos => ReadIos + WriteIos;
 }
 
-/// <summary>One second of a run: I/Os completed, MB/s and mean latency within it.</summary>
-public sealed record SecondSample(int Second, double Iops, double MegabytesPerSecond, double MeanLatencyMs);
+/// <summary>
+/// One interval of a run (<see cref="TestMeasurement.SampleIntervalSeconds"/> long, starting
+/// <see cref="StartSeconds"/> after the measured start): I/Os completed in it, their rate, MB/s and
+/// mean latency (0 when none completed). A partial last interval is scaled to a rate.
+/// </summary>
+public sealed record TimeSample(double StartSeconds, long Ios, double Iops, double MegabytesPerSecond, double MeanLatencyMs);
 
 /// <summary>The latency (ms) at or below which <see cref="Percentile"/> % of the I/Os completed.</summary>
 public sealed record CdfPoint(double Percentile, double LatencyMs)

@@ -7,11 +7,14 @@ namespace Storlane.Bench.Reporting;
 
 /// <summary>
 /// A result file: the schema docs/bench.md documents. Bump <see cref="CurrentSchema"/> when a field
-/// changes meaning or goes away; adding fields keeps the version.
+/// changes meaning or goes away; adding fields keeps the version. Version 2 replaced the per-second
+/// series (<c>timeSeries[].second</c>) by intervals of <c>sampleIntervalSeconds</c>
+/// (<c>timeSeries[].startSeconds</c>) and added multipath failovers, path counters and I/O errors;
+/// version 1 files are still read (<see cref="SchemaUpgrade"/>).
 /// </summary>
 public sealed record BenchReport
 {
-    public const string CurrentSchema = "storlane-bench/1";
+    public const string CurrentSchema = "storlane-bench/2";
 
     public string Schema { get; init; } = CurrentSchema;
 

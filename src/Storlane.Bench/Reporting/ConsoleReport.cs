@@ -5,7 +5,11 @@ using Storlane.Bench.Suites;
 
 namespace Storlane.Bench.Reporting;
 
-/// <summary>The results table: one row per test and target, means over the repeats (± standard deviation of the row's metric).</summary>
+/// <summary>
+/// The results table: one row per test and target, means over the repeats (± standard deviation of
+/// the row's metric). When any run had I/O errors or failovers, the table gains their columns (sums
+/// over the repeats) and each failover is listed below it.
+/// </summary>
 public static class ConsoleReport
 {
     public static void Render(IAnsiConsole console, BenchReport report)
@@ -15,8 +19,11 @@ public static class ConsoleReport
         {
             var target = report.Targets[t];
             var direct = target.Kind is "file" or "block-device" ? (target.DirectIo ? ", O_DIRECT" : ", page cache") : "";
-            console.MarkupLine($"  {Label(t)} = {Markup.Escape(target.Spec)} ({target.LogicalBlockSize}/{target.PhysicalBlockSize}-byte sectors, {target.SizeBytes / (1 << 20)} MiB{direct})");
+            var paths = target.PathPolicy is null ? "" : $", {target.Paths.Count} paths, {target.PathPolicy}";
+            console.MarkupLine($"  {Label(t)} = {Markup.Escape(target.Spec)} ({target.LogicalBlockSize}/{target.PhysicalBlockSize}-byte sectors, {target.SizeBytes / (1 << 20)} MiB{direct}{Markup.Escape(paths)})");
         }
+
+        var faults = report.Tests.SelectMany(t => t.Results).SelectMany(r => r.Runs).Any(m => m.IoErrors > 0 || m.Failovers.Count > 0);
 
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Test");
@@ -28,6 +35,12 @@ public static class ConsoleReport
         foreach (var column in new[] { "Result", "IOPS", "MB/s", "Mean ms", "p50 ms", "p99 ms", "p99.9 ms", "Max ms", "CPU %", "IOPS/%CPU" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        if (faults)
+        {
+            table.AddColumn(new TableColumn("I/O errors").RightAligned());
+            table.AddColumn(new TableColumn("Failovers").RightAligned());
         }
 
         foreach (var test in report.Tests)
@@ -50,11 +63,18 @@ public static class ConsoleReport
                 cells.Add(Mean(result.Runs, m => m.MaxLatencyMs, "0.0000"));
                 cells.Add(Mean(result.Runs, m => m.CpuPercent, "0.0"));
                 cells.Add(Mean(result.Runs, m => m.IopsPerCpuPercent, "0"));
+                if (faults)
+                {
+                    cells.Add(result.Runs.Sum(m => m.IoErrors).ToString(CultureInfo.InvariantCulture));
+                    cells.Add(result.Runs.Sum(m => m.Failovers.Count).ToString(CultureInfo.InvariantCulture));
+                }
+
                 table.AddRow([.. cells]);
             }
         }
 
         console.Write(table);
+        ListFaults(console, report);
         WarnAboutVerify(console, report);
     }
 
@@ -76,6 +96,31 @@ public static class ConsoleReport
 
     private static string Mean(IReadOnlyList<TestMeasurement> runs, Func<TestMeasurement, double> value, string format) =>
         runs.Average(value).ToString(format, CultureInfo.InvariantCulture);
+
+    private static void ListFaults(IAnsiConsole console, BenchReport report)
+    {
+        foreach (var test in report.Tests)
+        {
+            foreach (var result in test.Results)
+            {
+                for (var run = 0; run < result.Runs.Count; run++)
+                {
+                    var m = result.Runs[run];
+                    var where = $"{test.Name}" + (report.Targets.Count > 1 ? $" on {Label(result.Target)}" : "") + $", run {run + 1}";
+                    foreach (var f in m.Failovers)
+                    {
+                        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                            $"{where}: failover at {f.AtSeconds:0.000} s from {f.FromPath} to {f.ToPath} in {f.DurationMs:0.0} ms, {f.RetriedIos} I/O(s) retried ({f.Reason})")));
+                    }
+
+                    if (m.IoErrors > 0)
+                    {
+                        console.MarkupLine($"[red]{Markup.Escape(where)}: {m.IoErrors} I/O error(s); first: {Markup.Escape(m.FirstIoError ?? "")}[/]");
+                    }
+                }
+            }
+        }
+    }
 
     private static void WarnAboutVerify(IAnsiConsole console, BenchReport report)
     {

@@ -6,7 +6,7 @@ namespace Storlane.Bench.Reporting;
 /// <summary>One CSV row per run (test, target, repeat), every metric a column; RFC 4180 quoting.</summary>
 public static class CsvReport
 {
-    private const string Header = "test,target,run,block_sizes,queue_depth,workers,read_ios,write_ios,elapsed_s,iops,mb_per_s,mean_ms,p50_ms,p90_ms,p99_ms,p99_9_ms,max_ms,cpu_percent,iops_per_cpu_percent,max_outstanding,verify_errors";
+    private const string Header = "test,target,run,block_sizes,queue_depth,workers,read_ios,write_ios,elapsed_s,iops,mb_per_s,mean_ms,p50_ms,p90_ms,p99_ms,p99_9_ms,max_ms,cpu_percent,iops_per_cpu_percent,max_outstanding,verify_errors,io_errors,failovers";
 
     public static string Format(BenchReport report)
     {
@@ -23,7 +23,8 @@ public static class CsvReport
                         Quote(test.Name), Quote(report.Targets[result.Target].Spec), Number(run + 1), sizes, Number(test.Workload.QueueDepth), Number(test.Workload.Workers),
                         Number(m.ReadIos), Number(m.WriteIos), Number(m.ElapsedSeconds), Number(m.Iops), Number(m.MegabytesPerSecond),
                         Number(m.MeanLatencyMs), Number(m.P50LatencyMs), Number(m.P90LatencyMs), Number(m.P99LatencyMs), Number(m.P999LatencyMs), Number(m.MaxLatencyMs),
-                        Number(m.CpuPercent), Number(m.IopsPerCpuPercent), Number(m.MaxOutstandingPerWorker), Number(m.VerifyErrors)));
+                        Number(m.CpuPercent), Number(m.IopsPerCpuPercent), Number(m.MaxOutstandingPerWorker), Number(m.VerifyErrors),
+                        Number(m.IoErrors), Number(m.Failovers.Count)));
                 }
             }
         }

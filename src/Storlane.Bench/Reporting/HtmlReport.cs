@@ -7,7 +7,8 @@ namespace Storlane.Bench.Reporting;
 
 /// <summary>
 /// A self-contained HTML page (inline CSS and SVG, no scripts, no network): the setup, then per test
-/// a bar chart with error bars, latency CDFs and the per-second time series, one colour per target.
+/// a bar chart with error bars, latency CDFs and the time series (failovers marked as red dashed
+/// lines where they began), one colour per target.
 /// </summary>
 public static class HtmlReport
 {
@@ -23,7 +24,13 @@ public static class HtmlReport
         for (var t = 0; t < report.Targets.Count; t++)
         {
             var target = report.Targets[t];
-            html.Append(Invariant($"<li><b style='color:{SvgChart.Colors[t % SvgChart.Colors.Length]}'>{ConsoleReport.Label(t)}</b> ")).Append(Encode(Invariant($"{target.Spec}: {target.LogicalBlockSize}/{target.PhysicalBlockSize}-byte sectors, {target.SizeBytes} bytes"))).Append("</li>");
+            html.Append(Invariant($"<li><b style='color:{SvgChart.Colors[t % SvgChart.Colors.Length]}'>{ConsoleReport.Label(t)}</b> ")).Append(Encode(Invariant($"{target.Spec}: {target.LogicalBlockSize}/{target.PhysicalBlockSize}-byte sectors, {target.SizeBytes} bytes")));
+            if (target.PathPolicy is not null)
+            {
+                html.Append(Encode(Invariant($", {target.Paths.Count} paths, {target.PathPolicy}")));
+            }
+
+            html.Append("</li>");
         }
 
         html.Append("</ul>");
@@ -34,12 +41,19 @@ public static class HtmlReport
             html.Append(SvgChart.Bars(MetricValue.Unit(test.Metric) + " (mean ± sd, dots = runs)", MetricValue.Unit(test.Metric), bars));
             var cdfs = test.Results.SelectMany(r => r.Runs.Select(m => (r.Target, (IReadOnlyList<(double, double)>)[.. m.LatencyCdf.Select(p => (p.LatencyMs, p.Percentile))]))).ToList();
             html.Append(SvgChart.Lines("latency CDF (ms, log scale)", "ms", "%", cdfs, logX: true));
-            var series = test.Results.SelectMany(r => r.Runs.Select(m => (r.Target, (IReadOnlyList<(double, double)>)[.. m.TimeSeries.Select(s => ((double)s.Second + 1, s.Iops))]))).ToList();
-            html.Append(SvgChart.Lines("IOPS per second", "s", "IOPS", series, logX: false));
+            var series = test.Results.SelectMany(r => r.Runs.Select(m => (r.Target, (IReadOnlyList<(double, double)>)[.. m.TimeSeries.Select(s => (s.StartSeconds + m.SampleIntervalSeconds, s.Iops))]))).ToList();
+            var failovers = test.Results.SelectMany(r => r.Runs.SelectMany(m => m.Failovers.Select(f => f.AtSeconds))).ToList();
+            html.Append(SvgChart.Lines("IOPS per " + IntervalName(test), "s", "IOPS", series, logX: false, failovers));
             html.Append("</section>");
         }
 
         return html.Append("</body></html>").ToString();
+    }
+
+    private static string IntervalName(TestReport test)
+    {
+        var interval = test.Results.SelectMany(r => r.Runs).Select(m => m.SampleIntervalSeconds).DefaultIfEmpty(1).First();
+        return interval == 1 ? "second" : Invariant($"{interval * 1000:0.###} ms");
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Storlane.Bench.Reporting;
@@ -22,25 +23,34 @@ public static class JsonReport
 
     public static string Serialize(BenchReport report) => JsonSerializer.Serialize(report, Options);
 
-    /// <summary>Reads a result file; refuses files of another schema with a message that says which.</summary>
+    /// <summary>
+    /// Reads a result file of the current schema or of version 1 (upgraded as it is read); refuses
+    /// files of another schema with a message that says which.
+    /// </summary>
     public static async Task<BenchReport> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         await using var stream = File.OpenRead(path);
         BenchReport? report;
         try
         {
-            report = await JsonSerializer.DeserializeAsync<BenchReport>(stream, Options, cancellationToken).ConfigureAwait(false);
+            var node = await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var schema = node is JsonObject root && root["schema"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+            if (schema == SchemaUpgrade.Version1)
+            {
+                SchemaUpgrade.FromVersion1((JsonObject)node!);
+            }
+            else if (schema != BenchReport.CurrentSchema)
+            {
+                throw new InvalidDataException($"{path}: schema '{schema}' is not '{BenchReport.CurrentSchema}' (or '{SchemaUpgrade.Version1}')");
+            }
+
+            report = node.Deserialize<BenchReport>(Options);
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"{path}: not a storlane bench result ({ex.Message})", ex);
         }
 
-        if (report is null || report.Schema != BenchReport.CurrentSchema)
-        {
-            throw new InvalidDataException($"{path}: schema '{report?.Schema}' is not '{BenchReport.CurrentSchema}'");
-        }
-
-        return report;
+        return report ?? throw new InvalidDataException($"{path}: not a storlane bench result (empty)");
     }
 }

@@ -50,8 +50,11 @@ internal static class SvgChart
         return End(svg);
     }
 
-    /// <summary>Lines of (x, y) points, one colour per series; x on a log scale when asked (latency CDFs).</summary>
-    public static string Lines(string title, string xUnit, string yUnit, IReadOnlyList<(int Color, IReadOnlyList<(double X, double Y)> Points)> series, bool logX)
+    /// <summary>
+    /// Lines of (x, y) points, one colour per series; x on a log scale when asked (latency CDFs).
+    /// Each of <paramref name="markers"/> (x values: failovers on a time series) is a red dashed vertical line.
+    /// </summary>
+    public static string Lines(string title, string xUnit, string yUnit, IReadOnlyList<(int Color, IReadOnlyList<(double X, double Y)> Points)> series, bool logX, IReadOnlyList<double>? markers = null)
     {
         double minX = double.MaxValue, maxX = 0, maxY = 0;
         foreach (var (_, points) in series)
@@ -84,6 +87,13 @@ internal static class SvgChart
             }
 
             svg.Append(Invariant($"<path d='{path}' fill='none' stroke='{Colors[color % Colors.Length]}' stroke-width='1.5' opacity='0.85'/>"));
+        }
+
+        foreach (var marker in markers ?? [])
+        {
+            var x = Left + (Math.Clamp(marker / maxX, 0, 1) * (Width - Left - Right));
+            svg.Append(Invariant($"<line class='failover' x1='{x:0.#}' x2='{x:0.#}' y1='{Top}' y2='{Height - Bottom}' stroke='#c0392b' stroke-width='1.2' stroke-dasharray='4 3'/>"));
+            svg.Append(Invariant($"<text x='{x + 2:0.#}' y='{Top + 9}' fill='#c0392b'>failover</text>"));
         }
 
         return End(svg);

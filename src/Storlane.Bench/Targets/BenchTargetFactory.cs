@@ -8,11 +8,13 @@ namespace Storlane.Bench.Targets;
 /// Opens a target from its command-line form:
 /// <c>memory:1GiB</c> (optionally <c>memory:1GiB,sector=4096</c> or <c>sector=512e</c>),
 /// <c>file:PATH</c> (optionally <c>,size=1GiB</c> to create it, <c>,buffered</c> to keep the page cache),
-/// <c>iscsi://host[:port]/iqn/lun</c>.
+/// <c>iscsi://host[:port]/iqn/lun</c>, or several iSCSI URLs of one LU with a path policy,
+/// <c>multipath:POLICY:URL|URL[|URL...]</c> (<see cref="MultipathTargetSpec"/>).
 /// </summary>
 public static class BenchTargetFactory
 {
-    public const string Syntax = "memory:SIZE[,sector=512|512e|4096], file:PATH[,size=SIZE][,buffered] or iscsi://host[:port]/target-iqn/lun";
+    public static string Syntax { get; } = "memory:SIZE[,sector=512|512e|4096], file:PATH[,size=SIZE][,buffered], iscsi://host[:port]/target-iqn/lun or "
+        + MultipathTargetSpec.Syntax + ", POLICY one of " + PathPolicyNames.Expected;
 
     public static async Task<IBenchTarget> OpenAsync(string spec, CancellationToken cancellationToken = default)
     {
@@ -30,6 +32,11 @@ public static class BenchTargetFactory
             }
 
             return await IscsiBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (spec.StartsWith(MultipathTargetSpec.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return await MultipathBenchTarget.OpenAsync(MultipathTargetSpec.Parse(spec), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         if (spec.StartsWith("memory:", StringComparison.OrdinalIgnoreCase))

@@ -6,7 +6,7 @@ public sealed record BenchTargetInfo
     /// <summary>The target as given on the command line, without secrets.</summary>
     public required string Spec { get; init; }
 
-    /// <summary>memory, file, block-device or iscsi.</summary>
+    /// <summary>memory, file, block-device, iscsi or multipath.</summary>
     public required string Kind { get; init; }
 
     public required int LogicalBlockSize { get; init; }
@@ -17,10 +17,10 @@ public sealed record BenchTargetInfo
 
     public long SizeBytes => BlockCount * LogicalBlockSize;
 
-    /// <summary>iSCSI portals used (one today; several once multipath is wired in).</summary>
+    /// <summary>iSCSI portals used ("host:port"), in the multipath disk's path order; the names of <see cref="Metrics.TestMeasurement.Paths"/>.</summary>
     public IReadOnlyList<string> Paths { get; init; } = [];
 
-    /// <summary>Multipath policy, or null for a single path.</summary>
+    /// <summary>Multipath policy in kebab-case (<see cref="PathPolicyNames"/>), or null for a single path.</summary>
     public string? PathPolicy { get; init; }
 
     /// <summary>True when a file target bypasses the page cache (O_DIRECT).</summary>

@@ -6,7 +6,7 @@ namespace Storlane.Cli.Commands;
 
 /// <summary>
 /// <c>storlane bench --target T [--target T2] [--suite anvil|cdm|FILE.yaml] [--repeat N] [--duration 5s]
-/// [--warmup 1s] [--json FILE] [--csv FILE] [--html FILE]</c>, and <c>storlane bench compare</c>.
+/// [--warmup 1s] [--sample-interval 1s] [--json FILE] [--csv FILE] [--html FILE]</c>, and <c>storlane bench compare</c>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -14,7 +14,8 @@ internal static class BenchCommand
     {
         var target = new Option<string[]>("--target", "-t")
         {
-            Description = "What to benchmark: " + BenchTargetFactory.Syntax + ". Give two to compare them; their runs are interleaved (A B B A ...).",
+            Description = "What to benchmark: " + BenchTargetFactory.Syntax + ". A multipath target counts I/O errors and records failovers instead of stopping. "
+                + "Give two targets to compare them; their runs are interleaved (A B B A ...).",
             HelpName = "target",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
@@ -43,17 +44,24 @@ internal static class BenchCommand
             HelpName = "time",
             DefaultValueFactory = _ => "0s",
         };
+        var sampleInterval = new Option<string>("--sample-interval")
+        {
+            Description = "Interval of each run's time series (IOPS, MB/s, mean latency), from 100ms up; short intervals show a failover's dip.",
+            HelpName = "time",
+            DefaultValueFactory = _ => "1s",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Write every run, workload, target geometry and machine to this JSON file (schema: docs/bench.md).", HelpName = "file" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one CSV row per run to this file.", HelpName = "file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts (bars with error bars, latency CDFs, time series).", HelpName = "file" };
 
-        var command = new Command("bench", "Benchmark a LUN, file or block device, or an in-memory device. Exit code 0: done; 1: an I/O or target failed; 2: bad arguments or suite.")
+        var command = new Command("bench", "Benchmark a LUN, file or block device, or an in-memory device. Exit code 0: done; 1: an I/O or target failed; 2: bad arguments, target spec or suite.")
         {
             target,
             suite,
             repeat,
             duration,
             warmUp,
+            sampleInterval,
             json,
             csv,
             html,
@@ -67,6 +75,7 @@ internal static class BenchCommand
                 parseResult.GetValue(repeat),
                 parseResult.GetRequiredValue(duration),
                 parseResult.GetRequiredValue(warmUp),
+                parseResult.GetRequiredValue(sampleInterval),
                 parseResult.GetValue(json)?.FullName,
                 parseResult.GetValue(csv)?.FullName,
                 parseResult.GetValue(html)?.FullName);

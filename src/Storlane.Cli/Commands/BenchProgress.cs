@@ -9,7 +9,7 @@ namespace Storlane.Cli.Commands;
 /// <summary>Runs a suite with a progress bar on a terminal, or one line per run when output is redirected.</summary>
 internal static class BenchProgress
 {
-    public static Task<BenchReport> RunAsync(IAnsiConsole console, BenchSuite suite, IReadOnlyList<IBenchTarget> targets, int repeat, CancellationToken cancellationToken)
+    public static Task<BenchReport> RunAsync(IAnsiConsole console, BenchSuite suite, IReadOnlyList<IBenchTarget> targets, int repeat, TimeSpan sampleInterval, CancellationToken cancellationToken)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
@@ -21,7 +21,7 @@ internal static class BenchProgress
                     lastRun = run;
                     console.MarkupLine($"[[{run}/{total}]] {Markup.Escape(test)} on {ConsoleReport.Label(target)}");
                 }
-            }, cancellationToken);
+            }, sampleInterval, cancellationToken);
         }
 
         return console.Progress()
@@ -33,7 +33,7 @@ internal static class BenchProgress
                 {
                     task.Description = $"[{run}/{total}] {Markup.Escape(test)} on {ConsoleReport.Label(target)}";
                     task.Value = (run - 1 + fraction) / total;
-                }, cancellationToken);
+                }, sampleInterval, cancellationToken);
             });
     }
 }

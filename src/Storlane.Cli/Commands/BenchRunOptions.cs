@@ -7,6 +7,7 @@ internal sealed record BenchRunOptions(
     int Repeat,
     string Duration,
     string WarmUp,
+    string SampleInterval,
     string? JsonPath,
     string? CsvPath,
     string? HtmlPath);

@@ -4,6 +4,7 @@ using Storlane.Bench.Reporting;
 using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
 using Storlane.Initiator;
+using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Scsi;
 
 namespace Storlane.Cli.Commands;
@@ -25,6 +26,12 @@ internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, Te
             return ExitCodes.ConfigError;
         }
 
+        if (!DurationText.TryParseSeconds(options.SampleInterval, out var intervalSeconds) || intervalSeconds < WorkloadRunner.MinSampleInterval.TotalSeconds)
+        {
+            error.WriteLine($"--sample-interval '{options.SampleInterval}' is not a time of 100ms or more ({DurationText.Expected})");
+            return ExitCodes.ConfigError;
+        }
+
         var targets = new List<IBenchTarget>();
         try
         {
@@ -34,7 +41,7 @@ internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, Te
             }
 
             var console = BenchConsole.Create(output);
-            var report = await BenchProgress.RunAsync(console, suite, targets, options.Repeat, cancellationToken);
+            var report = await BenchProgress.RunAsync(console, suite, targets, options.Repeat, TimeSpan.FromSeconds(intervalSeconds), cancellationToken);
             ConsoleReport.Render(console, report);
             await WriteOutputsAsync(report, console, cancellationToken);
             return ExitCodes.Success;
@@ -44,8 +51,9 @@ internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, Te
             error.WriteLine("bench cancelled; no results written");
             return ExitCodes.Failure;
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or MultipathGroupingException)
         {
+            // MultipathGroupingException: the spec's URLs lead to different LUs, a mistake in the spec.
             error.WriteLine(ex.Message);
             return ExitCodes.ConfigError;
         }

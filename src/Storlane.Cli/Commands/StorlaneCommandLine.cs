@@ -10,6 +10,7 @@ public static class StorlaneCommandLine
         ServeCommand.Create(),
         DiskCommand.Create(),
         BenchCommand.Create(),
+        IoCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; output and error go where <paramref name="configuration"/> says (the console by default).</summary>

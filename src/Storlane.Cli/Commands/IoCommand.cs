@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Storlane.Bench.Targets;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary>
+/// <c>storlane io --url URL [--url URL ...] [--policy lqd] [--lun N] [--qd 16] [--block-size 4k]
+/// [--duration 10s] [--read-percent 50] [--verify]</c>: a random read/write workload through a
+/// multipath disk, with per-path counts, latency and every failover. The work is in <see cref="IoRunner"/>.
+/// </summary>
+internal static class IoCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string[]>("--url", "-u")
+        {
+            Description = "An iSCSI URL of the LU, iscsi://[user[%secret]@]host[:port]/iqn/lun[?local_address=IP]. Repeat it for each path (portal) of the same LU; one URL is a single path.",
+            HelpName = "url",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var policy = new Option<string>("--policy", "-p")
+        {
+            Description = "Path selection policy: " + PathPolicyNames.Expected + ".",
+            HelpName = "policy",
+            DefaultValueFactory = _ => "lqd",
+        };
+        var lun = new Option<int?>("--lun", "-l") { Description = "LUN to open on every path; overrides the LUN in the URLs (default: theirs, or 0).", HelpName = "n" };
+        var queueDepth = new Option<int>("--qd", "-q")
+        {
+            Description = "I/Os kept in flight (one worker each, each in its own region of the LU).",
+            HelpName = "n",
+            DefaultValueFactory = _ => 16,
+        };
+        var blockSize = new Option<string>("--block-size", "-b")
+        {
+            Description = "Size of each I/O: 512, 4k, 64k, 1m (a power of two, a multiple of the LU's block size).",
+            HelpName = "size",
+            DefaultValueFactory = _ => "4k",
+        };
+        var duration = new Option<string>("--duration", "-d")
+        {
+            Description = "How long to run: 500ms, 10s, 2m. Ctrl-C stops early and still prints the summary.",
+            HelpName = "time",
+            DefaultValueFactory = _ => "10s",
+        };
+        var readPercent = new Option<int>("--read-percent", "-r")
+        {
+            Description = "Share of reads among the I/Os, 0 to 100.",
+            HelpName = "percent",
+            DefaultValueFactory = _ => 50,
+        };
+        var verify = new Option<bool>("--verify")
+        {
+            Description = "Check every read against what this run wrote (reads go only to blocks it wrote; each worker keeps a copy of its region, at most 4 MiB). A mismatch fails the run.",
+        };
+
+        var command = new Command("io", "Run a random read/write workload through a multipath disk (one URL: a single path); prints progress each second, then per-path I/O counts, errors and latency, and every failover (from, to, time, retried I/Os). Exit code 0: done; 1: an I/O or verify error; 2: bad arguments.")
+        {
+            url,
+            policy,
+            lun,
+            queueDepth,
+            blockSize,
+            duration,
+            readPercent,
+            verify,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var settings = IoSettings.Parse(
+                parseResult.GetRequiredValue(url),
+                parseResult.GetRequiredValue(policy),
+                parseResult.GetValue(lun),
+                parseResult.GetValue(queueDepth),
+                parseResult.GetRequiredValue(blockSize),
+                parseResult.GetRequiredValue(duration),
+                parseResult.GetValue(readPercent),
+                parseResult.GetValue(verify),
+                error);
+            return settings is null
+                ? Task.FromResult(ExitCodes.ConfigError)
+                : new IoRunner(settings, parseResult.InvocationConfiguration.Output, error).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+}

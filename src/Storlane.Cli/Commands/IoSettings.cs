@@ -1,0 +1,117 @@
+using System.Globalization;
+using Storlane.Bench.Suites;
+using Storlane.Bench.Targets;
+using Storlane.Initiator;
+using Storlane.Initiator.Multipath;
+
+namespace Storlane.Cli.Commands;
+
+/// <summary>The checked settings of <c>storlane io</c>.</summary>
+internal sealed record IoSettings(
+    IReadOnlyList<IscsiUrl> Urls,
+    PathPolicy Policy,
+    int QueueDepth,
+    int BlockSize,
+    TimeSpan Duration,
+    int ReadPercent,
+    bool Verify)
+{
+    public const int MaxQueueDepth = 1024;
+
+    /// <summary>Checks every option; on the first problem writes "--option: why" to <paramref name="error"/> and returns null.</summary>
+    public static IoSettings? Parse(string[] urls, string policy, int? lun, int queueDepth, string blockSize, string duration, int readPercent, bool verify, TextWriter error)
+    {
+        var parsed = new List<IscsiUrl>();
+        foreach (var text in urls)
+        {
+            if (!IscsiUrl.TryParse(text, out var url, out var problem))
+            {
+                return Fail(error, "--url", $"'{text}': {problem}");
+            }
+
+            if (url.TargetName is null)
+            {
+                return Fail(error, "--url", $"'{url}' names no target (iscsi://host[:port]/iqn/lun)");
+            }
+
+            if (lun is { } chosen)
+            {
+                url = url with { Lun = chosen };
+            }
+            else if (url.Lun is null)
+            {
+                url = url with { Lun = 0 };
+            }
+
+            parsed.Add(url);
+        }
+
+        if (parsed.Count is 0 or > IPathSelector.MaxPaths)
+        {
+            return Fail(error, "--url", $"give 1 to {IPathSelector.MaxPaths} URLs of one LU");
+        }
+
+        if (lun is < 0 or > IscsiUrl.MaxLun)
+        {
+            return Fail(error, "--lun", $"{lun} is not a LUN from 0 to {IscsiUrl.MaxLun}");
+        }
+
+        if (!PathPolicyNames.TryParse(policy, out var pathPolicy))
+        {
+            return Fail(error, "--policy", $"unknown policy '{policy}'; expected {PathPolicyNames.Expected}");
+        }
+
+        if (queueDepth is < 1 or > MaxQueueDepth)
+        {
+            return Fail(error, "--qd", $"{queueDepth} is not a queue depth from 1 to {MaxQueueDepth}");
+        }
+
+        if (!TryParseBlockSize(blockSize, out var bytes))
+        {
+            return Fail(error, "--block-size", $"'{blockSize}' is not a power of two from 512 to 16m (512, 4k, 64k, 1m)");
+        }
+
+        if (!DurationText.TryParseSeconds(duration, out var seconds) || seconds <= 0 || seconds > TimeSpan.FromDays(1).TotalSeconds)
+        {
+            return Fail(error, "--duration", $"'{duration}' is not {DurationText.Expected}, above zero");
+        }
+
+        if (readPercent is < 0 or > 100)
+        {
+            return Fail(error, "--read-percent", $"{readPercent} is not a percentage from 0 to 100");
+        }
+
+        return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify);
+    }
+
+    /// <summary>Bytes with an optional binary k/m suffix (4k = 4096; KiB and MiB too): block sizes are powers of two.</summary>
+    internal static bool TryParseBlockSize(string text, out int bytes)
+    {
+        bytes = 0;
+        var s = text.Trim().ToLowerInvariant();
+        var multiplier = 1;
+        foreach (var (suffix, scale) in new[] { ("kib", 1 << 10), ("mib", 1 << 20), ("k", 1 << 10), ("m", 1 << 20) })
+        {
+            if (s.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                s = s[..^suffix.Length];
+                multiplier = scale;
+                break;
+            }
+        }
+
+        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || (long)count * multiplier > 16 << 20)
+        {
+            return false;
+        }
+
+        bytes = count * multiplier;
+        return bytes >= 512 && (bytes & (bytes - 1)) == 0;
+    }
+
+    private static IoSettings? Fail(TextWriter error, string option, string message)
+    {
+        error.WriteLine($"{option}: {message}");
+        return null;
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Storlane.Cli.Commands;
+using Storlane.Target;
+using Xunit.Abstractions;
+
+namespace Storlane.Cli.Tests;
+
+/// <summary><c>storlane io</c> against Storlane's target in-process, on two loopback portals of one LU.</summary>
+public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
+{
+    private const string TargetName = "iqn.2026-11.io.storlane:io-cli-tests";
+    private IscsiTargetServer? _server;
+
+    public async Task InitializeAsync()
+    {
+        var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
+        options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
+        options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2 });
+        var target = new TargetOptions { Name = TargetName };
+        target.Luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.Memory, SizeBytes = 32 << 20, LogicalBlockSize = 512, PhysicalBlockSize = 4096 });
+        target.Luns.Add(new LunOptions { Lun = 1, Backend = LunBackend.Memory, SizeBytes = 32 << 20, LogicalBlockSize = 4096, PhysicalBlockSize = 4096 });
+        options.Targets.Add(target);
+        _server = new IscsiTargetServer(options, NullLoggerFactory.Instance);
+        await _server.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _server!.DisposeAsync();
+
+    private string Url(int portal, string lun = "/0") =>
+        "iscsi://127.0.0.1:" + _server!.BoundEndpoints[portal].Port.ToString(CultureInfo.InvariantCulture) + "/" + TargetName + lun;
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exitCode = await StorlaneCommandLine.InvokeAsync(["io", .. args], new InvocationConfiguration { Output = stdout, Error = stderr });
+        log.WriteLine(stdout.ToString());
+        log.WriteLine(stderr.ToString());
+        return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task TwoPaths_VerifiedWorkload_PrintsPerPathCountsAndExitsZero()
+    {
+        var (exitCode, output, error) = await RunAsync("--url", Url(0), "--url", Url(1), "--policy", "lqd", "--qd", "8", "--block-size", "4k", "--duration", "1500ms", "--verify");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("2 path(s)", output, StringComparison.Ordinal);
+        Assert.Contains("policy least-queue-depth", output, StringComparison.Ordinal);
+        Assert.Contains("IOPS", output, StringComparison.Ordinal); // progress lines
+        Assert.Contains("reads verified", output, StringComparison.Ordinal);
+        Assert.Contains("failovers: none", output, StringComparison.Ordinal);
+        Assert.Contains("errors: none", output, StringComparison.Ordinal);
+        foreach (var portal in _server!.BoundEndpoints)
+        {
+            // Each path's row: name, state, a non-zero I/O count (LQD spreads eight workers over both).
+            var row = output.Split('\n').Single(l => l.StartsWith("127.0.0.1:" + portal.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            var columns = row.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("Active", columns[1]);
+            Assert.True(long.Parse(columns[2], CultureInfo.InvariantCulture) > 0, row);
+            Assert.Equal("0", columns[3]);
+        }
+    }
+
+    [Fact]
+    public async Task OneUrl_LunOption_RunsASinglePath()
+    {
+        var (exitCode, output, error) = await RunAsync("--url", Url(0, lun: string.Empty), "--lun", "0", "--qd", "2", "--duration", "300ms", "--read-percent", "0");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("1 path(s)", output, StringComparison.Ordinal);
+        Assert.Contains("0% reads", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--url", "iscsi://127.0.0.1:1/iqn.x/0?local_address=nothost", "--url: ")]
+    [InlineData("--url", "http://127.0.0.1/iqn.x/0", "starts with 'iscsi://'")]
+    [InlineData("--policy", "fastest", "--policy: unknown policy 'fastest'")]
+    [InlineData("--block-size", "3k", "--block-size: '3k'")]
+    [InlineData("--duration", "soon", "--duration: 'soon'")]
+    [InlineData("--read-percent", "120", "--read-percent: 120")]
+    [InlineData("--qd", "0", "--qd: 0")]
+    public async Task BadArgument_ExitsTwo_AndNamesTheOption(string option, string value, string expected)
+    {
+        string[] args = option == "--url" ? ["--url", value] : ["--url", Url(0), option, value];
+        var (exitCode, output, error) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.ConfigError, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("I/Os in", output, StringComparison.Ordinal); // nothing ran
+    }
+
+    [Fact]
+    public async Task BlockSizeBelowTheLusBlockSize_ExitsTwo_BeforeAnyIo()
+    {
+        var (exitCode, output, error) = await RunAsync("--url", Url(0), "--lun", "1", "--block-size", "512", "--duration", "1s");
+
+        Assert.Equal(ExitCodes.ConfigError, exitCode);
+        Assert.Contains("not a multiple of the LU's block size (4096 bytes)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("I/Os in", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnreachablePortal_ExitsOne_WithTheReason()
+    {
+        var (exitCode, _, error) = await RunAsync("--url", "iscsi://127.0.0.1:1/" + TargetName + "/0", "--duration", "1s");
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("cannot open the LU", error, StringComparison.Ordinal);
+    }
+}
