@@ -96,7 +96,7 @@ public sealed class LifecycleTests
         var directory = Directory.CreateTempSubdirectory("storlane-interop-").FullName;
         try
         {
-            // No --config and no --data-dir: exactly the README's first command, run in an empty folder.
+            // No --config and no --data-dir: exactly the README's serve command, run in an empty folder.
             var dataDirectory = Path.Combine(directory, "storlane-data");
             await using var server = await StorlaneServer.StartAsync(configPath: null, dataDirectory: null, directory);
 

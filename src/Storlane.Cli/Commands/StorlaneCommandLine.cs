@@ -10,6 +10,8 @@ public static class StorlaneCommandLine
         ServeCommand.Create(),
         DiskCommand.Create(),
         BenchCommand.Create(),
+        LabCommand.Create(),
+        DemoCommand.Create(),
         IoCommand.Create(),
     };
 

@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace Storlane.Lab.Reporting;
+
+/// <summary>The demo's HTML report: 512 vs 4K, the pulled cable with the pulled run's throughput, and a link to the bench's full report.</summary>
+public static class DemoPage
+{
+    public static string Html(DemoReport report, string benchHtml)
+    {
+        var pull = report.Pull;
+        var marks = new List<TimeSeriesChart.Mark> { new(pull.PullSeconds, "pull", FailoverPage.PullColor) };
+        if (pull.Series.Count > 0 && pull.RestoreSeconds <= pull.Series[^1].StartSeconds + pull.SampleIntervalSeconds)
+        {
+            marks.Add(new TimeSeriesChart.Mark(pull.RestoreSeconds, "restore", FailoverPage.RestoreColor));
+        }
+
+        var points = pull.Series.Select(s => (s.StartSeconds + (pull.SampleIntervalSeconds / 2), s.MegabytesPerSecond)).ToList();
+        var interval = (pull.SampleIntervalSeconds * 1000).ToString("0", CultureInfo.InvariantCulture);
+        string[] sections =
+        [
+            SectorSizeTable.Build(report.Comparison).Html(),
+            DemoTables.Pull(report).Html(),
+            LabHtml.Figure(TimeSeriesChart.Svg($"'{pull.Test}' on the {pull.Lun} LUN: MB/s per {interval} ms", "MB/s", points, marks)),
+            LabHtml.ParagraphHtml(LabHtml.Link(benchHtml, "the bench's report: charts per test (bars, latency CDFs, time series)") + " · " + LabHtml.Link(report.Comparison.BenchJson, "bench result (JSON)")),
+        ];
+        return LabHtml.Page(report.Header, "storlane demo: 512 vs 4K over two paths, one cable pulled", sections);
+    }
+}
