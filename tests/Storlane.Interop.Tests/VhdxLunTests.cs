@@ -43,6 +43,61 @@ public sealed class VhdxLunTests
         }
     }
 
+    [ToolFact(ExternalTools.QemuImg, ExternalTools.QemuIscsiDriver)]
+    public async Task ADifferencingVhdxLun_TakesWritesInTheChild_ShowsTheParentElsewhere_AndLeavesTheParentFileUnchanged()
+    {
+        const string Iqn = "iqn.2026-11.io.storlane:vhdx-child";
+        const long Mib = 1L << 20;
+        var directory = Directory.CreateTempSubdirectory("storlane-vhdx-child-").FullName;
+        try
+        {
+            // A parent full of random data, and a child over it, made before the target starts.
+            var parent = Path.Combine(directory, "parent.vhdx");
+            var child = Path.Combine(directory, "child.vhdx");
+            var parentRaw = await WriteRandomFileAsync(Path.Combine(directory, "parent.raw"), ServedTarget.LunSize, seed: 90);
+            await VhdxDiskCreator.CreateAsync(parent, new VhdxCreateOptions { Type = VhdxDiskType.Dynamic, VirtualSize = ServedTarget.LunSize, BlockSize = (int)(4 * Mib) });
+            await using (var device = await VhdxBlockDevice.OpenAsync(parent))
+            {
+                await device.WriteAsync(0, await File.ReadAllBytesAsync(parentRaw));
+            }
+
+            await VhdxDiskCreator.CreateAsync(child, new VhdxCreateOptions { Type = VhdxDiskType.Differencing, ParentPath = parent, BlockSize = (int)Mib });
+            var parentHash = await Sha256Async(parent);
+
+            await using var served = await ServedTarget.StartAsync(moreTargets: $$"""
+                  - name: {{Iqn}}
+                    luns:
+                      - { lun: 0, backend: vhdx, path: {{child}}, size: 64MiB, logical-block-size: 512 }
+                """);
+            var options = QemuImg.ImageOptions(served.Portal, Iqn, 0, "none");
+
+            // A whole child block, a run across the 40 MiB block boundary (40M-64K), and one sector at 50M+4K (a partially present block).
+            AssertSucceeded(await served.RunAsync("qemu-io", "--image-opts", options,
+                "-c", "write -P 0xab 1M 1M", "-c", "write -P 0xcd 41877504 128K", "-c", "write -P 0xef 52432896 512"));
+            var copy = Path.Combine(directory, "copy.raw");
+            AssertSucceeded(await QemuImg.ReadAsync(served, options, copy));
+            Assert.Equal(0, await served.Server.StopAsync());
+
+            var expected = await File.ReadAllBytesAsync(parentRaw);
+            expected.AsSpan((int)Mib, (int)Mib).Fill(0xab);
+            expected.AsSpan((int)((40 * Mib) - (64 << 10)), 128 << 10).Fill(0xcd);
+            expected.AsSpan((int)((50 * Mib) + 4096), 512).Fill(0xef);
+            var actual = await File.ReadAllBytesAsync(copy);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), "the LUN must read the parent where the child has nothing, and the writes where it does");
+
+            Assert.Equal(parentHash, await Sha256Async(parent));
+            var report = await VhdxChecker.CheckAsync(child);
+            Assert.False(report.HasErrors, string.Join("; ", report.Problems));
+            await using var reopened = await VhdxBlockDevice.OpenAsync(child, readOnly: true);
+            Assert.Equal(VhdxDiskType.Differencing, reopened.DiskType);
+            Assert.Equal(4, reopened.Info.AllocatedBlocks);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [ToolFact(ExternalTools.QemuImg)]
     public async Task DiskCreateInfoCheckConvert_MakeFilesQemuAccepts()
     {

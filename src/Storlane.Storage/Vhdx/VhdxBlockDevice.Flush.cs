@@ -50,7 +50,8 @@ public sealed partial class VhdxBlockDevice
             long fileEnd;
             lock (_allocationLock)
             {
-                fileEnd = _fileEnd;
+                // The journal's first flush makes the new length durable before the entry.
+                fileEnd = ExtendFileLocked();
             }
 
             await _journal.CommitAsync(pages, fileEnd, cancellationToken).ConfigureAwait(false);

@@ -60,13 +60,19 @@ public sealed partial class VhdxBlockDevice
     }
 
     /// <summary>
-    /// Gives the block fresh file space past the end and writes the data there; only after the data
-    /// write completes does the BAT entry point at it (it reaches the file through the log at the
-    /// next flush, after that flush has made the data durable). Returns false when another writer
-    /// owns or finished the allocation.
+    /// Gives the block fresh file space past the end and writes the data there. In a differencing
+    /// disk only after the data write completes does the BAT entry point at it (until then the block
+    /// must still show the parent); the entry reaches the file through the log at the next flush,
+    /// after that flush has made the data durable. Returns false when another writer owns or
+    /// finished the allocation.
     /// </summary>
     private async ValueTask<bool> TryAllocateAndWriteAsync(long block, int within, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (_parent is null)
+        {
+            return await TryAllocatePublishedAndWriteAsync(block, within, data, cancellationToken).ConfigureAwait(false);
+        }
+
         Task? other;
         TaskCompletionSource? mine = null;
         long fileOffset = 0;
@@ -126,6 +132,35 @@ public sealed partial class VhdxBlockDevice
         return true;
     }
 
+    /// <summary>
+    /// A block of a disk without a parent reads zeros until written, and so does fresh file space:
+    /// the entry can point at the new space before the data is written, so the queue's other writes
+    /// to the block go straight in instead of waiting for this one (sequential writes at queue depth
+    /// 16 stalled at every block boundary). The log is still safe: a flush logs the entry after it
+    /// has made every write completed before it durable, and a write still in flight was not
+    /// acknowledged, so its block may read zeros after a crash, as it did before.
+    /// </summary>
+    private async ValueTask<bool> TryAllocatePublishedAndWriteAsync(long block, int within, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        long fileOffset;
+        lock (_allocationLock)
+        {
+            if (VhdxBatEntry.IsAllocated(VhdxBatEntry.State(PayloadEntry(block))))
+            {
+                return false;
+            }
+
+            fileOffset = ReserveSpaceLocked(_metadata.BlockSize);
+            lock (_metadataLock)
+            {
+                SetEntryLocked(_layout.PayloadIndex(block), VhdxBatEntry.Make((int)VhdxBlockState.FullyPresent, fileOffset));
+            }
+        }
+
+        await _file.WriteAsync(data, fileOffset + within, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private async ValueTask MarkSectorsPresentAsync(long block, int within, int length, CancellationToken cancellationToken)
     {
         var chunk = block / _layout.ChunkRatio;
@@ -153,18 +188,32 @@ public sealed partial class VhdxBlockDevice
         }
     }
 
-    /// <summary>Takes <paramref name="size"/> bytes at the end of the file. Caller holds <see cref="_allocationLock"/>.</summary>
+    /// <summary>
+    /// Takes <paramref name="size"/> bytes at the end of the file. Caller holds <see cref="_allocationLock"/>.
+    /// No system call here: space past the end reads as zeros anyway, and the file is extended
+    /// over every reservation once per commit (<see cref="ExtendFileLocked"/>), not once per block
+    /// under the lock (an ftruncate waits for the file system's journal, and every allocating
+    /// writer queued behind it).
+    /// </summary>
     private long ReserveSpaceLocked(long size)
     {
         var offset = _fileEnd;
         _fileEnd += size;
+        return offset;
+    }
 
-        // Grow now so the space reads as zeros and the log's FlushedFileOffset covers it.
+    /// <summary>
+    /// Extends the file over every reserved block, so a BAT entry never points past its end (2.5.1:
+    /// blocks lie within the file). Caller holds <see cref="_allocationLock"/>, so the length is the
+    /// newest reservation's end and never cuts a write that landed in reserved space.
+    /// </summary>
+    private long ExtendFileLocked()
+    {
         if (_file.Length < _fileEnd)
         {
             _file.SetLength(_fileEnd);
         }
 
-        return offset;
+        return _fileEnd;
     }
 }

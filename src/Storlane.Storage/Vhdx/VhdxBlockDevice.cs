@@ -18,7 +18,8 @@ public sealed partial class VhdxBlockDevice : IBlockDevice, IAllocationQuery
     private readonly VhdxJournal _journal;
     private readonly VhdxMetadata _metadata;
     private readonly VhdxBatLayout _layout;
-    private readonly long _batOffset;
+    /// <summary>Where the BAT region starts; only an offline resize moves it (<see cref="RelocateBatAsync"/>).</summary>
+    private long _batOffset;
     private readonly ulong[] _bat;
     private readonly IBlockDevice? _parent;
     private readonly int _blockShift;

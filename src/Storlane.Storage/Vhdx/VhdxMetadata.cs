@@ -118,6 +118,22 @@ internal sealed record VhdxMetadata(
         return metadata;
     }
 
+    /// <summary>Where item <paramref name="id"/> lies inside the region (offset from the region start and length), or null when the table has no such item.</summary>
+    public static (int Offset, int Length)? FindItem(ReadOnlySpan<byte> region, Guid id)
+    {
+        var count = Math.Min((int)BinaryPrimitives.ReadUInt16LittleEndian(region[10..]), MaxEntries);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = region.Slice(TableHeaderSize + (i * EntrySize), EntrySize);
+            if (new Guid(entry[..16]) == id)
+            {
+                return ((int)BinaryPrimitives.ReadUInt32LittleEndian(entry[16..]), (int)BinaryPrimitives.ReadUInt32LittleEndian(entry[20..]));
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The rules of 2.6.2.1 to 2.6.2.6 on the item values.</summary>
     public void Validate(long regionOffset)
     {

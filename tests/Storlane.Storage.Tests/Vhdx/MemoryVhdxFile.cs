@@ -135,6 +135,12 @@ internal sealed class MemoryVhdxFile : IVhdxFile
             _durable.AsSpan(0, (int)Math.Min(_durable.Length, _length)).CopyTo(image);
             foreach (var (offset, data) in _pending)
             {
+                // The cut write may lie past the end (an extending write): then the file did not grow.
+                if (offset >= image.Length)
+                {
+                    continue;
+                }
+
                 var kept = random.Next(3) switch
                 {
                     0 => 0,

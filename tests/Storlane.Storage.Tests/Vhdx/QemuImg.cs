@@ -11,9 +11,19 @@ internal static class QemuImg
         ? "skipped: qemu-img not installed (apt-get install qemu-utils; ./test.sh installs it when run as root)"
         : null;
 
-    public static (int ExitCode, string Output) Run(params string[] arguments)
+    public static (int ExitCode, string Output) Run(params string[] arguments) => RunTool(Tool, arguments);
+
+    /// <summary>Runs qemu-io (same package) and asserts exit code 0; a pattern mismatch is reported in its output, so callers check that too.</summary>
+    public static string RunQemuIo(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var (code, output) = RunTool("qemu-io", arguments);
+        Assert.True(code == 0 && !output.Contains("Pattern verification failed", StringComparison.Ordinal), $"qemu-io {string.Join(' ', arguments)} exited {code}: {output}");
+        return output;
+    }
+
+    private static (int ExitCode, string Output) RunTool(string tool, string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
