@@ -247,6 +247,11 @@ internal sealed partial class IscsiConnection
     {
         _closing.Cancel();
         AbortAllTasks();
+
+        // The I_T nexus is lost now, not once the writer has drained: an initiator that dropped
+        // this connection may already be logging in again, and its first commands must find the
+        // nexus's prevention of medium removal and legacy reservation released (SBC-3 5.11, SPC-4 5.12.1).
+        EndSession();
         _outbound.Writer.TryComplete();
         try
         {
@@ -260,6 +265,11 @@ internal sealed partial class IscsiConnection
         await _input.CompleteAsync().ConfigureAwait(false);
         await _output.CompleteAsync().ConfigureAwait(false);
         _transport.Dispose();
+        TargetLog.ConnectionClosed(_server.Logger, Remote, _closeReason);
+    }
+
+    private void EndSession()
+    {
         if (_session is { } session)
         {
             _server.Sessions.Remove(session);
@@ -268,8 +278,6 @@ internal sealed partial class IscsiConnection
                 session.Target?.Device.RemoveNexus(nexus);
             }
         }
-
-        TargetLog.ConnectionClosed(_server.Logger, Remote, _closeReason);
     }
 
     private uint NextTargetTransferTag()
