@@ -240,13 +240,26 @@ internal sealed partial class IscsiConnection
             Connection = this,
         };
 
+        // An initiator that dropped a connection and logs in again sent its FIN before this login:
+        // that nexus is lost now, before the new session's first command (SBC-3 5.11 prevention,
+        // SPC-4 5.12.1 legacy reservations), whether or not its receive loop has noticed yet.
+        foreach (var other in _server.Sessions.Snapshot())
+        {
+            if (other.Connection is { } connection && !ReferenceEquals(connection, this)
+                && string.Equals(other.InitiatorName, initiatorName, StringComparison.Ordinal) && connection.PeerHasClosed())
+            {
+                connection.EndNexusNow("closed by initiator");
+            }
+        }
+
         // RFC 7143 6.3.5: a leading login with TSIH 0 and the ISID of a live session of the same
-        // initiator and target reinstates it: the old session is closed, its tasks aborted.
+        // initiator and target reinstates it: the old session is closed, its tasks aborted, its
+        // nexus state released before the new session's first command.
         var replaced = _server.Sessions.Add(session);
         if (replaced is not null)
         {
             TargetLog.SessionReinstated(_server.Logger, replaced.Tsih, initiatorName);
-            replaced.Connection?.Abort("session reinstated by a new login");
+            replaced.Connection?.EndNexusNow("session reinstated by a new login");
         }
 
         _session = session;

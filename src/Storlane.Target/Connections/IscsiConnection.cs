@@ -22,6 +22,8 @@ internal sealed partial class IscsiConnection
     private readonly PipeWriter _output;
     private readonly ServerContext _server;
     private readonly PortalOptions _portal;
+    private readonly Socket? _socket;
+    private int _sessionEnded;
     private readonly Channel<OutboundItem> _outbound = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _closing = new();
     private readonly byte[] _header = new byte[Bhs.Length];
@@ -41,6 +43,7 @@ internal sealed partial class IscsiConnection
     public IscsiConnection(Socket socket, ServerContext server, PortalOptions portal)
         : this(CreateSocketPipe(socket), new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, socket.LocalEndPoint, server, portal)
     {
+        _socket = socket;
     }
 
     /// <summary>A connection over any duplex pipe: sockets in production, in-memory pipes in tests and benchmarks.</summary>
@@ -268,8 +271,41 @@ internal sealed partial class IscsiConnection
         TargetLog.ConnectionClosed(_server.Logger, Remote, _closeReason);
     }
 
+    /// <summary>
+    /// True when the initiator has closed this connection (its FIN is here, nothing is left to read)
+    /// even if the receive loop has not run yet to notice. A poll, no read: safe from any thread.
+    /// </summary>
+    internal bool PeerHasClosed()
+    {
+        try
+        {
+            return _socket is { } socket && socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends this connection's session and I_T nexus at once, from another connection's login: the
+    /// initiator's new session must not find the old nexus still holding a prevention of medium
+    /// removal or a reservation just because this connection's loop has not run yet.
+    /// </summary>
+    internal void EndNexusNow(string why)
+    {
+        EndSession();
+        Abort(why);
+    }
+
+    /// <summary>Once per connection: a later call (the connection's own shutdown) must not touch a reinstated nexus.</summary>
     private void EndSession()
     {
+        if (Interlocked.Exchange(ref _sessionEnded, 1) != 0)
+        {
+            return;
+        }
+
         if (_session is { } session)
         {
             _server.Sessions.Remove(session);
