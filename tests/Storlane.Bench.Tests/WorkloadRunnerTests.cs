@@ -117,7 +117,9 @@ public sealed class WorkloadRunnerTests
         Assert.True(m.P50LatencyMs <= m.P90LatencyMs && m.P90LatencyMs <= m.P99LatencyMs && m.P99LatencyMs <= m.P999LatencyMs && m.P999LatencyMs <= m.MaxLatencyMs);
         Assert.True(m.CpuPercent > 0 && m.IopsPerCpuPercent > 0);
         Assert.Equal(2, m.TimeSeries.Count);
-        Assert.InRange(m.ElapsedSeconds, 1.1, 2.0);
+        // The run stops near its 1.2 s; the upper bound only catches a duration that is ignored, with
+        // room for a loaded CI machine (2.08 s was seen while other test assemblies ran).
+        Assert.InRange(m.ElapsedSeconds, 1.1, 5.0);
     }
 
     [Fact]
