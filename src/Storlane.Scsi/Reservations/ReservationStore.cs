@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Storlane.Storage;
 
 namespace Storlane.Scsi;
 
 /// <summary>
 /// Keeps the persistent reservation state of one logical unit in a small text file when the
 /// application client asked for it with APTPL = 1 (SPC-4 5.12.5: "Persist Through Power Loss").
-/// The file is replaced atomically (write a temporary file, then rename over the old one); APTPL = 0
+/// The file is replaced atomically and durably (<see cref="DurableFile"/>); APTPL = 0
 /// removes it. Format, one record a line: <c>generation N</c>, <c>registrant KEY RELPORT ALLTGPT NAME</c>,
 /// <c>reservation TYPE KEY RELPORT NAME</c>; keys in hexadecimal, initiator port names last (they hold
 /// no spaces).
@@ -21,7 +22,7 @@ internal sealed class ReservationStore(string path)
     {
         if (!state.Aptpl)
         {
-            File.Delete(Path);
+            DurableFile.Delete(Path);
             return;
         }
 
@@ -38,20 +39,7 @@ internal sealed class ReservationStore(string path)
             text.Append(CultureInfo.InvariantCulture, $"reservation {(byte)state.Type} {holder.Key:X16} {holder.RelativeTargetPortId} {holder.InitiatorPortName}\n");
         }
 
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var temporary = Path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
+        DurableFile.Replace(Path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>The saved state, or null when there is no file.</summary>

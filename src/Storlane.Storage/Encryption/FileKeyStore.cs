@@ -49,40 +49,10 @@ public sealed class FileKeyStore : ILunKeyStore
             throw new ArgumentException($"a LUN key is {ILunKeyStore.KeyBytes} bytes", nameof(key));
         }
 
-        var temporary = Path + ".new";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(Magic);
-            stream.Write(key);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
-        FlushDirectory();
-    }
-
-    /// <summary>The rename is durable only once the directory entry is (POSIX).</summary>
-    private void FlushDirectory()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        try
-        {
-            using var directory = File.OpenHandle(System.IO.Path.GetDirectoryName(Path)!, FileMode.Open, FileAccess.Read);
-            RandomAccess.FlushToDisk(directory);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            // Some file systems refuse to open a directory for fsync; the rename is still atomic.
-        }
+        Span<byte> content = stackalloc byte[Magic.Length + ILunKeyStore.KeyBytes];
+        Magic.CopyTo(content);
+        key.CopyTo(content[Magic.Length..]);
+        DurableFile.Replace(Path, content, ownerOnly: true);
+        CryptographicOperations.ZeroMemory(content);
     }
 }
