@@ -12,6 +12,7 @@ public sealed class LogicalUnit
 {
     private volatile bool _softwareWriteProtect;
     private int _sanitizeInProgress;
+    private int _sanitizeProgress;
     private volatile bool _mediumRemoved;
     private long _blockCount;
 
@@ -45,9 +46,10 @@ public sealed class LogicalUnit
         MaxTransferBlocks = (uint)(options.MaxTransferBytes / BlockSize);
         MaxUnmapLbaCount = options.MaxUnmapLbaCount;
         MaxUnmapDescriptorCount = options.MaxUnmapDescriptorCount;
-        MaxWriteSameBlocks = options.MaxWriteSameBlocks;
+        MaxWriteSameBlocks = options.MaxWriteSameBlocks ?? MaxTransferBlocks;
         MaxAtomicTransferBlocks = Math.Min(MaxTransferBlocks, (uint)(MaxAtomicTransferBytes / BlockSize));
         Reservations = new ReservationState(options.ReservationStatePath);
+        SanitizeJournal = options.SanitizeStatePath is { } journal ? new SanitizeJournal(journal) : null;
     }
 
     public ulong Lun { get; }
@@ -112,6 +114,9 @@ public sealed class LogicalUnit
 
     internal ReservationState Reservations { get; }
 
+    /// <summary>Where a running SANITIZE is recorded so it survives a restart; null for a memory unit.</summary>
+    internal SanitizeJournal? SanitizeJournal { get; }
+
     /// <summary>COMPARE AND WRITE against every other writer (any session, any path).</summary>
     internal AtomicWriteGate WriteGate { get; } = new();
 
@@ -175,8 +180,24 @@ public sealed class LogicalUnit
         }
     }
 
+    /// <summary>How far the running SANITIZE has come, out of 65536 (SPC-4 4.5.2.4.4 PROGRESS INDICATION).</summary>
+    public ushort SanitizeProgress => (ushort)Volatile.Read(ref _sanitizeProgress);
+
     /// <summary>Marks a SANITIZE as running; false when one runs already.</summary>
-    internal bool TryBeginSanitize() => Interlocked.CompareExchange(ref _sanitizeInProgress, 1, 0) == 0;
+    internal bool TryBeginSanitize()
+    {
+        if (Interlocked.CompareExchange(ref _sanitizeInProgress, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _sanitizeProgress, 0);
+        return true;
+    }
+
+    /// <summary>Records the share of the sanitize done, from 0 to 1.</summary>
+    internal void ReportSanitizeProgress(double done) =>
+        Volatile.Write(ref _sanitizeProgress, (int)Math.Clamp(done * 65536, 0, ushort.MaxValue));
 
     internal void EndSanitize() => Volatile.Write(ref _sanitizeInProgress, 0);
 

@@ -54,8 +54,26 @@ public sealed class LogicalUnitOptions
     /// <summary>MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT.</summary>
     public uint MaxUnmapDescriptorCount { get; set; } = 256;
 
-    /// <summary>MAXIMUM WRITE SAME LENGTH in blocks (also bounds WRITE SAME with NUMBER OF LOGICAL BLOCKS 0).</summary>
-    public ulong MaxWriteSameBlocks { get; set; } = 1 << 16;
+    /// <summary>
+    /// MAXIMUM WRITE SAME LENGTH in blocks (also bounds WRITE SAME with NUMBER OF LOGICAL BLOCKS 0).
+    /// Null: the MAXIMUM TRANSFER LENGTH, so one WRITE SAME does no more work on the medium than one
+    /// WRITE may (LIO reports 4096 blocks for the same reason); large ranges are for UNMAP.
+    /// </summary>
+    public ulong? MaxWriteSameBlocks { get; set; }
+
+    /// <summary>
+    /// The most bytes per second a SANITIZE OVERWRITE writes, so a sanitize does not take the whole disk
+    /// or pool from the other units on it (like md's sync_speed_max for a rebuild); 0 = as fast as the
+    /// device goes. The unit is NOT READY, SANITIZE IN PROGRESS for as long as the operation runs.
+    /// </summary>
+    public long SanitizeBytesPerSecond { get; set; }
+
+    /// <summary>
+    /// Where a SANITIZE in progress is journaled (typically the image path plus ".sanitize"), so one
+    /// interrupted by a stop or a crash resumes when the unit is added again (SBC-3 4.11.1). Null: a
+    /// sanitize ends with the process (a memory unit's data does too).
+    /// </summary>
+    public string? SanitizeStatePath { get; set; }
 
     /// <summary>
     /// Where persistent reservations are kept when an application client registers with APTPL = 1

@@ -13,4 +13,13 @@ internal static partial class ScsiLog
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Target}: TARGET {Kind} RESET from {Nexus}")]
     public static partial void TargetReset(ILogger logger, string target, string kind, ItNexus nexus);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "{Target} LUN {Lun}: SANITIZE {Kind} started; the unit is not ready until it completes")]
+    public static partial void SanitizeStarted(ILogger logger, string target, ulong lun, string kind);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "{Target} LUN {Lun}: SANITIZE {Kind} completed in {Seconds:F1} s")]
+    public static partial void SanitizeCompleted(ILogger logger, string target, ulong lun, string kind, double seconds);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "{Target} LUN {Lun}: a SANITIZE was under way when the target stopped ({Journal}); it starts again now")]
+    public static partial void SanitizeResumed(ILogger logger, string target, ulong lun, string journal);
 }

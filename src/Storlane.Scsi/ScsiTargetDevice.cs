@@ -54,6 +54,9 @@ public sealed partial class ScsiTargetDevice
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(lun, MaxLun);
         var unit = new LogicalUnit(this, lun, device, (options ?? new LogicalUnitOptions()).Clone());
+
+        // Before the unit is reachable: its first command already finds the sanitize running.
+        CommandHandlers.ResumeInterruptedSanitize(this, unit);
         lock (_lunsLock)
         {
             if (_luns.Find(lun) is not null)
@@ -215,7 +218,7 @@ public sealed partial class ScsiTargetDevice
         if (unit.SanitizeInProgress && !IsUnitAttentionExempt(opcode))
         {
             // SBC-3 4.11.1: only INQUIRY, REPORT LUNS and REQUEST SENSE run during a sanitize operation.
-            ScsiErrors.SanitizeInProgress();
+            ScsiErrors.SanitizeInProgress(unit.SanitizeProgress);
         }
 
         if (descriptor.NeedsMedium && unit.MediumRemoved)

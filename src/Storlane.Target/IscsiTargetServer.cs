@@ -121,7 +121,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
                 throw new TargetStartException($"target {options.Name} is configured twice");
             }
 
-            var device = new ScsiTargetDevice(options.Name);
+            var device = new ScsiTargetDevice(options.Name, _logger);
             device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
 
             // Every portal group is a target port (relative port id = TPGT) and its own ALUA group,
@@ -134,19 +134,16 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             {
                 var block = OpenDevice(options, lun);
                 _devices.Add(block);
-                device.AddLogicalUnit(lun.Lun, block, new LogicalUnitOptions
+                try
                 {
-                    Serial = lun.Serial,
-                    ReadOnly = lun.ReadOnly,
-                    Removable = lun.Removable,
+                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block));
+                }
+                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                {
+                    // A damaged reservation or sanitize journal beside the image: refuse to serve it.
+                    throw new TargetStartException($"{options.Name} LUN {lun.Lun}: {ex.Message}", ex);
+                }
 
-                    // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
-                    // disk keeps its designator wherever it is served.
-                    NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
-
-                    // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
-                    ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
-                });
                 TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), (lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}") + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : ""));
             }
 
@@ -155,6 +152,24 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
         return targets;
     }
+
+    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block) => new()
+    {
+        Serial = lun.Serial,
+        ReadOnly = lun.ReadOnly,
+        Removable = lun.Removable,
+        SanitizeBytesPerSecond = lun.SanitizeBytesPerSecond,
+
+        // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
+        // disk keeps its designator wherever it is served.
+        NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
+
+        // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
+        ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
+
+        // A SANITIZE interrupted by a stop or crash resumes at the next start (SBC-3 4.11.1).
+        SanitizeStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
+    };
 
     /// <summary>Aborts the tasks on one LU of the sessions whose nexus matches (PREEMPT AND ABORT).</summary>
     private void AbortTasks(ScsiTargetDevice device, ulong lun, Func<ItNexus, bool> match)

@@ -114,6 +114,12 @@ public sealed class LunOptions
     /// </summary>
     public bool Encrypted { get; init; }
 
+    /// <summary>
+    /// The most bytes per second a SANITIZE OVERWRITE writes (0 = unlimited), so erasing one LUN does
+    /// not take the whole disk from the others; the unit is NOT READY for as long as it runs.
+    /// </summary>
+    public long SanitizeBytesPerSecond { get; init; }
+
     /// <summary>Unit serial number (VPD 0x80); derived from the target name and LUN when null.</summary>
     public string? Serial { get; init; }
 

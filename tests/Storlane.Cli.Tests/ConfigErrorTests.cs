@@ -75,6 +75,16 @@ public sealed class ConfigErrorTests
         Assert.Equal(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("sanitize-rate: fast", "'sanitize-rate' must be bytes per second (a whole number of bytes, or a whole number with B, KiB, MiB, GiB or TiB, optionally followed by /s), got 'fast'")]
+    [InlineData("sanitize-rate: 0", "'sanitize-rate' must be above zero, got '0'")]
+    [InlineData("sanitize-rate: 0MiB/s", "'sanitize-rate' must be above zero, got '0MiB/s'")]
+    public void BadSanitizeRate_IsRefusedAtTheRate(string line, string expected)
+    {
+        var error = ConfigAssert.SingleError(WithLunLine("size: 1MiB\n        " + line), 9, 24);
+        Assert.Equal(expected, error.Message);
+    }
+
     [Fact]
     public void PhysicalBlockSmallerThanLogical_IsRefused()
     {

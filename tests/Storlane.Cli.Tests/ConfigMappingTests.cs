@@ -96,9 +96,23 @@ public sealed class ConfigMappingTests
         var portal = Assert.Single(options.Portals);
         Assert.Equal((3260, (ushort)1), (portal.Port, portal.Group));
         var lun = options.Targets[0].Luns[0];
-        Assert.Equal((LunBackend.File, 512, 512, false), (lun.Backend, lun.LogicalBlockSize, lun.PhysicalBlockSize, lun.ReadOnly));
+        Assert.Equal((LunBackend.File, 512, 512, false, 0L), (lun.Backend, lun.LogicalBlockSize, lun.PhysicalBlockSize, lun.ReadOnly, lun.SanitizeBytesPerSecond));
         Assert.Equal(Path.Combine(ConfigAssert.DataDirectory, "sub", "dir", "minimal.img"), lun.Path);
         Assert.Equal((5, 30, 128), (options.NopInIntervalSeconds, options.NopInTimeoutSeconds, options.CommandWindow));
+    }
+
+    [Theory]
+    [InlineData("8MiB/s", 8L << 20)]
+    [InlineData("200MiB", 200L << 20)]
+    [InlineData("1048576", 1L << 20)]
+    public void SanitizeRate_IsBytesPerSecond_WithOrWithoutPerSecond(string text, long expected)
+    {
+        var options = ConfigAssert.Valid($$"""
+            portals: [{ address: 127.0.0.1 }]
+            targets: [{ name: "iqn.2026-11.io.storlane:s", luns: [{ lun: 0, backend: memory, size: 1MiB, sanitize-rate: {{text}} }] }]
+            """);
+
+        Assert.Equal(expected, options.Targets[0].Luns[0].SanitizeBytesPerSecond);
     }
 
     [Fact]

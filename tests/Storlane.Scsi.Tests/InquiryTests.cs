@@ -184,7 +184,8 @@ public sealed class InquiryTests
     {
         // SBC-3 6.5.3: OPTIMAL TRANSFER LENGTH GRANULARITY = logical blocks per physical block,
         // MAXIMUM TRANSFER LENGTH = 8 MiB in blocks, unmap limits because the device can unmap,
-        // MAXIMUM COMPARE AND WRITE LENGTH (byte 5) = 16 blocks.
+        // MAXIMUM COMPARE AND WRITE LENGTH (byte 5) = 16 blocks, MAXIMUM WRITE SAME LENGTH = MAXIMUM
+        // TRANSFER LENGTH: a WRITE SAME touches no more blocks than a WRITE may carry.
         var harness = new ScsiHarness(new MemoryBlockDevice(new BlockGeometry(logical, physical, 1024)));
         var reply = await harness.Run("12 01 B0 00 FF 00", dataIn: 255);
         reply.AssertGood();
@@ -196,7 +197,7 @@ public sealed class InquiryTests
         Assert.Equal(1u << 20, BinaryPrimitives.ReadUInt32BigEndian(page.AsSpan(20)));
         Assert.Equal(256u, BinaryPrimitives.ReadUInt32BigEndian(page.AsSpan(24)));
         Assert.Equal((uint)granularity, BinaryPrimitives.ReadUInt32BigEndian(page.AsSpan(28)));
-        Assert.Equal(1UL << 16, BinaryPrimitives.ReadUInt64BigEndian(page.AsSpan(36)));
+        Assert.Equal((ulong)maxTransfer, BinaryPrimitives.ReadUInt64BigEndian(page.AsSpan(36)));
     }
 
     [Fact]

@@ -124,6 +124,151 @@ public sealed class SanitizeTests
     }
 
     [Fact]
+    public async Task Overwrite_WritesEveryPass_InvertedEverySecondPass_EachFlushed()
+    {
+        // SBC-3 5.19.2: OVERWRITE COUNT passes; INVERT = 1: "the initialization pattern shall be
+        // inverted between consecutive overwrite passes". 2 chunks of 1 MiB per pass, 3 passes.
+        var device = new GatedWriteDevice(new BlockGeometry(512, 512, 4096), Task.CompletedTask);
+        var harness = new ScsiHarness(device);
+        var list = OverwriteList(0x83, 0x0F);
+        (await harness.Run(Sanitize(0x01, (ushort)list.Length), dataOut: list)).AssertGood();
+        Assert.Equal(["W 0F", "W 0F", "F", "W F0", "W F0", "F", "W 0F", "W 0F", "F", "F"], device.Log);
+        Assert.All(await harness.ReadBack(0, 8), b => Assert.Equal(0x0F, b));
+    }
+
+    [Fact]
+    public async Task WhileSanitizing_SenseCarriesTheProgress_AndRequestSenseReportsIt()
+    {
+        // SPC-4 4.5.2.4.4: NOT READY sense data carries the PROGRESS INDICATION (SKSV = 1, a fraction
+        // of 65536). 4 chunks: the first is written, the second waits, so a quarter is done.
+        var second = new TaskCompletionSource();
+        var device = new GatedWriteDevice(new BlockGeometry(512, 512, 8192), index => index == 0 ? Task.CompletedTask : second.Task);
+        var harness = new ScsiHarness(device);
+        var list = OverwriteList(0x01, 0x22);
+        (await harness.Run(Sanitize(0x01, (ushort)list.Length, immediate: true), dataOut: list)).AssertGood();
+        await WaitFor(() => harness.Unit.SanitizeProgress == 0x4000);
+
+        var notReady = await harness.Run(TestUnitReady);
+        notReady.AssertSense(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+        Assert.Equal(Hex.Bytes("80 40 00"), notReady.Sense[15..18]);
+
+        // REQUEST SENSE (pollable sense data): GOOD, the same condition and progress as parameter data.
+        var polled = await harness.Run("03 00 00 00 12 00", dataIn: 18);
+        polled.AssertGood();
+        Assert.Equal(0x02, polled.Data[2] & 0x0F);
+        Assert.Equal(Hex.Bytes("04 1B"), polled.Data[12..14]);
+        Assert.Equal(Hex.Bytes("80 40 00"), polled.Data[15..18]);
+
+        // Descriptor format: a sense key specific descriptor (02h) with the same three bytes.
+        var descriptor = await harness.Run("03 01 00 00 FF 00", dataIn: 255);
+        Assert.Equal(Hex.Bytes("72 02 04 1B 00 00 00 08 02 06 00 00 80 40 00 00"), descriptor.Data[..16]);
+
+        second.SetResult();
+        await WaitFor(() => !harness.Unit.SanitizeInProgress);
+        (await harness.Run("03 00 00 00 12 00", dataIn: 18)).AssertGood();
+    }
+
+    [Fact]
+    public async Task AbortingTheCommand_EndsTheWait_NotTheOperation()
+    {
+        // SBC-3 4.11.1: a sanitize operation continues whatever happens to the command that started
+        // it; ABORT TASK (cancellation here) ends the task without status, the unit stays NOT READY.
+        var gate = new TaskCompletionSource();
+        var device = new GatedWriteDevice(new BlockGeometry(512, 512, 64), gate.Task);
+        var harness = new ScsiHarness(device);
+        var list = OverwriteList(0x01, 0x33);
+        using var abort = new CancellationTokenSource();
+        var command = harness.Run(Sanitize(0x01, (ushort)list.Length), dataOut: list, cancellationToken: abort.Token);
+        await WaitFor(() => harness.Unit.SanitizeInProgress);
+        await abort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => command);
+        (await harness.Run(TestUnitReady)).AssertSense(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+
+        gate.SetResult();
+        await WaitFor(() => !harness.Unit.SanitizeInProgress);
+        Assert.All(await harness.ReadBack(0, 64), b => Assert.Equal(0x33, b));
+    }
+
+    [Fact]
+    public async Task SanitizeRate_HoldsTheOverwriteAtOrBelowIt()
+    {
+        // 2 MiB (two passes over 1 MiB) at 8 MiB/s cannot finish in less than 250 ms.
+        var harness = new ScsiHarness(ScsiHarness.Memory512n(2048), new LogicalUnitOptions { SanitizeBytesPerSecond = 8 << 20 });
+        var list = OverwriteList(0x02, 0x44);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        (await harness.Run(Sanitize(0x01, (ushort)list.Length), dataOut: list)).AssertGood();
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(245));
+        Assert.All(await harness.ReadBack(0, 2048), b => Assert.Equal(0x44, b));
+    }
+
+    [Fact]
+    public async Task InterruptedSanitize_ResumesWhenTheUnitIsAddedAgain_AndItsJournalGoesWhenDone()
+    {
+        // SBC-3 4.11.1: the operation continues after a power on. The journal is written before any
+        // block changes; a target that starts with it there is NOT READY, SANITIZE IN PROGRESS from
+        // its first command until the operation, run again from the start, completes.
+        var directory = Directory.CreateTempSubdirectory("storlane-sanitize-").FullName;
+        try
+        {
+            var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(directory, "lun.img.sanitize") };
+            var stuck = new TaskCompletionSource();
+            var before = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), stuck.Task), options);
+            var list = OverwriteList(0x01, 0x5A);
+            (await before.Run(Sanitize(0x01, (ushort)list.Length, immediate: true), dataOut: list)).AssertGood();
+            Assert.True(File.Exists(options.SanitizeStatePath));
+
+            // The "restart": a new target over the same journal (the first never finishes).
+            var restart = new TaskCompletionSource();
+            var after = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), restart.Task), options);
+            Assert.True(after.Unit.SanitizeInProgress);
+            (await after.Run(TestUnitReady)).AssertSense(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+
+            restart.SetResult();
+            await WaitFor(() => !after.Unit.SanitizeInProgress);
+            Assert.False(File.Exists(options.SanitizeStatePath));
+            Assert.All(await after.ReadBack(0, 64), b => Assert.Equal(0x5A, b));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task FailedSanitize_StaysJournaled_AndADamagedJournalKeepsTheUnitOut()
+    {
+        var directory = Directory.CreateTempSubdirectory("storlane-sanitize-").FullName;
+        try
+        {
+            var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(directory, "lun.img.sanitize") };
+            var failing = new RecordingBlockDevice(new BlockGeometry(512, 512, 64)) { Failure = new IOException("disk gone") };
+            var harness = new ScsiHarness(failing, options);
+            (await harness.Run(Sanitize(0x02, 0))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+
+            // Served again, it would run the BLOCK ERASE again rather than show half-erased data.
+            Assert.True(File.Exists(options.SanitizeStatePath));
+
+            await File.WriteAllTextAsync(options.SanitizeStatePath, "not a journal");
+            var error = Assert.Throws<InvalidDataException>(() => new ScsiHarness(ScsiHarness.Memory512n(64), options));
+            Assert.Contains(options.SanitizeStatePath, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
     public async Task ModeSelectSwp_WriteProtectsTheUnit_AndTellsOtherNexuses()
     {
         // SPC-4 7.5.8 SWP = 1: "the logical unit shall inhibit writes to the medium"; the change raises
@@ -161,9 +306,21 @@ public sealed class SanitizeTests
     }
 
     /// <summary>A memory device whose writes wait for a gate.</summary>
-    private sealed class GatedWriteDevice(BlockGeometry geometry, Task gate) : IBlockDevice
+    /// <summary>
+    /// A memory device whose writes wait for <paramref name="gate"/> (given the write's index) and
+    /// which logs every write's first byte ("W 0F") and every flush ("F").
+    /// </summary>
+    private sealed class GatedWriteDevice(BlockGeometry geometry, Func<int, Task> gate) : IBlockDevice
     {
         private readonly MemoryBlockDevice _inner = new(geometry);
+        private int _writes;
+
+        public GatedWriteDevice(BlockGeometry geometry, Task gate)
+            : this(geometry, _ => gate)
+        {
+        }
+
+        public List<string> Log { get; } = [];
 
         public BlockGeometry Geometry => _inner.Geometry;
 
@@ -173,11 +330,24 @@ public sealed class SanitizeTests
 
         public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> source, WriteOptions options = WriteOptions.None, CancellationToken cancellationToken = default)
         {
-            await gate.WaitAsync(cancellationToken);
+            await gate(Interlocked.Increment(ref _writes) - 1).WaitAsync(cancellationToken);
+            lock (Log)
+            {
+                Log.Add($"W {source.Span[0]:X2}");
+            }
+
             await _inner.WriteAsync(lba, source, options, cancellationToken);
         }
 
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+        {
+            lock (Log)
+            {
+                Log.Add("F");
+            }
+
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask UnmapAsync(long lba, long blockCount, CancellationToken cancellationToken = default) => _inner.UnmapAsync(lba, blockCount, cancellationToken);
 

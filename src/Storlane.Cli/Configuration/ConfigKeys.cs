@@ -11,5 +11,5 @@ internal static class ConfigKeys
 
     public static readonly string[] Chap = ["user", "secret"];
 
-    public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "serial"];
+    public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial"];
 }

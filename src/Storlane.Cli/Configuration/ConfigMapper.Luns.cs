@@ -69,6 +69,7 @@ internal sealed partial class ConfigMapper
         var readOnly = section.Boolean("read-only") ?? false;
         var removable = section.Boolean("removable") ?? false;
         var encrypted = section.Boolean("encrypted") ?? false;
+        var sanitizeRate = section.Rate("sanitize-rate") ?? 0;
         var serial = MapSerial(section);
         if (lun is null || backend is null || size is null || (backend is LunBackend.File or LunBackend.Vhdx && path is null))
         {
@@ -86,6 +87,7 @@ internal sealed partial class ConfigMapper
             ReadOnly = readOnly,
             Removable = removable,
             Encrypted = encrypted,
+            SanitizeBytesPerSecond = sanitizeRate,
             Serial = serial,
         };
     }

@@ -136,6 +136,38 @@ internal sealed class YamlSection
         return null;
     }
 
+    /// <summary>A rate in bytes per second: a size as <see cref="Size"/> takes it, optionally ending in "/s"; above zero.</summary>
+    public long? Rate(string key)
+    {
+        var node = Value(key);
+        if (node is null || Scalar(node, key, "a rate") is not { } text)
+        {
+            return null;
+        }
+
+        var perSecond = text.Trim();
+        if (perSecond.EndsWith("/s", StringComparison.Ordinal))
+        {
+            perSecond = perSecond[..^2];
+        }
+
+        // A zero amount ("0", "0MiB"): SizeParser's own message would speak of LUN blocks.
+        var significant = perSecond.TrimStart('0');
+        if (significant.Length < perSecond.Length && (significant.Length == 0 || !char.IsAsciiDigit(significant[0])))
+        {
+            Errors.Add(node, $"'{key}' must be above zero, got '{text}'");
+            return null;
+        }
+
+        if (!SizeParser.TryParse(perSecond, out var bytes, out _))
+        {
+            Errors.Add(node, $"'{key}' must be bytes per second ({SizeParser.Expected}, optionally followed by /s), got '{text}'");
+            return null;
+        }
+
+        return bytes;
+    }
+
     public YamlSection? Mapping(string key, params string[] knownKeys)
     {
         var node = Value(key);

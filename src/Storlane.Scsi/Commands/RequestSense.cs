@@ -7,7 +7,9 @@ internal static partial class CommandHandlers
     /// pending unit attention for this I_T nexus (and clears it, SAM-5 5.14), else NO SENSE. DESC = 1
     /// asks for descriptor format sense data, which we support. For a LUN without a logical unit,
     /// SPC-4 4.6.2: "the device server shall return GOOD status and sense data with the sense key set
-    /// to ILLEGAL REQUEST and the additional sense code set to LOGICAL UNIT NOT SUPPORTED".
+    /// to ILLEGAL REQUEST and the additional sense code set to LOGICAL UNIT NOT SUPPORTED". While a
+    /// SANITIZE runs (SBC-3 4.11.1, SPC-4 5.12 pollable sense data) it is NOT READY, SANITIZE IN
+    /// PROGRESS with the PROGRESS INDICATION, so an application client can poll how far it has come.
     /// </summary>
     public static ValueTask<ScsiResult> RequestSense(CommandContext context)
     {
@@ -22,6 +24,10 @@ internal static partial class CommandHandlers
         else if (unit.Attentions.TryTake(context.Command.Nexus.Id, out var attention))
         {
             sense = new SenseData(SenseKey.UnitAttention, attention);
+        }
+        else if (unit.SanitizeInProgress)
+        {
+            sense = new SenseData(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress, Progress: unit.SanitizeProgress);
         }
 
         Span<byte> buffer = stackalloc byte[64];

@@ -1,5 +1,4 @@
-using System.Buffers;
-using Storlane.Storage;
+using System.Diagnostics;
 
 namespace Storlane.Scsi;
 
@@ -10,10 +9,6 @@ internal static partial class CommandHandlers
     private const byte SanitizeCryptographicErase = 0x03;
     private const byte SanitizeExitFailureMode = 0x1F;
     private const byte SanitizeImmediate = 0x80;
-    private const int SanitizeOverwriteHeaderLength = 4;
-
-    /// <summary>Bytes written per device call while overwriting.</summary>
-    private const int SanitizeChunkBytes = 1 << 20;
 
     /// <summary>
     /// SBC-3 5.19 SANITIZE (48h), as far as a memory or file backend can honestly go:
@@ -22,10 +17,9 @@ internal static partial class CommandHandlers
     /// than the logical block length plus four, then the device server shall terminate the command
     /// with ... INVALID FIELD IN CDB"; in the parameter list (5.19.2) OVERWRITE COUNT 0, TEST other than
     /// 00b, an INITIALIZATION PATTERN LENGTH of 0, above the logical block length or beyond the list
-    /// are INVALID FIELD IN PARAMETER LIST. Every block is written with the pattern repeated to fill
-    /// it (inverted when INVERT = 1 and the count is even: what the last pass leaves), then the device
-    /// is flushed. Earlier passes are not written: on a virtual medium they leave nothing behind that
-    /// the last pass does not replace.</item>
+    /// are INVALID FIELD IN PARAMETER LIST. Every pass writes every block with the pattern repeated
+    /// to fill it (inverted on every second pass when INVERT = 1) and is flushed before the next, at
+    /// most <see cref="LogicalUnitOptions.SanitizeBytesPerSecond"/> (see <c>SanitizeOverwrite.cs</c>).</item>
     /// <item>BLOCK ERASE (02h): every block is deallocated (UNMAP of the whole unit; LBPRZ = 1, so
     /// reads return zeros: WABEREQ 01b). Only on a unit with logical block provisioning; the
     /// PARAMETER LIST LENGTH must be zero.</item>
@@ -39,7 +33,9 @@ internal static partial class CommandHandlers
     /// A write-protected unit is DATA PROTECT, WRITE PROTECTED. While the operation runs, every other
     /// command but INQUIRY, REPORT LUNS and REQUEST SENSE ends NOT READY, LOGICAL UNIT NOT READY,
     /// SANITIZE IN PROGRESS (SBC-3 4.11.1); with IMMED = 1 the command returns GOOD once the parameters
-    /// are validated and the operation continues in the background.
+    /// are validated and the operation continues in the background. With IMMED = 0 an ABORT TASK (or any
+    /// reset) ends the command, not the operation: "the sanitize operation ... continues" (SBC-3 4.11.1),
+    /// so the task stops waiting and the unit stays NOT READY until the operation completes.
     /// </summary>
     public static ValueTask<ScsiResult> Sanitize(CommandContext context)
     {
@@ -57,10 +53,10 @@ internal static partial class CommandHandlers
             return new(ScsiResult.Good());
         }
 
-        byte[]? block = null;
+        OverwritePlan? overwrite = null;
         if (serviceAction == SanitizeOverwrite)
         {
-            if (listLength < SanitizeOverwriteHeaderLength + 1 || listLength > unit.BlockSize + SanitizeOverwriteHeaderLength)
+            if (listLength < OverwritePlan.HeaderLength + 1 || listLength > unit.BlockSize + OverwritePlan.HeaderLength)
             {
                 ScsiErrors.InvalidFieldInCdb(7);
             }
@@ -71,7 +67,7 @@ internal static partial class CommandHandlers
                 ScsiErrors.ParameterListLengthError();
             }
 
-            block = OverwriteBlock(data[..listLength], unit.BlockSize);
+            overwrite = OverwritePlan.Parse(data[..listLength], unit.BlockSize);
         }
         else if (listLength != 0)
         {
@@ -81,21 +77,66 @@ internal static partial class CommandHandlers
         unit.CheckWritable();
         if (!unit.TryBeginSanitize())
         {
-            ScsiErrors.SanitizeInProgress();
+            ScsiErrors.SanitizeInProgress(unit.SanitizeProgress);
         }
 
-        var operation = RunSanitizeAsync(context.Target, unit, block, cryptographic: serviceAction == SanitizeCryptographicErase);
+        try
+        {
+            // Journaled before any block changes, so a stop or crash from here on resumes it.
+            unit.SanitizeJournal?.Record(serviceAction, context.Command.DataOut.Span[..listLength]);
+        }
+        catch
+        {
+            unit.EndSanitize();
+            throw;
+        }
+
+        var operation = RunSanitizeAsync(context.Target, unit, serviceAction, overwrite);
         if ((cdb[1] & SanitizeImmediate) != 0)
         {
             return new(ScsiResult.Good(dataOutLength: listLength));
         }
 
-        return AwaitSanitizeAsync(operation, listLength);
+        return AwaitSanitizeAsync(operation, listLength, context.CancellationToken);
     }
 
-    private static async ValueTask<ScsiResult> AwaitSanitizeAsync(Task<bool> operation, int listLength)
+    /// <summary>
+    /// SBC-3 4.11.1: a sanitize the unit's journal says was under way when the target stopped starts
+    /// again as the unit is added; until it completes the unit is NOT READY, SANITIZE IN PROGRESS.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The journal is damaged (the unit must not be served).</exception>
+    internal static void ResumeInterruptedSanitize(ScsiTargetDevice target, LogicalUnit unit)
     {
-        if (!await operation.ConfigureAwait(false))
+        if (unit.SanitizeJournal is not { } journal || !journal.TryLoad(out var serviceAction, out var list))
+        {
+            return;
+        }
+
+        OverwritePlan? overwrite = null;
+        try
+        {
+            overwrite = serviceAction == SanitizeOverwrite ? OverwritePlan.Parse(list, unit.BlockSize) : null;
+        }
+        catch (ScsiException e)
+        {
+            throw new InvalidDataException($"'{journal.Path}' holds an OVERWRITE this unit cannot run ({e.Message})", e);
+        }
+
+        if (serviceAction is not (SanitizeOverwrite or SanitizeBlockErase or SanitizeCryptographicErase)
+            || (serviceAction == SanitizeCryptographicErase && !unit.SupportsCryptoErase))
+        {
+            throw new InvalidDataException($"'{journal.Path}' holds sanitize service action {serviceAction:X2}h, which this unit cannot run");
+        }
+
+        unit.TryBeginSanitize();
+        ScsiLog.SanitizeResumed(target.Logger, target.TargetName, unit.Lun, journal.Path);
+        _ = RunSanitizeAsync(target, unit, serviceAction, overwrite);
+    }
+
+    private static async ValueTask<ScsiResult> AwaitSanitizeAsync(Task<bool> operation, int listLength, CancellationToken cancellationToken)
+    {
+        // An abort ends the wait (OperationCanceledException: the task ends without status), never the operation.
+        if (!await operation.WaitAsync(cancellationToken).ConfigureAwait(false))
         {
             ScsiErrors.WriteErrorDuringSanitize();
         }
@@ -104,74 +145,44 @@ internal static partial class CommandHandlers
     }
 
     /// <summary>
-    /// SBC-3 5.19.2 OVERWRITE parameter list: INVERT (byte 0 bit 7), TEST (bits 6..5), OVERWRITE COUNT
-    /// (bits 4..0), INITIALIZATION PATTERN LENGTH (bytes 2..3), then the pattern. Returns one logical
-    /// block as the last pass writes it.
-    /// </summary>
-    private static byte[] OverwriteBlock(ReadOnlySpan<byte> list, int blockSize)
-    {
-        var invert = (list[0] & 0x80) != 0;
-        if ((list[0] & 0x60) != 0)
-        {
-            ScsiErrors.InvalidFieldInParameterList(0, 6);
-        }
-
-        var count = list[0] & 0x1F;
-        if (count == 0)
-        {
-            ScsiErrors.InvalidFieldInParameterList(0, 4);
-        }
-
-        var patternLength = CdbReader.UInt16(list, 2);
-        if (patternLength == 0 || patternLength > blockSize || SanitizeOverwriteHeaderLength + patternLength > list.Length)
-        {
-            ScsiErrors.InvalidFieldInParameterList(2);
-        }
-
-        var pattern = list.Slice(SanitizeOverwriteHeaderLength, patternLength);
-        var block = new byte[blockSize];
-        for (var offset = 0; offset < blockSize; offset += patternLength)
-        {
-            pattern[..Math.Min(patternLength, blockSize - offset)].CopyTo(block.AsSpan(offset));
-        }
-
-        // Passes alternate pattern and inverted pattern; the last pass of an even count is inverted.
-        if (invert && count % 2 == 0)
-        {
-            for (var i = 0; i < block.Length; i++)
-            {
-                block[i] = (byte)~block[i];
-            }
-        }
-
-        return block;
-    }
-
-    /// <summary>
     /// The operation itself, excluding every writer (the atomic gate waits for writes in flight; new
     /// commands already see SANITIZE IN PROGRESS). Not cancellable: SBC-3 lets no task management
     /// function stop a sanitize. False when the device failed (logged).
     /// </summary>
-    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte[]? block, bool cryptographic)
+    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte serviceAction, OverwritePlan? overwrite)
     {
+        var kind = serviceAction switch
+        {
+            SanitizeOverwrite => "overwrite",
+            SanitizeBlockErase => "block erase",
+            _ => "cryptographic erase",
+        };
         await Task.Yield();
         await unit.WriteGate.EnterAtomicAsync(CancellationToken.None).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        ScsiLog.SanitizeStarted(target.Logger, target.TargetName, unit.Lun, kind);
         try
         {
-            if (cryptographic)
+            if (overwrite is not null)
+            {
+                await overwrite.RunAsync(unit).ConfigureAwait(false);
+            }
+            else if (serviceAction == SanitizeCryptographicErase)
             {
                 await ((Storage.Encryption.ICryptoErasable)unit.Device).CryptoEraseAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            else if (block is null)
+            else
             {
                 await unit.Device.UnmapAsync(0, unit.BlockCount, CancellationToken.None).ConfigureAwait(false);
             }
-            else
-            {
-                await OverwriteAllAsync(unit, block).ConfigureAwait(false);
-            }
 
             await unit.Device.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // A failed operation stays journaled: the next start runs it again rather than serve
+            // half-sanitized data.
+            unit.SanitizeJournal?.Clear();
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            ScsiLog.SanitizeCompleted(target.Logger, target.TargetName, unit.Lun, kind, seconds);
             return true;
         }
         catch (Exception e)
@@ -183,29 +194,6 @@ internal static partial class CommandHandlers
         {
             unit.WriteGate.ExitAtomic();
             unit.EndSanitize();
-        }
-    }
-
-    private static async Task OverwriteAllAsync(LogicalUnit unit, byte[] block)
-    {
-        var blocksPerChunk = (int)Math.Min(Math.Max(1, SanitizeChunkBytes / unit.BlockSize), unit.BlockCount);
-        var buffer = ArrayPool<byte>.Shared.Rent(blocksPerChunk * unit.BlockSize);
-        try
-        {
-            for (var i = 0; i < blocksPerChunk; i++)
-            {
-                block.CopyTo(buffer, i * unit.BlockSize);
-            }
-
-            for (long lba = 0; lba < unit.BlockCount; lba += blocksPerChunk)
-            {
-                var blocks = (int)Math.Min(blocksPerChunk, unit.BlockCount - lba);
-                await unit.Device.WriteAsync(lba, buffer.AsMemory(0, blocks * unit.BlockSize), WriteOptions.None, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

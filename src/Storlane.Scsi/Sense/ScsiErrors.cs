@@ -46,10 +46,13 @@ internal static class ScsiErrors
     public static void Miscompare(long offset) =>
         throw new ScsiException(SenseKey.Miscompare, AdditionalSense.MiscompareDuringVerifyOperation, information: offset);
 
-    /// <summary>SBC-3 4.11.1: commands during a sanitize operation: NOT READY, LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS.</summary>
+    /// <summary>
+    /// SBC-3 4.11.1: commands during a sanitize operation: NOT READY, LOGICAL UNIT NOT READY, SANITIZE IN
+    /// PROGRESS, with the PROGRESS INDICATION (SPC-4 4.5.2.4.4) of how far the operation has come.
+    /// </summary>
     [DoesNotReturn]
-    public static void SanitizeInProgress() =>
-        throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+    public static void SanitizeInProgress(ushort progress) =>
+        throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress, progress: progress);
 
     /// <summary>SPC-4 4.5.6: a command that needs the medium while it is removed: NOT READY, MEDIUM NOT PRESENT.</summary>
     [DoesNotReturn]

@@ -12,12 +12,13 @@ public sealed class ScsiException : Exception
     {
     }
 
-    public ScsiException(SenseKey senseKey, AdditionalSense additionalSense, FieldPointer? fieldPointer = null, long? information = null)
+    public ScsiException(SenseKey senseKey, AdditionalSense additionalSense, FieldPointer? fieldPointer = null, long? information = null, ushort? progress = null)
     {
         SenseKey = senseKey;
         AdditionalSense = additionalSense;
         FieldPointer = fieldPointer;
         Information = information;
+        Progress = progress;
     }
 
     public SenseKey SenseKey { get; }
@@ -34,8 +35,11 @@ public sealed class ScsiException : Exception
     /// <summary>The INFORMATION field (VALID = 1), e.g. the miscompare offset of VERIFY.</summary>
     public long? Information { get; }
 
+    /// <summary>Sense-key specific PROGRESS INDICATION (SKSV = 1), out of 65536, for NOT READY during an operation.</summary>
+    public ushort? Progress { get; }
+
     // Built on demand: throwing must not format strings.
     public override string Message => $"CHECK CONDITION {SenseKey} {AdditionalSense} (ASC {Asc:X2}h ASCQ {Ascq:X2}h)";
 
-    internal SenseData ToSenseData() => new(SenseKey, AdditionalSense, FieldPointer, Information);
+    internal SenseData ToSenseData() => new(SenseKey, AdditionalSense, FieldPointer, Information, Progress);
 }

@@ -3,7 +3,11 @@ using System.Buffers.Binary;
 namespace Storlane.Scsi;
 
 /// <summary>One sense condition and its two wire formats (SPC-4 4.5).</summary>
-internal readonly record struct SenseData(SenseKey Key, AdditionalSense Sense, FieldPointer? FieldPointer = null, long? Information = null)
+/// <param name="Progress">
+/// PROGRESS INDICATION of the SENSE KEY SPECIFIC field (SPC-4 4.5.2.4.4), a fraction of 65536, for
+/// NOT READY conditions of an operation under way (a SANITIZE); ignored when a field pointer is set.
+/// </param>
+internal readonly record struct SenseData(SenseKey Key, AdditionalSense Sense, FieldPointer? FieldPointer = null, long? Information = null, ushort? Progress = null)
 {
     public const int FixedLength = 18;
 
@@ -29,7 +33,7 @@ internal readonly record struct SenseData(SenseKey Key, AdditionalSense Sense, F
         sense[7] = FixedLength - 8;
         sense[12] = Sense.Asc();
         sense[13] = Sense.Ascq();
-        FieldPointer?.WriteTo(sense[15..]);
+        WriteSenseKeySpecific(sense[15..]);
         return FixedLength;
     }
 
@@ -39,7 +43,7 @@ internal readonly record struct SenseData(SenseKey Key, AdditionalSense Sense, F
     /// </summary>
     public int WriteDescriptor(Span<byte> destination)
     {
-        var length = 8 + (Information.HasValue ? 12 : 0) + (FieldPointer.HasValue ? 8 : 0);
+        var length = 8 + (Information.HasValue ? 12 : 0) + (HasSenseKeySpecific ? 8 : 0);
         var sense = destination[..length];
         sense.Clear();
         sense[0] = 0x72;
@@ -58,14 +62,30 @@ internal readonly record struct SenseData(SenseKey Key, AdditionalSense Sense, F
             offset += 12;
         }
 
-        if (FieldPointer is { } pointer)
+        if (HasSenseKeySpecific)
         {
             // SPC-4 4.5.2.4: descriptor type 02h, ADDITIONAL LENGTH 06h, then the three SKS bytes.
             sense[offset] = 0x02;
             sense[offset + 1] = 0x06;
-            pointer.WriteTo(sense[(offset + 4)..]);
+            WriteSenseKeySpecific(sense[(offset + 4)..]);
         }
 
         return length;
+    }
+
+    private bool HasSenseKeySpecific => FieldPointer.HasValue || Progress.HasValue;
+
+    /// <summary>The three SENSE KEY SPECIFIC bytes (SKSV = 1): a field pointer, else a progress indication.</summary>
+    private void WriteSenseKeySpecific(Span<byte> destination)
+    {
+        if (FieldPointer is { } pointer)
+        {
+            pointer.WriteTo(destination);
+        }
+        else if (Progress is { } progress)
+        {
+            destination[0] = 0x80;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[1..], progress);
+        }
     }
 }
