@@ -130,9 +130,13 @@ internal sealed partial class IscsiConnection
     private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, uint tmfCmdSN, ulong lun, List<TargetTask> affected)
     {
         TargetTask? task;
+        uint generation = 0;
         lock (_tasksLock)
         {
-            _tasks.TryGetValue(refTag, out task);
+            if (_tasks.TryGetValue(refTag, out task))
+            {
+                generation = task.Generation;
+            }
         }
 
         if (task is null)
@@ -150,31 +154,32 @@ internal sealed partial class IscsiConnection
 
         if (task.Command.Lun != lun)
         {
+            // Read without the state lock: a recycled task may show another LUN, and is gone either way.
             return TaskManagementResponse.TaskDoesNotExist;
         }
 
         // A task whose status is already queued is finished as far as the SCSI layer goes: its
         // response may be on the wire, so it "does not exist" any more and is not aborted.
-        return AbortOwnTask(task, affected) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
+        return AbortOwnTask(task, generation, affected) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
     }
 
     private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<TargetTask> affected)
     {
-        List<TargetTask> matched = [];
+        List<(TargetTask Task, uint Generation)> matched = [];
         lock (_tasksLock)
         {
             foreach (var task in _tasks.Values)
             {
                 if (match(task))
                 {
-                    matched.Add(task);
+                    matched.Add((task, task.Generation));
                 }
             }
         }
 
-        foreach (var task in matched)
+        foreach (var (task, generation) in matched)
         {
-            AbortOwnTask(task, affected);
+            AbortOwnTask(task, generation, affected);
         }
 
         return TaskManagementResponse.FunctionComplete;
@@ -195,31 +200,24 @@ internal sealed partial class IscsiConnection
     }
 
     /// <summary>
-    /// Aborts a task of this connection that has not completed; returns false for a completed one
-    /// (its response is queued or sent, and must not be contradicted by a FUNCTION COMPLETE).
-    /// Called on the receive loop, which owns receiving tasks.
+    /// Aborts a task of this connection that has not completed, as it was when looked up
+    /// (<paramref name="generation"/>); returns false for a completed one (its response is queued or
+    /// sent, and must not be contradicted by a FUNCTION COMPLETE). Called on the receive loop, which
+    /// owns receiving tasks.
     /// </summary>
-    private bool AbortOwnTask(TargetTask task, List<TargetTask> affected)
+    private bool AbortOwnTask(TargetTask task, uint generation, List<TargetTask> affected)
     {
-        lock (task.StateLock)
+        switch (task.TryAbort(generation))
         {
-            switch (task.State)
-            {
-                case TargetTaskState.Executing:
-                    // A task that an earlier TMF is already waiting for keeps that waiter: both
-                    // responses follow its end (replacing it would leave the first never answered).
-                    task.AbortWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    affected.Add(task);
-                    task.Cancel();
-                    return true;
-                case TargetTaskState.Receiving:
-                    task.Cancel();
-                    RemoveTask(task);
-                    FinishTask(task);
-                    return true;
-                default:
-                    return false;
-            }
+            case TaskAbortOutcome.AbortedWhileExecuting:
+                affected.Add(task);
+                return true;
+            case TaskAbortOutcome.AbortedWhileReceiving:
+                RemoveTask(task);
+                FinishTask(task);
+                return true;
+            default:
+                return false;
         }
     }
 

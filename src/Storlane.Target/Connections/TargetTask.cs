@@ -3,6 +3,19 @@ using Storlane.Scsi;
 
 namespace Storlane.Target.Connections;
 
+/// <summary>What an abort found a task doing (<see cref="TargetTask.TryAbort"/>).</summary>
+internal enum TaskAbortOutcome
+{
+    /// <summary>Its command completed (status queued or sent), or the task object already serves another command.</summary>
+    AlreadyCompleted,
+
+    /// <summary>Still gathering Data-Out: cancelled; the receive loop that owns it removes it.</summary>
+    AbortedWhileReceiving,
+
+    /// <summary>In the SCSI layer: cancelled; <see cref="TargetTask.AbortWaiter"/> signals its return.</summary>
+    AbortedWhileExecuting,
+}
+
 internal enum TargetTaskState
 {
     /// <summary>Waiting for Data-Out (immediate, unsolicited or solicited by R2T).</summary>
@@ -182,8 +195,51 @@ internal sealed class TargetTask
         _cancellation.Cancel();
     }
 
-    /// <summary>Returns the buffer and clears every field so the object can serve the next command.</summary>
+    /// <summary>
+    /// Aborts the command this task served when it was looked up (<paramref name="generation"/>).
+    /// The writer recycles a completed task outside the connection's task map lock, so between the
+    /// lookup and this call the object may have been reset for the next command: that command is not
+    /// the one being aborted, and its old command completed (SAM-5 7.2: the task does not exist).
+    /// </summary>
+    public TaskAbortOutcome TryAbort(uint generation)
+    {
+        lock (StateLock)
+        {
+            if (Generation != generation)
+            {
+                return TaskAbortOutcome.AlreadyCompleted;
+            }
+
+            switch (State)
+            {
+                case TargetTaskState.Executing:
+                    // A task that an earlier TMF is already waiting for keeps that waiter: both
+                    // responses follow its end (replacing it would leave the first never answered).
+                    AbortWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Cancel();
+                    return TaskAbortOutcome.AbortedWhileExecuting;
+                case TargetTaskState.Receiving:
+                    Cancel();
+                    return TaskAbortOutcome.AbortedWhileReceiving;
+                default:
+                    return TaskAbortOutcome.AlreadyCompleted;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the buffer and clears every field so the object can serve the next command; under
+    /// <see cref="StateLock"/>, so an abort sees either the old command or the new generation.
+    /// </summary>
     public void Reset()
+    {
+        lock (StateLock)
+        {
+            ResetFields();
+        }
+    }
+
+    private void ResetFields()
     {
         if (Buffer is { Length: > 0 } buffer)
         {
