@@ -192,6 +192,32 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task Logout_EndsTheNexusBeforeItIsAnswered_SoItsReservationIsGoneForTheNextCommand()
+    {
+        // RFC 7143 11.14: the Logout Response follows the cleanup; an I_T nexus loss releases a
+        // RESERVE(6) reservation (SPC-4 5.12.1, legacy). libiscsi logs a second session out and at once
+        // sends its next command on the first (Sanitize.Reservations, then Sanitize.Reset).
+        await using var target = await TargetFixture.StartAsync();
+        await using var holder = await target.LoginAsync();
+        await using var other = PduClient.Connect(target.Server);
+        await other.LoginAsync("iqn.2026-11.io.storlane:other-host", TargetFixture.TargetName);
+        Assert.Equal(0, (await holder.ReadAsync([0x16, 0, 0, 0, 0, 0], 0, 0)).Status);
+        Assert.Equal(0x18, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.LogoutRequest, immediate: true);
+        bhs.Flags = 0x80; // close the session
+        bhs.InitiatorTaskTag = 77;
+        bhs.CmdSN = holder.CmdSN;
+        await holder.SendAsync(header);
+        await holder.ExpectAsync(Opcode.LogoutResponse);
+
+        Assert.Equal(1, target.Server.SessionCount);
+        Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+    }
+
+    [Fact]
     public async Task LoginWithIsidOfLiveSession_ReinstatesIt()
     {
         await using var target = await TargetFixture.StartAsync();

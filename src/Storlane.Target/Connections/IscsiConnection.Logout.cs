@@ -30,6 +30,14 @@ internal sealed partial class IscsiConnection
         }
 
         var closes = reply.Byte2 == (byte)LogoutResponse.ConnectionOrSessionClosed;
+        if (closes)
+        {
+            // 11.14: the response follows the cleanup. The I_T nexus ends before it is sent, so the
+            // initiator's next command on another session already finds this nexus's reservation
+            // and prevention of medium removal released (SPC-4 5.12.1, SBC-3 5.11).
+            EndSession();
+        }
+
         pdu.CloseAfter = closes;
         _closeReason = "logout";
         Enqueue(pdu);
