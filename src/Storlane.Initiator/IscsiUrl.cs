@@ -55,6 +55,13 @@ public sealed record IscsiUrl
     /// <summary>The portal as "host:port", with IPv6 hosts in brackets.</summary>
     public string Portal => (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The name of the path this URL opens: the portal, plus the source address when one is bound
+    /// ("127.0.0.1:3260 via 127.0.0.5"), so two paths to one portal from different interfaces keep
+    /// apart in per-path counters and failover events. Just the portal otherwise.
+    /// </summary>
+    public string PathName => LocalAddress is null ? Portal : Portal + " via " + LocalAddress;
+
     public static IscsiUrl Parse(string url)
     {
         if (!TryParse(url, out var parsed, out var error))

@@ -40,6 +40,19 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TwoSourceAddressesToOnePortal_AreTwoPathsWithTheirOwnNamesAndCounters()
+    {
+        await using var target = await TwoPortalTarget.StartAsync();
+        await using var bench = await BenchTargetFactory.OpenAsync($"multipath:rr:{target.FirstUrl()}?local_address=127.0.0.5|{target.FirstUrl()}?local_address=127.0.0.6");
+
+        var result = await WorkloadRunner.RunAsync(bench, WorkloadSpec.Simple(4096, 100, 100) with { IoCount = 400 });
+
+        Assert.Equal([$"127.0.0.1:{target.FirstPort} via 127.0.0.5", $"127.0.0.1:{target.FirstPort} via 127.0.0.6"], bench.Info.Paths);
+        Assert.Equal(bench.Info.Paths, result.Paths.Select(p => p.Name));
+        Assert.Equal([200L, 200L], result.Paths.Select(p => p.Completed)); // round robin, one I/O at a time
+    }
+
+    [Fact]
     public async Task WeightedPaths_SendsEveryIoToTheLowestWeight()
     {
         await using var target = await TwoPortalTarget.StartAsync();

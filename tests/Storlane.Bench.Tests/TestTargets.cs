@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Storlane.Bench.Targets;
 using Storlane.Storage;
 
@@ -112,7 +113,9 @@ internal sealed class FakeMultipathTarget(IBenchTarget inner, int failEvery, par
     public IReadOnlyList<Metrics.PathCounters> SnapshotPaths() =>
         [new("a:3260", Volatile.Read(ref _completed[0]), 0, 0, "active"), new("b:3260", Volatile.Read(ref _completed[1]), 0, 0, "active")];
 
-    public void RaiseFailover(TimeSpan duration) => FailoverCompleted?.Invoke(new("a:3260", "b:3260", duration, 3, "connection reset"));
+    /// <summary>Raises a failover that began at <paramref name="startTimestamp"/> (default: <paramref name="duration"/> ago, as if it closed now).</summary>
+    public void RaiseFailover(TimeSpan duration, long? startTimestamp = null) =>
+        FailoverCompleted?.Invoke(new("a:3260", "b:3260", duration, 3, "connection reset", startTimestamp ?? (Stopwatch.GetTimestamp() - (duration.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond))));
 
     public override ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

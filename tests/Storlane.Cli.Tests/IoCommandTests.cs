@@ -65,6 +65,25 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoSourceAddressesToOnePortal_AreTwoRowsNamedByAddress_InAlignedColumns()
+    {
+        var (exitCode, output, error) = await RunAsync("--url", Url(0) + "?local_address=127.0.0.5", "--url", Url(0) + "?local_address=127.0.0.6", "--policy", "rr", "--qd", "4", "--duration", "500ms");
+
+        Assert.True(exitCode == 0, error);
+        var lines = output.Split('\n');
+        var header = lines.Single(l => l.StartsWith("path ", StringComparison.Ordinal));
+        var portal = "127.0.0.1:" + _server!.BoundEndpoints[0].Port.ToString(CultureInfo.InvariantCulture);
+        foreach (var source in new[] { "127.0.0.5", "127.0.0.6" })
+        {
+            // Each path has its own row and its own count (round robin gives both a share).
+            var row = lines.Single(l => l.StartsWith(portal + " via " + source + " ", StringComparison.Ordinal));
+            Assert.Equal(header.IndexOf("state", StringComparison.Ordinal), row.IndexOf("Active", StringComparison.Ordinal));
+            var columns = row[header.IndexOf("state", StringComparison.Ordinal)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(long.Parse(columns[1], CultureInfo.InvariantCulture) > 0, row);
+        }
+    }
+
+    [Fact]
     public async Task OneUrl_LunOption_RunsASinglePath()
     {
         var (exitCode, output, error) = await RunAsync("--url", Url(0, lun: string.Empty), "--lun", "0", "--qd", "2", "--duration", "300ms", "--read-percent", "0");

@@ -49,6 +49,13 @@ public class IscsiUrlTests
         Assert.Equal("iscsi://10.231.1.2:3260/iqn.2026-11.io.storlane:x/0?local_address=10.231.0.11", url.ToString());
     }
 
+    [Theory]
+    [InlineData("iscsi://10.231.1.2:3260/iqn.2026-11.io.storlane:x/0", "10.231.1.2:3260")]
+    [InlineData("iscsi://10.231.1.2/iqn.2026-11.io.storlane:x/0?local_address=10.231.0.11", "10.231.1.2:3260 via 10.231.0.11")]
+    [InlineData("iscsi://[::1]:3270/iqn.2026-11.io.storlane:x/0?local_address=::2", "[::1]:3270 via ::2")]
+    public void PathName_IsThePortal_WithTheSourceAddressWhenOneIsBound(string text, string expected) =>
+        Assert.Equal(expected, IscsiUrl.Parse(text).PathName);
+
     [Fact]
     public void Parse_PortalOnly_HasNoTargetOrLun()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Storlane.Initiator.Multipath;
@@ -63,6 +64,65 @@ public class LocalAddressTests
         Assert.All(relayA.Clients, c => Assert.Equal(IPAddress.Parse("127.0.0.7"), c.Address));
         Assert.All(relayB.Clients, c => Assert.Equal(IPAddress.Parse("127.0.0.8"), c.Address));
         Assert.NotEmpty(relayB.Clients);
+    }
+
+    [Fact]
+    public async Task MultipathDisk_TwoPathsToOnePortalFromTwoSourceAddresses_HaveDistinctNamesAndCounters()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        var portal = "127.0.0.1:" + target.Port.ToString(CultureInfo.InvariantCulture);
+        await using var disk = await MultipathDisk.OpenAsync(
+            [Url(target.Port, 0, "127.0.0.5"), Url(target.Port, 0, "127.0.0.6")], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
+
+        Assert.Equal([portal + " via 127.0.0.5", portal + " via 127.0.0.6"], disk.Paths.Select(p => p.Name));
+
+        // Round robin, one I/O at a time: each path counts its own half, and only that.
+        var buffer = new byte[disk.BlockSize];
+        for (var i = 0; i < 20; i++)
+        {
+            await disk.ReadAsync(i, buffer);
+        }
+
+        Assert.Equal([10L, 10L], disk.Paths.Select(p => p.Completed));
+        Assert.Equal([10L * disk.BlockSize, 10L * disk.BlockSize], disk.Paths.Select(p => p.BytesTransferred));
+    }
+
+    [Fact]
+    public async Task MultipathDisk_FailoverBetweenPathsToOnePortal_NamesEachBySourceAddress_AndCarriesItsStart()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var disk = await MultipathDisk.OpenAsync(
+            [Url(target.Port, 0, "127.0.0.5"), Url(target.Port, 0, "127.0.0.6")], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
+        var failovers = new List<(FailoverEvent Event, long ArrivedAt)>();
+        disk.FailoverCompleted += e =>
+        {
+            var arrived = Stopwatch.GetTimestamp();
+            lock (failovers)
+            {
+                failovers.Add((e, arrived));
+            }
+        };
+
+        var runStart = Stopwatch.GetTimestamp();
+        var result = await Workload.RunAsync(disk, workers: 8, TimeSpan.FromMilliseconds(900), midway: () => disk.Paths[0].Session!.Drop("test"));
+
+        Assert.Empty(result.Errors);
+        (FailoverEvent Event, long ArrivedAt) failover;
+        lock (failovers)
+        {
+            failover = Assert.Single(failovers);
+        }
+
+        Assert.Equal(disk.Paths[0].Name, failover.Event.FromPath);
+        Assert.Equal(disk.Paths[1].Name, failover.Event.ToPath);
+        Assert.NotEqual(failover.Event.FromPath, failover.Event.ToPath);
+
+        // The window began during the run, and began + duration (the first good completion on the
+        // other path) is no later than the event's arrival, which may come after it.
+        Assert.InRange(failover.Event.StartTimestamp, runStart, failover.ArrivedAt);
+        var windowEnd = failover.Event.StartTimestamp + (failover.Event.Duration.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        Assert.InRange(windowEnd, failover.Event.StartTimestamp, failover.ArrivedAt);
+        await result.VerifyAsync(disk);
     }
 
     [Fact]

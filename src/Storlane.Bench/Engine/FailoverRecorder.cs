@@ -6,8 +6,9 @@ using Storlane.Initiator.Multipath;
 namespace Storlane.Bench.Engine;
 
 /// <summary>
-/// Listens to a multipath target for one run: keeps its failovers (timed from the run's measured
-/// start) and the per-path counters at the measured start, so the run reports only its own share.
+/// Listens to a multipath target for one run: keeps its failovers (each placed where it began,
+/// timed from the run's measured start) and the per-path counters at the measured start, so the
+/// run reports only its own share.
 /// </summary>
 internal sealed class FailoverRecorder : IDisposable
 {
@@ -64,9 +65,10 @@ internal sealed class FailoverRecorder : IDisposable
 
     private void OnFailover(FailoverEvent failover)
     {
-        // The event comes when the failover has closed; it began its duration earlier. Negative
-        // during the warm-up (the difference of timestamps may be).
-        var at = Stopwatch.GetElapsedTime(_measureStart, Stopwatch.GetTimestamp()).TotalSeconds - failover.Duration.TotalSeconds;
+        // The event comes when the failover has closed, which may be well after its window ended
+        // (the failed path still handing back I/Os): time it from when it began. Negative during
+        // the warm-up.
+        var at = Stopwatch.GetElapsedTime(_measureStart, failover.StartTimestamp).TotalSeconds;
 
         var record = new FailoverRecord(at, failover.FromPath, failover.ToPath, failover.Duration.TotalMilliseconds, failover.RetriedIos, failover.Reason);
         lock (_lock)

@@ -19,7 +19,7 @@ public sealed class IscsiBenchTarget : IBenchTarget
             LogicalBlockSize = disk.BlockSize,
             PhysicalBlockSize = disk.PhysicalBlockSize,
             BlockCount = disk.BlockCount,
-            Paths = [url.Portal],
+            Paths = [url.PathName],
         };
     }
 

@@ -12,44 +12,20 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var target = new Option<string[]>("--target", "-t")
-        {
-            Description = "What to benchmark: " + BenchTargetFactory.Syntax + ". A multipath target counts I/O errors and records failovers instead of stopping. "
-                + "Give two targets to compare them; their runs are interleaved (A B B A ...).",
-            HelpName = "target",
-            Required = true,
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var target = WorkloadOptions.Targets("--target", "-t", "target",
+            "What to benchmark: " + BenchTargetFactory.Syntax + ". A multipath target counts I/O errors and records failovers instead of stopping. "
+                + "Give two targets to compare them; their runs are interleaved (A B B A ...).");
         var suite = new Option<string>("--suite", "-s")
         {
             Description = $"'{AnvilSuite.Name}' (the seed's Anvil rows), '{CrystalDiskMarkSuite.Name}' (CrystalDiskMark presets) or a YAML suite file (docs/bench.md).",
             HelpName = "suite",
             DefaultValueFactory = _ => AnvilSuite.Name,
         };
-        var repeat = new Option<int>("--repeat", "-r")
-        {
-            Description = "Runs per test and target; 3 or more lets 'bench compare' judge differences.",
-            HelpName = "n",
-            DefaultValueFactory = _ => 1,
-        };
-        var duration = new Option<string>("--duration", "-d")
-        {
-            Description = "Measured time per run for the built-in suites (500ms, 5s, 1m). YAML suites set their own.",
-            HelpName = "time",
-            DefaultValueFactory = _ => "5s",
-        };
-        var warmUp = new Option<string>("--warmup", "-w")
-        {
-            Description = "Unmeasured time before each run for the built-in suites.",
-            HelpName = "time",
-            DefaultValueFactory = _ => "0s",
-        };
-        var sampleInterval = new Option<string>("--sample-interval")
-        {
-            Description = "Interval of each run's time series (IOPS, MB/s, mean latency), from 100ms up; short intervals show a failover's dip.",
-            HelpName = "time",
-            DefaultValueFactory = _ => "1s",
-        };
+        var repeat = WorkloadOptions.Count("--repeat", "-r", "Runs per test and target; 3 or more lets 'bench compare' judge differences.", 1);
+        var duration = WorkloadOptions.Time("--duration", "-d", "Measured time per run for the built-in suites (500ms, 5s, 1m). YAML suites set their own.", "5s");
+        var warmUp = WorkloadOptions.Time("--warmup", "-w", "Unmeasured time before each run for the built-in suites.", "0s");
+        var sampleInterval = WorkloadOptions.Time("--sample-interval", null,
+            "Interval of each run's time series (IOPS, MB/s, mean latency), from 100ms up; short intervals show a failover's dip.", "1s");
         var json = new Option<FileInfo?>("--json") { Description = "Write every run, workload, target geometry and machine to this JSON file (schema: docs/bench.md).", HelpName = "file" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one CSV row per run to this file.", HelpName = "file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts (bars with error bars, latency CDFs, time series).", HelpName = "file" };

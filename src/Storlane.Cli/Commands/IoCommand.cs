@@ -12,13 +12,8 @@ internal static class IoCommand
 {
     public static Command Create()
     {
-        var url = new Option<string[]>("--url", "-u")
-        {
-            Description = "An iSCSI URL of the LU, iscsi://[user[%secret]@]host[:port]/iqn/lun[?local_address=IP]. Repeat it for each path (portal) of the same LU; one URL is a single path.",
-            HelpName = "url",
-            Required = true,
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var url = WorkloadOptions.Targets("--url", "-u", "url",
+            "An iSCSI URL of the LU, iscsi://[user[%secret]@]host[:port]/iqn/lun[?local_address=IP]. Repeat it for each path (portal) of the same LU; one URL is a single path.");
         var policy = new Option<string>("--policy", "-p")
         {
             Description = "Path selection policy: " + PathPolicyNames.Expected + ".",
@@ -26,24 +21,14 @@ internal static class IoCommand
             DefaultValueFactory = _ => "lqd",
         };
         var lun = new Option<int?>("--lun", "-l") { Description = "LUN to open on every path; overrides the LUN in the URLs (default: theirs, or 0).", HelpName = "n" };
-        var queueDepth = new Option<int>("--qd", "-q")
-        {
-            Description = "I/Os kept in flight (one worker each, each in its own region of the LU).",
-            HelpName = "n",
-            DefaultValueFactory = _ => 16,
-        };
+        var queueDepth = WorkloadOptions.Count("--qd", "-q", "I/Os kept in flight (one worker each, each in its own region of the LU).", 16);
         var blockSize = new Option<string>("--block-size", "-b")
         {
             Description = "Size of each I/O: 512, 4k, 64k, 1m (a power of two, a multiple of the LU's block size).",
             HelpName = "size",
             DefaultValueFactory = _ => "4k",
         };
-        var duration = new Option<string>("--duration", "-d")
-        {
-            Description = "How long to run: 500ms, 10s, 2m. Ctrl-C stops early and still prints the summary.",
-            HelpName = "time",
-            DefaultValueFactory = _ => "10s",
-        };
+        var duration = WorkloadOptions.Time("--duration", "-d", "How long to run: 500ms, 10s, 2m. Ctrl-C stops early and still prints the summary.", "10s");
         var readPercent = new Option<int>("--read-percent", "-r")
         {
             Description = "Share of reads among the I/Os, 0 to 100.",

@@ -226,10 +226,17 @@ internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWrite
         output.WriteLine($"{ios} I/Os in {elapsed.TotalSeconds:0.0} s ({ios / Math.Max(elapsed.TotalSeconds, 1e-6):0} IOPS, {Interlocked.Read(ref _bytes) / Math.Max(elapsed.TotalSeconds, 1e-6) / 1e6:0.0} MB/s), {Interlocked.Read(ref _reads)} reads, mean latency {Ms(meanLatency)} ms"
             + (settings.Verify ? $", {Interlocked.Read(ref _verified)} reads verified" : string.Empty));
         output.WriteLine();
-        output.WriteLine($"{"path",-24} {"state",-10} {"I/Os",10} {"errors",7} {"latency (EWMA)",15}");
+        // A path bound to a source address is named "portal via address": widen the column to fit.
+        var nameWidth = 24;
         foreach (var path in disk.Paths)
         {
-            output.WriteLine($"{path.Name,-24} {path.State,-10} {path.Completed,10} {path.Errors,7} {Ms(path.AverageLatency) + " ms",15}");
+            nameWidth = Math.Max(nameWidth, path.Name.Length);
+        }
+
+        output.WriteLine($"{"path".PadRight(nameWidth)} {"state",-10} {"I/Os",10} {"errors",7} {"latency (EWMA)",15}");
+        foreach (var path in disk.Paths)
+        {
+            output.WriteLine($"{path.Name.PadRight(nameWidth)} {path.State,-10} {path.Completed,10} {path.Errors,7} {Ms(path.AverageLatency) + " ms",15}");
         }
 
         output.WriteLine();

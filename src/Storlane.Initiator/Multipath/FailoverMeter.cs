@@ -96,7 +96,8 @@ internal sealed class FailoverMeter
                 if (record.FirstGoodTimestamp != 0 && record.RetriesInFlight <= 0 && record.From.InFlight == 0)
                 {
                     _open.RemoveAt(i);
-                    (done ??= []).Add(new FailoverEvent(record.From.Name, record.To!.Name, Stopwatch.GetElapsedTime(record.LastGoodTimestamp, record.FirstGoodTimestamp), record.Retried, record.Reason));
+                    var duration = Stopwatch.GetElapsedTime(record.StartTimestamp, record.FirstGoodTimestamp);
+                    (done ??= []).Add(new FailoverEvent(record.From.Name, record.To!.Name, duration, record.Retried, record.Reason, record.StartTimestamp));
                 }
             }
 
@@ -128,11 +129,12 @@ internal sealed class FailoverMeter
         }
     }
 
-    private sealed class Record(MultipathPath from, long lastGoodTimestamp, string reason)
+    private sealed class Record(MultipathPath from, long startTimestamp, string reason)
     {
         public MultipathPath From { get; } = from;
 
-        public long LastGoodTimestamp { get; } = lastGoodTimestamp;
+        /// <summary>Where the window starts: the failed path's last good completion, or the failure.</summary>
+        public long StartTimestamp { get; } = startTimestamp;
 
         public string Reason { get; } = reason;
 

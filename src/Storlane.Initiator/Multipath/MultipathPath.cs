@@ -26,7 +26,7 @@ public sealed class MultipathPath : ISelectablePath
     {
         Index = index;
         Url = url;
-        Name = url.Portal;
+        Name = url.PathName;
         Health = health;
         Connection = connection;
         OwnsConnection = ownsConnection;
@@ -34,7 +34,7 @@ public sealed class MultipathPath : ISelectablePath
 
     public int Index { get; }
 
-    /// <summary>"host:port" of the portal.</summary>
+    /// <summary>"host:port" of the portal, with " via " and the source address when the URL binds one (<see cref="IscsiUrl.PathName"/>).</summary>
     public string Name { get; }
 
     public IscsiUrl Url { get; }

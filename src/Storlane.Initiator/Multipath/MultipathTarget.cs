@@ -25,7 +25,7 @@ public sealed class MultipathTarget : IAsyncDisposable
         _options = options;
     }
 
-    /// <summary>"host:port" of each path, in the order of the URLs.</summary>
+    /// <summary>The name of each path (<see cref="IscsiUrl.PathName"/>: "host:port", with " via " and the source address when bound), in the order of the URLs.</summary>
     public IReadOnlyList<string> Paths => [.. _connections.Select(c => c.Name)];
 
     public string TargetName => _connections[0].Url.TargetName!;

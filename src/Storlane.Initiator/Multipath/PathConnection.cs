@@ -29,7 +29,7 @@ internal sealed class PathConnection : IAsyncDisposable
     /// <summary>The portal and target (the LUN part, if any, is not the connection's).</summary>
     public IscsiUrl Url { get; }
 
-    public string Name => Url.Portal;
+    public string Name => Url.PathName;
 
     public IscsiSession? Session => Volatile.Read(ref _session);
 

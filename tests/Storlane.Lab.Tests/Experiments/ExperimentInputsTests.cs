@@ -140,15 +140,19 @@ public sealed class ExperimentInputsTests
     }
 
     [Fact]
-    public void PathLabels_NameUniquePortalsByTheirWiring_AndKeepSharedOnes()
+    public void PathLabels_NameEveryPathByItsWiring_AMeshToo_AndLeaveOtherNamesAlone()
     {
+        // The initiator names a path by portal and source address, so in a mesh (one portal reached
+        // from two NICs) every path still has a name of its own.
         LabPath[] mesh = [new(0, 0, "10.0.0.1", 3260, "10.0.0.11"), new(1, 0, "10.0.0.1", 3260, "10.0.0.12"), new(1, 1, "10.0.0.2", 3260, "10.0.0.12")];
 
         var label = PathLabels.For(mesh);
 
+        Assert.Equal("nic0->port0", label("10.0.0.1:3260 via 10.0.0.11"));
+        Assert.Equal("nic1->port0", label("10.0.0.1:3260 via 10.0.0.12"));
+        Assert.Equal("nic1->port1", label("10.0.0.2:3260 via 10.0.0.12"));
+        Assert.Equal("nic0->port0", PathLabels.For(Pathing)("10.231.0.1:3260 via 10.231.0.2"));
         Assert.Equal("10.0.0.1:3260", label("10.0.0.1:3260"));
-        Assert.Equal("nic1->port1", label("10.0.0.2:3260"));
-        Assert.Equal("nic0->port0", PathLabels.For(Pathing)("10.231.0.1:3260"));
         Assert.Equal("elsewhere:1", label("elsewhere:1"));
     }
 
