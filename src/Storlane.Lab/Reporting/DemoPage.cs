@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Storlane.Lab.Reporting;
 
 /// <summary>The demo's HTML report: 512 vs 4K, the pulled cable with the pulled run's throughput, and a link to the bench's full report.</summary>
@@ -14,13 +12,11 @@ public static class DemoPage
             marks.Add(new TimeSeriesChart.Mark(pull.RestoreSeconds, "restore", FailoverPage.RestoreColor));
         }
 
-        var points = pull.Series.Select(s => (s.StartSeconds + (pull.SampleIntervalSeconds / 2), s.MegabytesPerSecond)).ToList();
-        var interval = (pull.SampleIntervalSeconds * 1000).ToString("0", CultureInfo.InvariantCulture);
         string[] sections =
         [
             SectorSizeTable.Build(report.Comparison).Html(),
             DemoTables.Pull(report).Html(),
-            LabHtml.Figure(TimeSeriesChart.Svg($"'{pull.Test}' on the {pull.Lun} LUN: MB/s per {interval} ms", "MB/s", points, marks)),
+            LabHtml.Figure(TimeSeriesChart.Throughput($"'{pull.Test}' on the {pull.Lun} LUN", pull.Series, pull.SampleIntervalSeconds, marks)),
             LabHtml.ParagraphHtml(LabHtml.Link(benchHtml, "the bench's report: charts per test (bars, latency CDFs, time series)") + " · " + LabHtml.Link(report.Comparison.BenchJson, "bench result (JSON)")),
         ];
         return LabHtml.Page(report.Header, "storlane demo: 512 vs 4K over two paths, one cable pulled", sections);

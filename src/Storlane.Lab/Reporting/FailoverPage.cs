@@ -36,7 +36,6 @@ public static class FailoverPage
     /// <summary>MB/s per interval (plotted at the interval's middle) with the pull, restore and failovers marked.</summary>
     public static string Chart(FailoverRow row)
     {
-        var points = row.Series.Select(s => (s.StartSeconds + (row.SampleIntervalSeconds / 2), s.MegabytesPerSecond)).ToList();
         var marks = new List<TimeSeriesChart.Mark>
         {
             new(row.PullSeconds, "pull", PullColor),
@@ -47,7 +46,6 @@ public static class FailoverPage
             marks.Add(new TimeSeriesChart.Mark(failover.AtSeconds + (failover.DurationMs / 1000), "failover", FailoverColor));
         }
 
-        var interval = (row.SampleIntervalSeconds * 1000).ToString("0", CultureInfo.InvariantCulture);
-        return TimeSeriesChart.Svg($"{row.Policy}: MB/s per {interval} ms", "MB/s", points, marks);
+        return TimeSeriesChart.Throughput(row.Policy, row.Series, row.SampleIntervalSeconds, marks);
     }
 }

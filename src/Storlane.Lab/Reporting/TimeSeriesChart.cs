@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Storlane.Bench.Metrics;
 
 namespace Storlane.Lab.Reporting;
 
@@ -19,6 +20,17 @@ public static class TimeSeriesChart
 
     /// <summary>A vertical line at <paramref name="X"/> seconds, labelled, in <paramref name="Color"/>.</summary>
     public sealed record Mark(double X, string Label, string Color);
+
+    /// <summary>
+    /// MB/s per sample of <paramref name="series"/>, each plotted at the middle of its interval,
+    /// titled "<paramref name="what"/>: MB/s per N ms".
+    /// </summary>
+    public static string Throughput(string what, IReadOnlyList<TimeSample> series, double sampleIntervalSeconds, IReadOnlyList<Mark> marks)
+    {
+        var points = series.Select(s => (s.StartSeconds + (sampleIntervalSeconds / 2), s.MegabytesPerSecond)).ToList();
+        var interval = (sampleIntervalSeconds * 1000).ToString("0", CultureInfo.InvariantCulture);
+        return Svg($"{what}: MB/s per {interval} ms", "MB/s", points, marks);
+    }
 
     public static string Svg(string title, string yUnit, IReadOnlyList<(double X, double Y)> points, IReadOnlyList<Mark> marks)
     {

@@ -18,39 +18,13 @@ internal static class LabCleanup
     private static readonly HashSet<IEmergencyCleanup> Topologies = [];
     private static PosixSignalRegistration[]? _registrations;
 
-    public static void Track(LabProcess process)
-    {
-        lock (Gate)
-        {
-            EnsureRegistered();
-            LiveProcesses.Add(process);
-        }
-    }
+    public static void Track(LabProcess process) => Add(LiveProcesses, process);
 
-    public static void Untrack(LabProcess process)
-    {
-        lock (Gate)
-        {
-            LiveProcesses.Remove(process);
-        }
-    }
+    public static void Untrack(LabProcess process) => Remove(LiveProcesses, process);
 
-    public static void Track(IEmergencyCleanup topology)
-    {
-        lock (Gate)
-        {
-            EnsureRegistered();
-            Topologies.Add(topology);
-        }
-    }
+    public static void Track(IEmergencyCleanup topology) => Add(Topologies, topology);
 
-    public static void Untrack(IEmergencyCleanup topology)
-    {
-        lock (Gate)
-        {
-            Topologies.Remove(topology);
-        }
-    }
+    public static void Untrack(IEmergencyCleanup topology) => Remove(Topologies, topology);
 
     /// <summary>Stops every tracked child and removes every tracked topology, blocking until done.</summary>
     public static void RunNow()
@@ -76,6 +50,24 @@ internal static class LabCleanup
                 // Best effort while the process is going down; the next run sweeps what is left.
                 Console.Error.WriteLine("storlane lab: cleanup incomplete, the next run removes the rest: " + e.Message);
             }
+        }
+    }
+
+    /// <summary>The handlers are registered before the first thing is tracked, so nothing tracked escapes them.</summary>
+    private static void Add<T>(HashSet<T> tracked, T item)
+    {
+        lock (Gate)
+        {
+            EnsureRegistered();
+            tracked.Add(item);
+        }
+    }
+
+    private static void Remove<T>(HashSet<T> tracked, T item)
+    {
+        lock (Gate)
+        {
+            tracked.Remove(item);
         }
     }
 

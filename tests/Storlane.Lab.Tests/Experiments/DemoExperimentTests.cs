@@ -8,22 +8,17 @@ namespace Storlane.Lab.Tests.Experiments;
 [Collection(LabExperimentCollection.Name)]
 public sealed class DemoExperimentTests(ITestOutputHelper log) : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("storlane-demo-test-").FullName;
-    private readonly ConsoleCapture _console = new();
+    private readonly ExperimentWorkspace _workspace = new(log, "storlane-demo-test-");
 
-    public void Dispose()
-    {
-        log.WriteLine(_console.Text);
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _workspace.Dispose();
 
     [Fact]
     public async Task Demo_InProcess_Compares512With4K_AndSurvivesThePulledCableWithoutErrors()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var options = new LabRunOptions { Short = true, Links = LabLinkPreference.InProcess, OutputDirectory = _directory, CommandLine = "storlane demo" };
+        var options = new LabRunOptions { Short = true, Links = LabLinkPreference.InProcess, OutputDirectory = _workspace.Directory, CommandLine = "storlane demo" };
 
-        var run = await new DemoExperiment(options, _console.Console).RunAsync(timeout.Token);
+        var run = await new DemoExperiment(options, _workspace.Console).RunAsync(timeout.Token);
 
         var report = run.Report;
         Assert.Equal("in-process", report.Header.LinkMode);
@@ -35,7 +30,7 @@ public sealed class DemoExperimentTests(ITestOutputHelper log) : IDisposable
         Assert.NotEmpty(report.Pull.Failovers);
         Assert.Equal(0, report.Pull.IoErrors);
         Assert.True(File.Exists(run.HtmlPath));
-        Assert.True(File.Exists(Path.Combine(_directory, "bench.html")));
-        Assert.Contains("Report: " + run.HtmlPath, _console.Text, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_workspace.Directory, "bench.html")));
+        Assert.Contains("Report: " + run.HtmlPath, _workspace.ConsoleText, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using Storlane.Bench.Suites;
 using Storlane.Lab.Experiments;
 using Storlane.Lab.Reporting;
+using Storlane.Lab.Tests.Topology;
 using Storlane.Lab.Topology;
 using Xunit.Abstractions;
 
@@ -20,29 +21,24 @@ public sealed class LabExperimentTests(ITestOutputHelper log) : IDisposable
 
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("storlane-lab-test-").FullName;
-    private readonly ConsoleCapture _console = new();
+    private readonly ExperimentWorkspace _workspace = new(log, "storlane-lab-test-");
 
-    public void Dispose()
-    {
-        log.WriteLine(_console.Text);
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _workspace.Dispose();
 
     private LabRunOptions Options(string name) => new()
     {
         Short = true,
         Links = LabLinkPreference.Namespaces,
-        OutputDirectory = Path.Combine(_directory, name),
+        OutputDirectory = Path.Combine(_workspace.Directory, name),
         CommandLine = "storlane lab " + name + " --short --links namespaces",
     };
 
-    [NamespacesFact]
+    [NamespaceFact]
     public async Task SectorSize_Short_Compares512With4KAnd512e_OnEveryAnvilRow()
     {
         using var timeout = new CancellationTokenSource(Limit);
 
-        var run = await new SectorSizeExperiment(Options("sector-size"), _console.Console).RunAsync(timeout.Token);
+        var run = await new SectorSizeExperiment(Options("sector-size"), _workspace.Console).RunAsync(timeout.Token);
 
         var report = run.Report;
         Assert.Equal("namespaces", report.Header.LinkMode);
@@ -60,12 +56,12 @@ public sealed class LabExperimentTests(ITestOutputHelper log) : IDisposable
         AssertReportFiles(run.OutputDirectory, "512 vs 4K", "512 vs 512e", "Read Seq 4MB", "Write 4K QD16");
     }
 
-    [NamespacesFact]
+    [NamespaceFact]
     public async Task Mpio_Short_ControlRunsAtTheLinkRate_AndTwoOneToOnePathsReadFasterThanOne()
     {
         using var timeout = new CancellationTokenSource(Limit);
 
-        var run = await new MpioExperiment(Options("mpio"), _console.Console).RunAsync(timeout.Token);
+        var run = await new MpioExperiment(Options("mpio"), _workspace.Console).RunAsync(timeout.Token);
 
         var rows = run.Report.Rows.ToDictionary(r => r.Id);
         Assert.Equal(MpioConfigurations.All.Select(c => c.Id).Order(), rows.Keys.Order());
@@ -79,12 +75,12 @@ public sealed class LabExperimentTests(ITestOutputHelper log) : IDisposable
         AssertReportFiles(run.OutputDirectory, "MPIO: sequential 4 MB and 4K QD16", "1 NIC to 1 port (control)", "4 NICs, full mesh, round robin");
     }
 
-    [NamespacesFact]
+    [NamespaceFact]
     public async Task Failover_Short_EveryPolicyFailsOver_WithNoErrorReachingTheApplication()
     {
         using var timeout = new CancellationTokenSource(Limit);
 
-        var run = await new FailoverExperiment(Options("failover"), _console.Console).RunAsync(timeout.Token);
+        var run = await new FailoverExperiment(Options("failover"), _workspace.Console).RunAsync(timeout.Token);
 
         var rows = run.Report.Rows;
         Assert.Equal(FailoverExperiment.Policies, rows.Select(r => r.Policy));

@@ -13,7 +13,7 @@ public sealed class ChildRegistryTests
         using var stranger = Process.Start(new ProcessStartInfo("sleep", ["60"]))!;
         var directory = Path.Combine(Path.GetTempPath(), "storlane-lab");
         Directory.CreateDirectory(directory);
-        var deadLab = DeadPid();
+        var deadLab = Processes.UnusedPid();
         var file = Path.Combine(directory, deadLab.ToString(CultureInfo.InvariantCulture) + ".children");
         try
         {
@@ -38,17 +38,6 @@ public sealed class ChildRegistryTests
                     process.Kill();
                     process.WaitForExit();
                 }
-            }
-        }
-    }
-
-    private static int DeadPid()
-    {
-        for (var pid = 3_999_998; ; pid--)
-        {
-            if (!Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
-            {
-                return pid;
             }
         }
     }

@@ -10,7 +10,7 @@ public sealed class LabProcessTests
     public async Task Stop_SendsSigtermByPid_AndAWillingProcessEndsWithinTheGrace()
     {
         var child = LabProcess.Start(Shell("echo started; exec sleep 60"));
-        await WaitForOutputAsync(child, "started");
+        await Processes.WaitForOutputAsync(child, "started");
         var stopwatch = Stopwatch.StartNew();
         await child.StopAsync(TimeSpan.FromSeconds(20));
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"SIGTERM did not end sleep; it took {stopwatch.Elapsed}");
@@ -22,7 +22,7 @@ public sealed class LabProcessTests
     public async Task Stop_SendsSigkillAfterTheGrace_WhenSigtermIsIgnored()
     {
         var child = LabProcess.Start(Shell("trap '' TERM; echo started; exec sleep 60"));
-        await WaitForOutputAsync(child, "started");
+        await Processes.WaitForOutputAsync(child, "started");
         var stopwatch = Stopwatch.StartNew();
         await child.StopAsync(TimeSpan.FromMilliseconds(500));
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(450), "SIGKILL came before the grace ran out");
@@ -55,15 +55,5 @@ public sealed class LabProcessTests
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(script);
         return info;
-    }
-
-    private static async Task WaitForOutputAsync(LabProcess child, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!child.StandardOutput.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not printed: {child.StandardOutput}{child.StandardError}");
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Storlane.Lab.Processes;
 using Storlane.Lab.Topology;
@@ -130,7 +129,7 @@ public sealed class NamespaceTopologyTests
     [NamespaceFact]
     public async Task Create_SweepsLeftoversOfDeadRuns_WithTheirProcesses_AndKeepsLiveRuns()
     {
-        var deadPid = DeadPid();
+        var deadPid = Processes.UnusedPid();
         var dead = $"slab{deadPid}n0s";
         var live = $"slab{Environment.ProcessId}n99999s";
         await HostCommand.RunAsync("ip", ["netns", "add", dead], CancellationToken.None);
@@ -186,17 +185,6 @@ public sealed class NamespaceTopologyTests
         }
 
         return bytes;
-    }
-
-    private static int DeadPid()
-    {
-        for (var pid = 3_999_999; ; pid--)
-        {
-            if (!Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
-            {
-                return pid;
-            }
-        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Storlane.Initiator;
+using Storlane.Lab.Experiments;
 using Storlane.Lab.Topology;
 
 namespace Storlane.Lab.Tests.Topology;
@@ -9,13 +10,14 @@ namespace Storlane.Lab.Tests.Topology;
 /// <summary>The behaviour both link modes must show, written once and run by each mode's test class.</summary>
 internal static class TopologyChecks
 {
-    public const string LabTarget = "iqn.2026-11.io.storlane:lab";
-
     /// <summary>Small enough that a 2 s transfer stays cheap on a loaded machine, large enough to dwarf the bursts.</summary>
     public const long TestRate = 200_000_000;
 
     public static readonly LabTopologySpec Pathing2x2 = new("pathing", 2, 2, Meshed: false, TestRate);
     public static readonly LabTopologySpec Meshing4x2 = new("meshing", 4, 2, Meshed: true, TestRate);
+
+    /// <summary>The RAM LUN the target test serves: small, since only its geometry and one read are checked.</summary>
+    private const long LunBytes = 16L * 1024 * 1024;
 
     private static readonly TimeSpan TransferTime = TimeSpan.FromSeconds(2);
 
@@ -125,17 +127,16 @@ internal static class TopologyChecks
         try
         {
             await using var topology = await CreateAsync(spec, preference);
-            var config = Path.Combine(directory.FullName, "target.yaml");
-            await File.WriteAllTextAsync(config, TargetConfig(topology));
+            var config = await LabTargetConfig.WriteAsync(directory.FullName, topology.PortalAddresses, [new LabLun(0, 512, 512, LunBytes)], CancellationToken.None);
             var target = await topology.StartTargetAsync(config, CancellationToken.None);
             Assert.False(target.Exited.IsCompleted, target.StandardError);
             var hosts = (ILabHostAccess)topology;
             foreach (var path in topology.Paths)
             {
-                var url = path.Url(LabTarget, 0);
+                var url = path.Url(LabTargetConfig.TargetName, 0);
                 await using var disk = await hosts.RunOnServerHost(() => IscsiDisk.OpenAsync(url));
                 Assert.Equal(512, disk.BlockSize);
-                Assert.Equal(16L * 1024 * 1024 / 512, disk.BlockCount);
+                Assert.Equal(LunBytes / 512, disk.BlockCount);
                 var block = new byte[512];
                 await disk.ReadAsync(0, block);
             }
@@ -152,19 +153,6 @@ internal static class TopologyChecks
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    public static string TargetConfig(ILabTopology topology)
-    {
-        var yaml = new System.Text.StringBuilder("portals:\n");
-        for (var j = 0; j < topology.PortalAddresses.Count; j++)
-        {
-            var portal = IPEndPoint.Parse(topology.PortalAddresses[j]);
-            yaml.Append(CultureInfo.InvariantCulture, $"  - address: {portal.Address}\n    port: {portal.Port}\n    group: {j + 1}\n");
-        }
-
-        yaml.Append(CultureInfo.InvariantCulture, $"targets:\n  - name: {LabTarget}\n    luns:\n      - lun: 0\n        backend: memory\n        size: 16MiB\n        logical-block-size: 512\n");
-        return yaml.ToString();
     }
 
     public static LabPath PathOf(ILabTopology topology, int nic, int port)
@@ -206,12 +194,4 @@ internal static class TopologyChecks
     }
 
     private static string Mbit(double bitsPerSecond) => (bitsPerSecond / 1e6).ToString("0.0", CultureInfo.InvariantCulture);
-}
-
-/// <summary>Process checks for the tests.</summary>
-internal static class Processes
-{
-    public static bool PidIsAlive(int pid) =>
-        File.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat")
-        && !File.ReadAllText("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat").Contains(") Z ", StringComparison.Ordinal);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Storlane.Lab.Processes;
@@ -17,17 +16,14 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
     private static int _sequence;
 
     private readonly LoopbackPlan _plan;
-    private readonly StorlaneExecutable _storlane;
+    private readonly LabProcessSet _children;
     private readonly NicState[] _nics;
     private readonly PathRelay[] _relays;
-    private readonly List<LabProcess> _processes = [];
-    private readonly Lock _gate = new();
-    private int _disposed;
 
     private InProcessTopology(LoopbackPlan plan, StorlaneExecutable storlane, string reason)
     {
         _plan = plan;
-        _storlane = storlane;
+        _children = new LabProcessSet(storlane, this);
         var spec = plan.Spec;
         _nics = new NicState[spec.ServerNics];
         for (var i = 0; i < _nics.Length; i++)
@@ -95,7 +91,7 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
 
     public Task SetServerNicAsync(int nic, bool up, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(_children.IsClosed, this);
         if (nic < 0 || nic >= _nics.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(nic), nic, $"the topology has server NICs 0 to {_nics.Length - 1}");
@@ -127,32 +123,12 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
         return Task.CompletedTask;
     }
 
-    public async Task<LabProcess> StartTargetAsync(string configPath, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(configPath);
-        var fullPath = Path.GetFullPath(configPath);
-        var info = _storlane.CreateStartInfo([], ["serve", "--config", fullPath]);
-        info.WorkingDirectory = Path.GetDirectoryName(fullPath) ?? Environment.CurrentDirectory;
-        var target = Start(info);
-        try
-        {
-            await PortalProbe.WaitUntilListeningAsync(target, _plan.Portals, this, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await target.StopAsync(LabProcess.DefaultGrace).ConfigureAwait(false);
-            throw;
-        }
+    // Both hosts share the lab process's network, so children start without a wrapper.
+    public Task<LabProcess> StartTargetAsync(string configPath, CancellationToken cancellationToken) =>
+        _children.StartTargetAsync([], configPath, _plan.Portals, this, cancellationToken);
 
-        return target;
-    }
-
-    public Task<LabProcess> StartOnServerAsync(IReadOnlyList<string> storlaneArguments, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(storlaneArguments);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Start(_storlane.CreateStartInfo([], storlaneArguments)));
-    }
+    public Task<LabProcess> StartOnServerAsync(IReadOnlyList<string> storlaneArguments, CancellationToken cancellationToken) =>
+        _children.StartAsync([], storlaneArguments, cancellationToken);
 
     /// <summary>Both hosts are the lab process itself.</summary>
     public T RunOnServerHost<T>(Func<T> start) => start();
@@ -161,22 +137,7 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            LabProcess[] processes;
-            lock (_gate)
-            {
-                processes = [.. _processes];
-            }
-
-            var stops = new Task[processes.Length];
-            for (var i = 0; i < processes.Length; i++)
-            {
-                stops[i] = processes[i].StopAsync(LabProcess.DefaultGrace);
-            }
-
-            await Task.WhenAll(stops).ConfigureAwait(false);
-        }
+        await _children.CloseAsync().ConfigureAwait(false);
 
         // Also after an emergency cleanup, which only cut: wait for every relay task to end.
         CutEverything();
@@ -190,7 +151,7 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
 
     void IEmergencyCleanup.CleanupNow()
     {
-        Interlocked.Exchange(ref _disposed, 1);
+        _children.CloseWithoutStopping();
         CutEverything();
     }
 
@@ -223,17 +184,5 @@ internal sealed class InProcessTopology : ILabTopology, ILabHostAccess, IEmergen
                 connection.Abort();
             }
         }
-    }
-
-    private LabProcess Start(ProcessStartInfo info)
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var process = LabProcess.Start(info);
-        lock (_gate)
-        {
-            _processes.Add(process);
-        }
-
-        return process;
     }
 }

@@ -15,20 +15,18 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
 
     private readonly NamespacePlan _plan;
     private readonly TbfSettings _tbf;
-    private readonly StorlaneExecutable _storlane;
+    private readonly LabProcessSet _children;
     private readonly List<string> _createdNamespaces = [];
-    private readonly List<LabProcess> _processes = [];
     private readonly Lock _gate = new();
     private readonly Lock _removal = new();
     private readonly Action<string>? _beforeStep;
-    private int _disposed;
 
     private NamespaceTopology(NamespacePlan plan, StorlaneExecutable storlane, Action<string>? beforeStep)
     {
         _plan = plan;
         _beforeStep = beforeStep;
         _tbf = TbfSettings.For(plan.Spec.LinkBitsPerSecond);
-        _storlane = storlane;
+        _children = new LabProcessSet(storlane, this);
         var wiring = plan.Spec.Meshed
             ? $"meshing {plan.Spec.ServerNics} NICs x {plan.Spec.StoragePorts} ports through a bridge on one subnet"
             : $"pathing {plan.Spec.ServerNics} 1:1 veth pairs, one subnet each";
@@ -71,7 +69,7 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
 
     public async Task SetServerNicAsync(int nic, bool up, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(_children.IsClosed, this);
         if (nic < 0 || nic >= _plan.Nics.Count)
         {
             throw new ArgumentOutOfRangeException(nameof(nic), nic, $"the topology has server NICs 0 to {_plan.Nics.Count - 1}");
@@ -103,33 +101,11 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
         }
     }
 
-    public async Task<LabProcess> StartTargetAsync(string configPath, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(configPath);
-        var fullPath = Path.GetFullPath(configPath);
-        var info = _storlane.CreateStartInfo(["ip", "netns", "exec", _plan.StorageNamespace], ["serve", "--config", fullPath]);
-        info.WorkingDirectory = Path.GetDirectoryName(fullPath) ?? Environment.CurrentDirectory;
-        var target = Start(info);
-        try
-        {
-            await PortalProbe.WaitUntilListeningAsync(target, PortalEndpoints(), this, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await target.StopAsync(LabProcess.DefaultGrace).ConfigureAwait(false);
-            throw;
-        }
+    public Task<LabProcess> StartTargetAsync(string configPath, CancellationToken cancellationToken) =>
+        _children.StartTargetAsync(InNamespace(_plan.StorageNamespace), configPath, PortalEndpoints(), this, cancellationToken);
 
-        return target;
-    }
-
-    public Task<LabProcess> StartOnServerAsync(IReadOnlyList<string> storlaneArguments, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(storlaneArguments);
-        cancellationToken.ThrowIfCancellationRequested();
-        var info = _storlane.CreateStartInfo(["ip", "netns", "exec", _plan.ServerNamespace], storlaneArguments);
-        return Task.FromResult(Start(info));
-    }
+    public Task<LabProcess> StartOnServerAsync(IReadOnlyList<string> storlaneArguments, CancellationToken cancellationToken) =>
+        _children.StartAsync(InNamespace(_plan.ServerNamespace), storlaneArguments, cancellationToken);
 
     public T RunOnServerHost<T>(Func<T> start) => NamespaceThread.Run(_plan.ServerNamespace, start);
 
@@ -137,22 +113,7 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            LabProcess[] processes;
-            lock (_gate)
-            {
-                processes = [.. _processes];
-            }
-
-            var stops = new Task[processes.Length];
-            for (var i = 0; i < processes.Length; i++)
-            {
-                stops[i] = processes[i].StopAsync(LabProcess.DefaultGrace);
-            }
-
-            await Task.WhenAll(stops).ConfigureAwait(false);
-        }
+        await _children.CloseAsync().ConfigureAwait(false);
 
         // Also after an emergency cleanup: this waits until that one has finished, so a caller
         // that disposes and then exits never cuts a half-done removal short.
@@ -162,7 +123,7 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
 
     void IEmergencyCleanup.CleanupNow()
     {
-        Interlocked.Exchange(ref _disposed, 1);
+        _children.CloseWithoutStopping();
         RemoveNamespaces();
     }
 
@@ -197,17 +158,8 @@ internal sealed class NamespaceTopology : ILabTopology, ILabHostAccess, IEmergen
         }
     }
 
-    private LabProcess Start(System.Diagnostics.ProcessStartInfo info)
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var process = LabProcess.Start(info);
-        lock (_gate)
-        {
-            _processes.Add(process);
-        }
-
-        return process;
-    }
+    /// <summary>The wrapper that runs a child inside <paramref name="namespaceName"/>.</summary>
+    private static string[] InNamespace(string namespaceName) => ["ip", "netns", "exec", namespaceName];
 
     private IReadOnlyList<IPEndPoint> PortalEndpoints()
     {
