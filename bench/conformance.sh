@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Runs libiscsi's conformance suite (iscsi-test-cu, family ALL, destructive and SANITIZE tests
-# allowed) against Storlane's target on scratch 64 MiB LUNs (4Kn encrypted, 4Kn, 512n, 512e; single path and the
-# multipath pair over two portals), and against tgtd (Debian `tgt`) side by side when it is
-# installed and we are root. Prints the table of docs/conformance.md: a test that printed [SKIPPED]
-# counts as skipped, not passed. Full outputs stay in the work folder it prints.
+# allowed) against Storlane's target on scratch 64 MiB LUNs (single path and the multipath pair over
+# two portals), and against tgtd (Debian `tgt`) side by side when it is installed and we are root.
+# The scratch LUNs are removable (so the PreventAllow and StartStopUnit suites run) and hold a
+# SANITIZE OVERWRITE to 8 MiB/s (`sanitize-rate`), so it lasts as long as a disk's and Sanitize.Reset
+# can see it survive resets; "4kn-fixed" is a LUN with every option at its default, for comparison.
+# Prints the table of docs/conformance.md: a test that printed [SKIPPED] counts as skipped, not
+# passed. Full outputs stay in the work folder it prints.
 #
-#   bench/conformance.sh            # every row (about 15 minutes on 2 cores)
-#   bench/conformance.sh 4kn        # only the 4Kn rows (4kn-encrypted, 512n, 512e likewise)
+#   bench/conformance.sh            # every row (about 40 minutes on 2 cores)
+#   bench/conformance.sh 4kn        # only the 4Kn rows (4kn-encrypted, 4kn-fixed, 512n, 512e likewise)
+#   PORT=3320 TGTD=0 bench/conformance.sh 512e   # another port and no tgtd, to run rows side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 only=${1:-all}
+port=${PORT:-3310}
 work=$(mktemp -d /tmp/storlane-conformance.XXXXXX)
 storlane_pid=""
 tgtd_pid=""
@@ -60,15 +65,16 @@ run_suite() { # label file url [url2]
 dotnet build src/Storlane.Cli -c Release --nologo -v quiet >/dev/null
 cat >"$work/storlane.yaml" <<YAML
 portals:
-  - { address: 127.0.0.1, port: 3310, group: 1 }
-  - { address: 127.0.0.2, port: 3310, group: 2 }
+  - { address: 127.0.0.1, port: ${port}, group: 1 }
+  - { address: 127.0.0.2, port: ${port}, group: 2 }
 targets:
   - name: iqn.2026-11.io.storlane:conformance
     luns:
-      - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096 }
-      - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 512 }
-      - { lun: 2, backend: file, path: lun512e.img, size: 64MiB, logical-block-size: 512, physical-block-size: 4096 }
-      - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true }
+      - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096, removable: true, sanitize-rate: 8MiB/s }
+      - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 512, removable: true, sanitize-rate: 8MiB/s }
+      - { lun: 2, backend: file, path: lun512e.img, size: 64MiB, logical-block-size: 512, physical-block-size: 4096, removable: true, sanitize-rate: 8MiB/s }
+      - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true, removable: true, sanitize-rate: 8MiB/s }
+      - { lun: 4, backend: memory, size: 64MiB, logical-block-size: 4096 }
 nop-in-interval: 0
 YAML
 dotnet src/Storlane.Cli/bin/Release/net10.0/storlane.dll serve --config "$work/storlane.yaml" --data-dir "$work" >"$work/storlane.log" 2>&1 &
@@ -83,14 +89,14 @@ echo "outputs: $work"
 echo
 echo "| target, LUN, path | passed | skipped | failed | failing tests |"
 echo "| --- | ---: | ---: | ---: | --- |"
-for row in "4kn-encrypted:3" "4kn:0" "512n:1" "512e:2"; do
+for row in "4kn-encrypted:3" "4kn:0" "4kn-fixed:4" "512n:1" "512e:2"; do
   IFS=: read -r name lun <<<"$row"
-  [[ $only == all || $only == "$name" ]] || continue
-  run_suite "Storlane $name single" "$work/storlane-$name-single.txt" "iscsi://127.0.0.1:3310/$iqn/$lun"
-  run_suite "Storlane $name multipath" "$work/storlane-$name-multipath.txt" "iscsi://127.0.0.1:3310/$iqn/$lun" "iscsi://127.0.0.2:3310/$iqn/$lun"
+  [[ $only == all || $only == "$name" || ($only == 4kn && $name == 4kn-*) ]] || continue
+  run_suite "Storlane $name single" "$work/storlane-$name-single.txt" "iscsi://127.0.0.1:${port}/$iqn/$lun"
+  run_suite "Storlane $name multipath" "$work/storlane-$name-multipath.txt" "iscsi://127.0.0.1:${port}/$iqn/$lun" "iscsi://127.0.0.2:${port}/$iqn/$lun"
 done
 
-if command -v tgtd >/dev/null && ((EUID == 0)); then
+if [[ ${TGTD:-1} == 1 ]] && command -v tgtd >/dev/null && ((EUID == 0)); then
   truncate -s 64M "$work/tgt4k.img" "$work/tgt512.img"
   tgtd -f -C 7302 --iscsi portal=127.0.0.1:3311 >"$work/tgtd.log" 2>&1 &
   tgtd_pid=$!
@@ -106,5 +112,5 @@ if command -v tgtd >/dev/null && ((EUID == 0)); then
   done
 else
   echo
-  echo "(tgtd not installed or not root: no side-by-side rows; apt-get install tgt and run as root)"
+  echo "(tgtd skipped: TGTD=0, not installed or not root; apt-get install tgt and run as root for side-by-side rows)"
 fi

@@ -3,9 +3,12 @@ namespace Storlane.Interop.Tests.Infrastructure;
 /// <summary>
 /// <c>storlane serve</c> for the conformance suite: two loopback portals (127.0.0.1 and 127.0.0.2,
 /// ephemeral ports, portal groups 1 and 2) and <see cref="Iqn"/> with two scratch 64 MiB 4Kn memory
-/// LUNs, one per run, so the single-path and multipath runs never see each other's data, a
-/// write-protected one (<see cref="ReadOnlyLun"/>) for the ReadOnly suite, and a removable one
-/// (<see cref="RemovableLun"/>) for the PreventAllow, StartStopUnit and NoMedia suites.
+/// LUNs, one per run, so the single-path and multipath runs never see each other's data, and a
+/// write-protected one (<see cref="ReadOnlyLun"/>) for the ReadOnly suite. Both scratch LUNs are
+/// removable (so the PreventAllow, StartStopUnit and NoMedia suites run in family ALL) and hold a
+/// SANITIZE OVERWRITE to 8 MiB/s, so a 64 MiB overwrite lasts 8 s, the way a disk's does (Sanitize.Reset
+/// checks it is still under way after resets and a reconnect 4 s in); LUN 0 is encrypted (CRYPTOGRAPHIC
+/// ERASE runs), LUN 1 is not, so both kinds are covered.
 /// </summary>
 internal sealed class ConformanceTarget : IAsyncDisposable
 {
@@ -13,9 +16,6 @@ internal sealed class ConformanceTarget : IAsyncDisposable
 
     /// <summary>The LUN configured with <c>read-only: true</c>.</summary>
     public const int ReadOnlyLun = 2;
-
-    /// <summary>The LUN configured with <c>removable: true</c> (INQUIRY RMB = 1).</summary>
-    public const int RemovableLun = 3;
 
     private readonly string _directory;
 
@@ -39,10 +39,9 @@ internal sealed class ConformanceTarget : IAsyncDisposable
             targets:
               - name: {{Iqn}}
                 luns:
-                  - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true }
-                  - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 4096 }
+                  - { lun: 0, backend: memory, size: 64MiB, logical-block-size: 4096, encrypted: true, removable: true, sanitize-rate: 8MiB/s }
+                  - { lun: 1, backend: memory, size: 64MiB, logical-block-size: 4096, removable: true, sanitize-rate: 8MiB/s }
                   - { lun: 2, backend: memory, size: 64MiB, logical-block-size: 4096, read-only: true }
-                  - { lun: 3, backend: memory, size: 64MiB, logical-block-size: 4096, removable: true }
             """);
         try
         {

@@ -6,6 +6,7 @@ internal static class ExternalTools
     public const string IscsiLs = "iscsi-ls";
     public const string IscsiInq = "iscsi-inq";
     public const string IscsiReadCapacity16 = "iscsi-readcapacity16";
+    public const string IscsiTestCu = "iscsi-test-cu";
     public const string QemuImg = "qemu-img";
     public const string Tshark = "tshark";
 
@@ -18,7 +19,7 @@ internal static class ExternalTools
     /// <summary>The Debian package that brings each tool, for skip messages.</summary>
     public static string PackageOf(string tool) => tool switch
     {
-        IscsiLs or IscsiInq or IscsiReadCapacity16 => "libiscsi-bin",
+        IscsiLs or IscsiInq or IscsiReadCapacity16 or IscsiTestCu => "libiscsi-bin",
         QemuImg => "qemu-utils",
         QemuIscsiDriver => "qemu-block-extra",
         Tshark => "tshark",
