@@ -245,7 +245,7 @@ public sealed class SanitizeTests
             var harness = new ScsiHarness(failing, options);
             (await harness.Run(Sanitize(0x02, 0))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
 
-            // Served again, it would run the BLOCK ERASE again rather than show half-erased data.
+            // Served again (a restart, the disk replaced), the BLOCK ERASE runs again.
             Assert.True(File.Exists(options.SanitizeStatePath));
 
             await File.WriteAllTextAsync(options.SanitizeStatePath, "not a journal");

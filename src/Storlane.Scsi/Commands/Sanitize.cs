@@ -178,8 +178,8 @@ internal static partial class CommandHandlers
 
             await unit.Device.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
-            // A failed operation stays journaled: the next start runs it again rather than serve
-            // half-sanitized data.
+            // Only a completed operation leaves the journal: one the device failed (MEDIUM ERROR,
+            // SANITIZE COMMAND FAILED to its command) is run again at the next start.
             unit.SanitizeJournal?.Clear();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             ScsiLog.SanitizeCompleted(target.Logger, target.TargetName, unit.Lun, kind, seconds);
