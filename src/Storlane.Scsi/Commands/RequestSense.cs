@@ -8,7 +8,7 @@ internal static partial class CommandHandlers
     /// asks for descriptor format sense data, which we support. For a LUN without a logical unit,
     /// SPC-4 4.6.2: "the device server shall return GOOD status and sense data with the sense key set
     /// to ILLEGAL REQUEST and the additional sense code set to LOGICAL UNIT NOT SUPPORTED". While a
-    /// SANITIZE runs (SBC-3 4.11.1, SPC-4 5.12 pollable sense data) it is NOT READY, SANITIZE IN
+    /// SANITIZE runs (SBC-3 4.11.1; pollable sense data, SPC-4 6.39) it is NOT READY, SANITIZE IN
     /// PROGRESS with the PROGRESS INDICATION, so an application client can poll how far it has come.
     /// </summary>
     public static ValueTask<ScsiResult> RequestSense(CommandContext context)
