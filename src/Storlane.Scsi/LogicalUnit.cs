@@ -13,6 +13,7 @@ public sealed class LogicalUnit
     private volatile bool _softwareWriteProtect;
     private int _sanitizeInProgress;
     private int _sanitizeProgress;
+    private int _sanitizeFailure;
     private volatile bool _mediumRemoved;
     private long _blockCount;
 
@@ -200,6 +201,16 @@ public sealed class LogicalUnit
         Volatile.Write(ref _sanitizeProgress, (int)Math.Clamp(done * 65536, 0, ushort.MaxValue));
 
     internal void EndSanitize() => Volatile.Write(ref _sanitizeInProgress, 0);
+
+    /// <summary>
+    /// The last sanitize failed: medium access ends MEDIUM ERROR, SANITIZE COMMAND FAILED until a
+    /// sanitize completes (or EXIT FAILURE MODE, when it was started with AUSE = 1).
+    /// </summary>
+    public SanitizeFailure SanitizeFailure
+    {
+        get => (SanitizeFailure)Volatile.Read(ref _sanitizeFailure);
+        internal set => Volatile.Write(ref _sanitizeFailure, (int)value);
+    }
 
     /// <summary>PREVENT field 01b (prevent) or 00b (allow) from one I_T nexus.</summary>
     internal void SetPrevention(long nexusId, bool prevent)

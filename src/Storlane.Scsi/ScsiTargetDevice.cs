@@ -221,6 +221,13 @@ public sealed partial class ScsiTargetDevice
             ScsiErrors.SanitizeInProgress(unit.SanitizeProgress);
         }
 
+        if (unit.SanitizeFailure != SanitizeFailure.None && !IsUnitAttentionExempt(opcode) && opcode != (byte)ScsiOpcode.Sanitize)
+        {
+            // SBC-3 4.11 / 5.19: after a failed sanitize operation the medium is not served until a
+            // sanitize completes without error (or, AUSE = 1, EXIT FAILURE MODE).
+            ScsiErrors.WriteErrorDuringSanitize();
+        }
+
         if (descriptor.NeedsMedium && unit.MediumRemoved)
         {
             // SPC-4 4.5.6 / SBC-3: a removable unit with its medium unloaded cannot access it.

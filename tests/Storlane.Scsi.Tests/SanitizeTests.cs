@@ -8,8 +8,8 @@ public sealed class SanitizeTests
     private const string TestUnitReady = "00 00 00 00 00 00";
 
     /// <summary>SANITIZE: byte 1 IMMED (7), AUSE (5), SERVICE ACTION (4..0); PARAMETER LIST LENGTH in 7..8.</summary>
-    private static byte[] Sanitize(byte serviceAction, ushort listLength, bool immediate = false) =>
-        [0x48, (byte)((immediate ? 0x80 : 0) | serviceAction), 0, 0, 0, 0, 0, (byte)(listLength >> 8), (byte)listLength, 0];
+    private static byte[] Sanitize(byte serviceAction, ushort listLength, bool immediate = false, bool ause = false) =>
+        [0x48, (byte)((immediate ? 0x80 : 0) | (ause ? 0x20 : 0) | serviceAction), 0, 0, 0, 0, 0, (byte)(listLength >> 8), (byte)listLength, 0];
 
     /// <summary>OVERWRITE parameter list: OVERWRITE COUNT (and INVERT), INITIALIZATION PATTERN LENGTH, pattern.</summary>
     private static byte[] OverwriteList(byte countAndFlags, params byte[] pattern) =>
@@ -207,55 +207,85 @@ public sealed class SanitizeTests
         // SBC-3 4.11.1: the operation continues after a power on. The journal is written before any
         // block changes; a target that starts with it there is NOT READY, SANITIZE IN PROGRESS from
         // its first command until the operation, run again from the start, completes.
-        var directory = Directory.CreateTempSubdirectory("storlane-sanitize-").FullName;
-        try
-        {
-            var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(directory, "lun.img.sanitize") };
-            var stuck = new TaskCompletionSource();
-            var before = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), stuck.Task), options);
-            var list = OverwriteList(0x01, 0x5A);
-            (await before.Run(Sanitize(0x01, (ushort)list.Length, immediate: true), dataOut: list)).AssertGood();
-            Assert.True(File.Exists(options.SanitizeStatePath));
+        using var scratch = new ScratchDirectory();
+        var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(scratch.Path, "lun.img.sanitize") };
+        var stuck = new TaskCompletionSource();
+        var before = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), stuck.Task), options);
+        var list = OverwriteList(0x01, 0x5A);
+        (await before.Run(Sanitize(0x01, (ushort)list.Length, immediate: true), dataOut: list)).AssertGood();
+        Assert.True(File.Exists(options.SanitizeStatePath));
 
-            // The "restart": a new target over the same journal (the first never finishes).
-            var restart = new TaskCompletionSource();
-            var after = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), restart.Task), options);
-            Assert.True(after.Unit.SanitizeInProgress);
-            (await after.Run(TestUnitReady)).AssertSense(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
+        // The "restart": a new target over the same journal (the first never finishes).
+        var restart = new TaskCompletionSource();
+        var after = new ScsiHarness(new GatedWriteDevice(new BlockGeometry(512, 512, 64), restart.Task), options);
+        Assert.True(after.Unit.SanitizeInProgress);
+        (await after.Run(TestUnitReady)).AssertSense(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress);
 
-            restart.SetResult();
-            await WaitFor(() => !after.Unit.SanitizeInProgress);
-            Assert.False(File.Exists(options.SanitizeStatePath));
-            Assert.All(await after.ReadBack(0, 64), b => Assert.Equal(0x5A, b));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        restart.SetResult();
+        await WaitFor(() => !after.Unit.SanitizeInProgress);
+        Assert.False(File.Exists(options.SanitizeStatePath));
+        Assert.All(await after.ReadBack(0, 64), b => Assert.Equal(0x5A, b));
     }
 
     [Fact]
     public async Task FailedSanitize_StaysJournaled_AndADamagedJournalKeepsTheUnitOut()
     {
-        var directory = Directory.CreateTempSubdirectory("storlane-sanitize-").FullName;
-        try
-        {
-            var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(directory, "lun.img.sanitize") };
-            var failing = new RecordingBlockDevice(new BlockGeometry(512, 512, 64)) { Failure = new IOException("disk gone") };
-            var harness = new ScsiHarness(failing, options);
-            (await harness.Run(Sanitize(0x02, 0))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+        using var scratch = new ScratchDirectory();
+        var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(scratch.Path, "lun.img.sanitize") };
+        var failing = new RecordingBlockDevice(new BlockGeometry(512, 512, 64)) { Failure = new IOException("disk gone") };
+        var harness = new ScsiHarness(failing, options);
+        (await harness.Run(Sanitize(0x02, 0))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
 
-            // Served again (a restart, the disk replaced), the BLOCK ERASE runs again.
-            Assert.True(File.Exists(options.SanitizeStatePath));
+        // Served again (a restart, the disk replaced), the BLOCK ERASE runs again.
+        Assert.True(File.Exists(options.SanitizeStatePath));
 
-            await File.WriteAllTextAsync(options.SanitizeStatePath, "not a journal");
-            var error = Assert.Throws<InvalidDataException>(() => new ScsiHarness(ScsiHarness.Memory512n(64), options));
-            Assert.Contains(options.SanitizeStatePath, error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        await File.WriteAllTextAsync(options.SanitizeStatePath, "not a journal");
+        var error = Assert.Throws<InvalidDataException>(() => new ScsiHarness(ScsiHarness.Memory512n(64), options));
+        Assert.Contains(options.SanitizeStatePath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailedWithAuseZero_KeepsTheMediumOut_UntilASanitizeCompletes()
+    {
+        // SBC-3 5.19.1: after a sanitize operation that failed, medium access is MEDIUM ERROR, SANITIZE
+        // COMMAND FAILED; started with AUSE = 0, EXIT FAILURE MODE and a SANITIZE with AUSE = 1 are
+        // INVALID FIELD IN CDB, and only a sanitize that completes without error ends the failure.
+        var device = new RecordingBlockDevice(new BlockGeometry(512, 512, 64)) { Failure = new IOException("disk gone") };
+        var harness = new ScsiHarness(device);
+        (await harness.Run(Sanitize(0x02, 0))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+        Assert.Equal(SanitizeFailure.Restricted, harness.Unit.SanitizeFailure);
+
+        device.Failure = null;
+        (await harness.Run(Cdb.Read10(0, 1), dataIn: 512)).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+        (await harness.Run("12 00 00 00 60 00", dataIn: 96)).AssertGood();
+        var polled = await harness.Run("03 00 00 00 12 00", dataIn: 18);
+        polled.AssertGood();
+        Assert.Equal(Hex.Bytes("03"), polled.Data[2..3]);
+        Assert.Equal(Hex.Bytes("31 03"), polled.Data[12..14]);
+
+        (await harness.Run(Sanitize(0x1F, 0))).AssertInvalidFieldInCdb(1, 4);
+        (await harness.Run(Sanitize(0x02, 0, ause: true))).AssertInvalidFieldInCdb(1, 5);
+
+        (await harness.Run(Sanitize(0x02, 0))).AssertGood();
+        Assert.Equal(SanitizeFailure.None, harness.Unit.SanitizeFailure);
+        (await harness.Run(Cdb.Read10(0, 1), dataIn: 512)).AssertGood();
+    }
+
+    [Fact]
+    public async Task FailedWithAuseOne_EndsWithExitFailureMode_AndItsJournalGoes()
+    {
+        using var scratch = new ScratchDirectory();
+        var options = new LogicalUnitOptions { SanitizeStatePath = Path.Combine(scratch.Path, "lun.img.sanitize") };
+        var device = new RecordingBlockDevice(new BlockGeometry(512, 512, 64)) { Failure = new IOException("disk gone") };
+        var harness = new ScsiHarness(device, options);
+        (await harness.Run(Sanitize(0x02, 0, ause: true))).AssertSense(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+        Assert.Equal(SanitizeFailure.Unrestricted, harness.Unit.SanitizeFailure);
+        Assert.True(File.Exists(options.SanitizeStatePath));
+
+        device.Failure = null;
+        (await harness.Run(Sanitize(0x1F, 0))).AssertGood();
+        Assert.False(File.Exists(options.SanitizeStatePath));
+        (await harness.Run(Cdb.Read10(0, 1), dataIn: 512)).AssertGood();
     }
 
     private static async Task WaitFor(Func<bool> condition)
@@ -352,5 +382,13 @@ public sealed class SanitizeTests
         public ValueTask UnmapAsync(long lba, long blockCount, CancellationToken cancellationToken = default) => _inner.UnmapAsync(lba, blockCount, cancellationToken);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A temporary folder for a journal, removed with everything in it.</summary>
+    private sealed class ScratchDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("storlane-sanitize-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -19,6 +19,7 @@ public enum ScsiOpcode : byte
     SynchronizeCache10 = 0x35,
     WriteSame10 = 0x41,
     Unmap = 0x42,
+    Sanitize = 0x48,
     ModeSelect10 = 0x55,
     ModeSense10 = 0x5A,
     Read16 = 0x88,

@@ -29,6 +29,10 @@ internal static partial class CommandHandlers
         {
             sense = new SenseData(SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadySanitizeInProgress, Progress: unit.SanitizeProgress);
         }
+        else if (unit.SanitizeFailure != SanitizeFailure.None)
+        {
+            sense = new SenseData(SenseKey.MediumError, AdditionalSense.SanitizeCommandFailed);
+        }
 
         Span<byte> buffer = stackalloc byte[64];
         var length = descriptorFormat ? sense.WriteDescriptor(buffer) : sense.WriteFixed(buffer);

@@ -9,6 +9,7 @@ internal static partial class CommandHandlers
     private const byte SanitizeCryptographicErase = 0x03;
     private const byte SanitizeExitFailureMode = 0x1F;
     private const byte SanitizeImmediate = 0x80;
+    private const byte SanitizeAllowUnrestrictedExit = 0x20;
 
     /// <summary>
     /// SBC-3 5.19 SANITIZE (48h), as far as a memory or file backend can honestly go:
@@ -27,8 +28,11 @@ internal static partial class CommandHandlers
     /// replaced, durably, so every block written before reads back as noise (WACEREQ 01b); the
     /// PARAMETER LIST LENGTH must be zero. Elsewhere it is not in the command table, so it is INVALID
     /// FIELD IN CDB like any unknown service action.</item>
-    /// <item>EXIT FAILURE MODE (1Fh): a sanitize never leaves the unit in a failure mode, so it is GOOD
-    /// with PARAMETER LIST LENGTH zero and INVALID FIELD IN CDB otherwise.</item>
+    /// <item>EXIT FAILURE MODE (1Fh), PARAMETER LIST LENGTH zero: GOOD, and after an operation that
+    /// failed and was started with AUSE = 1 the unit serves its medium again. After one started with
+    /// AUSE = 0 it is INVALID FIELD IN CDB, and so is a new SANITIZE with AUSE = 1: only a sanitize that
+    /// completes without error ends that failure (SBC-3 5.19.1). Until then every command but INQUIRY,
+    /// REPORT LUNS, REQUEST SENSE and SANITIZE ends MEDIUM ERROR, SANITIZE COMMAND FAILED.</item>
     /// </list>
     /// A write-protected unit is DATA PROTECT, WRITE PROTECTED. While the operation runs, every other
     /// command but INQUIRY, REPORT LUNS and REQUEST SENSE ends NOT READY, LOGICAL UNIT NOT READY,
@@ -42,6 +46,7 @@ internal static partial class CommandHandlers
         var cdb = context.Cdb;
         var unit = context.Unit;
         var serviceAction = (byte)(cdb[1] & 0x1F);
+        var unrestricted = (cdb[1] & SanitizeAllowUnrestrictedExit) != 0;
         var listLength = CdbReader.UInt16(cdb, 7);
         if (serviceAction == SanitizeExitFailureMode)
         {
@@ -50,7 +55,14 @@ internal static partial class CommandHandlers
                 ScsiErrors.InvalidFieldInCdb(7);
             }
 
+            ExitFailureMode(unit);
             return new(ScsiResult.Good());
+        }
+
+        if (unrestricted && unit.SanitizeFailure == SanitizeFailure.Restricted)
+        {
+            // SBC-3 5.19.1: a restricted failure is left only by a sanitize that asks to stay restricted.
+            ScsiErrors.InvalidFieldInCdb(1, 5);
         }
 
         OverwritePlan? overwrite = null;
@@ -83,7 +95,7 @@ internal static partial class CommandHandlers
         try
         {
             // Journaled before any block changes, so a stop or crash from here on resumes it.
-            unit.SanitizeJournal?.Record(serviceAction, context.Command.DataOut.Span[..listLength]);
+            unit.SanitizeJournal?.Record((byte)(cdb[1] & ~SanitizeImmediate), context.Command.DataOut.Span[..listLength]);
         }
         catch
         {
@@ -91,7 +103,7 @@ internal static partial class CommandHandlers
             throw;
         }
 
-        var operation = RunSanitizeAsync(context.Target, unit, serviceAction, overwrite);
+        var operation = RunSanitizeAsync(context.Target, unit, serviceAction, overwrite, unrestricted);
         if ((cdb[1] & SanitizeImmediate) != 0)
         {
             return new(ScsiResult.Good(dataOutLength: listLength));
@@ -107,10 +119,12 @@ internal static partial class CommandHandlers
     /// <exception cref="InvalidDataException">The journal is damaged (the unit must not be served).</exception>
     internal static void ResumeInterruptedSanitize(ScsiTargetDevice target, LogicalUnit unit)
     {
-        if (unit.SanitizeJournal is not { } journal || !journal.TryLoad(out var serviceAction, out var list))
+        if (unit.SanitizeJournal is not { } journal || !journal.TryLoad(out var request, out var list))
         {
             return;
         }
+
+        var serviceAction = (byte)(request & 0x1F);
 
         OverwritePlan? overwrite = null;
         try
@@ -130,7 +144,22 @@ internal static partial class CommandHandlers
 
         unit.TryBeginSanitize();
         ScsiLog.SanitizeResumed(target.Logger, target.TargetName, unit.Lun, journal.Path);
-        _ = RunSanitizeAsync(target, unit, serviceAction, overwrite);
+        _ = RunSanitizeAsync(target, unit, serviceAction, overwrite, unrestricted: (request & SanitizeAllowUnrestrictedExit) != 0);
+    }
+
+    /// <summary>EXIT FAILURE MODE: ends an unrestricted failure (and its journal), refuses to end a restricted one.</summary>
+    private static void ExitFailureMode(LogicalUnit unit)
+    {
+        switch (unit.SanitizeFailure)
+        {
+            case SanitizeFailure.Restricted:
+                ScsiErrors.InvalidFieldInCdb(1, 4);
+                break;
+            case SanitizeFailure.Unrestricted:
+                unit.SanitizeJournal?.Clear();
+                unit.SanitizeFailure = SanitizeFailure.None;
+                break;
+        }
     }
 
     private static async ValueTask<ScsiResult> AwaitSanitizeAsync(Task<bool> operation, int listLength, CancellationToken cancellationToken)
@@ -149,7 +178,7 @@ internal static partial class CommandHandlers
     /// commands already see SANITIZE IN PROGRESS). Not cancellable: SBC-3 lets no task management
     /// function stop a sanitize. False when the device failed (logged).
     /// </summary>
-    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte serviceAction, OverwritePlan? overwrite)
+    private static async Task<bool> RunSanitizeAsync(ScsiTargetDevice target, LogicalUnit unit, byte serviceAction, OverwritePlan? overwrite, bool unrestricted)
     {
         var kind = serviceAction switch
         {
@@ -181,6 +210,7 @@ internal static partial class CommandHandlers
             // Only a completed operation leaves the journal: one the device failed (MEDIUM ERROR,
             // SANITIZE COMMAND FAILED to its command) is run again at the next start.
             unit.SanitizeJournal?.Clear();
+            unit.SanitizeFailure = SanitizeFailure.None;
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             ScsiLog.SanitizeCompleted(target.Logger, target.TargetName, unit.Lun, kind, seconds);
             return true;
@@ -188,6 +218,7 @@ internal static partial class CommandHandlers
         catch (Exception e)
         {
             ScsiLog.CommandFailed(target.Logger, target.TargetName, unit.Lun, "SANITIZE", e);
+            unit.SanitizeFailure = unrestricted ? SanitizeFailure.Unrestricted : SanitizeFailure.Restricted;
             return false;
         }
         finally

@@ -9,8 +9,9 @@ namespace Storlane.Scsi;
 /// file the request is journaled beside the image (IMAGE.sanitize) before the operation starts and
 /// removed once it has completed; a target started while the file is there runs the operation again
 /// from its beginning, which every kind allows (an overwrite rewrites every block, a block erase
-/// deallocates every block, a cryptographic erase replaces the key once more). Format: "STLNSAN1",
-/// the SERVICE ACTION, the PARAMETER LIST LENGTH (2 bytes, big-endian) and the parameter list.
+/// deallocates every block, a cryptographic erase replaces the key once more). A failed operation
+/// stays journaled, so it is run again too. Format: "STLNSAN1", CDB byte 1 without IMMED (AUSE and
+/// the SERVICE ACTION), the PARAMETER LIST LENGTH (2 bytes, big-endian) and the parameter list.
 /// </summary>
 internal sealed class SanitizeJournal(string path)
 {
@@ -21,11 +22,11 @@ internal sealed class SanitizeJournal(string path)
     public string Path { get; } = path;
 
     /// <summary>Durably records a sanitize about to start (before any block changes).</summary>
-    public void Record(byte serviceAction, ReadOnlySpan<byte> parameterList)
+    public void Record(byte request, ReadOnlySpan<byte> parameterList)
     {
         var content = new byte[HeaderLength + parameterList.Length];
         Magic.CopyTo(content, 0);
-        content[Magic.Length] = serviceAction;
+        content[Magic.Length] = request;
         BinaryPrimitives.WriteUInt16BigEndian(content.AsSpan(Magic.Length + 1), (ushort)parameterList.Length);
         parameterList.CopyTo(content.AsSpan(HeaderLength));
         DurableFile.Replace(Path, content);
@@ -33,9 +34,9 @@ internal sealed class SanitizeJournal(string path)
 
     /// <summary>The sanitize a stopped target left unfinished, if any.</summary>
     /// <exception cref="InvalidDataException">The file is not a sanitize journal.</exception>
-    public bool TryLoad(out byte serviceAction, out byte[] parameterList)
+    public bool TryLoad(out byte request, out byte[] parameterList)
     {
-        serviceAction = 0;
+        request = 0;
         parameterList = [];
         if (!File.Exists(Path))
         {
@@ -49,7 +50,7 @@ internal sealed class SanitizeJournal(string path)
             throw new InvalidDataException($"'{Path}' is not a Storlane sanitize journal ({content.Length} bytes); the sanitize it stood for cannot be resumed, so the LUN is not served. Run the SANITIZE again after removing the file");
         }
 
-        serviceAction = content[Magic.Length];
+        request = content[Magic.Length];
         parameterList = content[HeaderLength..];
         return true;
     }
