@@ -95,25 +95,15 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(paths, p => Assert.Equal("active", p!["state"]!.GetValue<string>()));
     }
 
-    private static async Task<IscsiTargetServer> StartTargetAsync()
-    {
-        var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
-        options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
-        options.Portals.Add(new PortalOptions { Address = "127.0.0.2", Port = 0, Group = 2 });
-        var target = new TargetOptions { Name = TargetName };
-        target.Luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.Memory, SizeBytes = 16 << 20, LogicalBlockSize = 512, PhysicalBlockSize = 512 });
-        target.Luns.Add(new LunOptions { Lun = 1, Backend = LunBackend.Memory, SizeBytes = 16 << 20, LogicalBlockSize = 512, PhysicalBlockSize = 512 });
-        options.Targets.Add(target);
-        var server = new IscsiTargetServer(options, NullLoggerFactory.Instance);
-        await server.StartAsync();
-        return server;
-    }
+    private static Task<IscsiTargetServer> StartTargetAsync() =>
+        TwoPortalTarget.StartAsync(
+            TargetName,
+            "127.0.0.2",
+            TwoPortalTarget.MemoryLun(0, 16 << 20, 512, 512),
+            TwoPortalTarget.MemoryLun(1, 16 << 20, 512, 512));
 
-    private static string Url(IscsiTargetServer server, int portal, int lun)
-    {
-        var endpoint = server.BoundEndpoints[portal];
-        return string.Create(CultureInfo.InvariantCulture, $"iscsi://{endpoint.Address}:{endpoint.Port}/{TargetName}/{lun}");
-    }
+    private static string Url(IscsiTargetServer server, int portal, int lun) =>
+        TwoPortalTarget.TargetUrl(server, TargetName, portal) + "/" + lun.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

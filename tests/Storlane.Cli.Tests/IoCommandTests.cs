@@ -13,23 +13,16 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
     private const string TargetName = "iqn.2026-11.io.storlane:io-cli-tests";
     private IscsiTargetServer? _server;
 
-    public async Task InitializeAsync()
-    {
-        var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
-        options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
-        options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2 });
-        var target = new TargetOptions { Name = TargetName };
-        target.Luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.Memory, SizeBytes = 32 << 20, LogicalBlockSize = 512, PhysicalBlockSize = 4096 });
-        target.Luns.Add(new LunOptions { Lun = 1, Backend = LunBackend.Memory, SizeBytes = 32 << 20, LogicalBlockSize = 4096, PhysicalBlockSize = 4096 });
-        options.Targets.Add(target);
-        _server = new IscsiTargetServer(options, NullLoggerFactory.Instance);
-        await _server.StartAsync();
-    }
+    public async Task InitializeAsync() =>
+        _server = await TwoPortalTarget.StartAsync(
+            TargetName,
+            "127.0.0.1",
+            TwoPortalTarget.MemoryLun(0, 32 << 20, 512, 4096),
+            TwoPortalTarget.MemoryLun(1, 32 << 20, 4096, 4096));
 
     public async Task DisposeAsync() => await _server!.DisposeAsync();
 
-    private string Url(int portal, string lun = "/0") =>
-        "iscsi://127.0.0.1:" + _server!.BoundEndpoints[portal].Port.ToString(CultureInfo.InvariantCulture) + "/" + TargetName + lun;
+    private string Url(int portal, string lun = "/0") => TwoPortalTarget.TargetUrl(_server!, TargetName, portal) + lun;
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

@@ -178,13 +178,7 @@ public class SessionTests
     {
         await using var target = await TargetFixture.StartAsync();
         await using var client = await target.LoginAsync();
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.LogoutRequest, immediate: true);
-        bhs.Flags = 0x80; // close the session
-        bhs.InitiatorTaskTag = 99;
-        bhs.CmdSN = client.CmdSN;
-        await client.SendAsync(header);
+        await client.SendAsync(CloseSessionLogout(client));
         var response = await client.ExpectAsync(Opcode.LogoutResponse);
         Assert.Equal(0, new Bhs(response.Header).Byte2);
         Assert.Null(await client.ReceiveAsync());
@@ -204,13 +198,7 @@ public class SessionTests
         Assert.Equal(0, (await holder.ReadAsync([0x16, 0, 0, 0, 0, 0], 0, 0)).Status);
         Assert.Equal(0x18, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
 
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.LogoutRequest, immediate: true);
-        bhs.Flags = 0x80; // close the session
-        bhs.InitiatorTaskTag = 77;
-        bhs.CmdSN = holder.CmdSN;
-        await holder.SendAsync(header);
+        await holder.SendAsync(CloseSessionLogout(holder));
         await holder.ExpectAsync(Opcode.LogoutResponse);
 
         Assert.Equal(1, target.Server.SessionCount);
@@ -232,5 +220,17 @@ public class SessionTests
         var result = await second.ReadAsync(Cdbs.Inquiry(), 0, 96);
         Assert.Equal(0, result.Status);
         Assert.Equal(1, target.Server.SessionCount);
+    }
+
+    /// <summary>A Logout Request, reason "close the session" (RFC 7143 11.14.1), sent immediate.</summary>
+    private static byte[] CloseSessionLogout(PduClient client)
+    {
+        var header = new byte[48];
+        var bhs = new Bhs(header);
+        bhs.Initialize(Opcode.LogoutRequest, immediate: true);
+        bhs.Flags = 0x80;
+        bhs.InitiatorTaskTag = client.NextItt++;
+        bhs.CmdSN = client.CmdSN;
+        return header;
     }
 }
