@@ -19,19 +19,10 @@ port=${PORT:-3310}
 work=$(mktemp -d /tmp/storlane-conformance.XXXXXX)
 storlane_pid=""
 tgtd_pid=""
+source bench/lib/stop.sh
 cleanup() {
-  if [[ -n $storlane_pid ]]; then
-    kill "$storlane_pid" 2>/dev/null || true
-    wait "$storlane_pid" 2>/dev/null || true
-  fi
-  if [[ -n $tgtd_pid ]]; then
-    # tgtd ignores SIGTERM while it has targets: remove them first, then stop it by its PID.
-    for tid in 1 2 3; do tgtadm -C 7302 --lld iscsi --op delete --mode target --tid "$tid" --force >/dev/null 2>&1 || true; done
-    kill "$tgtd_pid" 2>/dev/null || true
-    for _ in 1 2 3 4 5; do kill -0 "$tgtd_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$tgtd_pid" 2>/dev/null || true
-    wait "$tgtd_pid" 2>/dev/null || true
-  fi
+  stop_child "$storlane_pid"
+  stop_tgtd "$tgtd_pid" 7302 1
 }
 trap cleanup EXIT
 
