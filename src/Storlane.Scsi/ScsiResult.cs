@@ -11,6 +11,9 @@ public readonly record struct ScsiResult(ScsiStatus Status, int DataInLength, in
     /// <summary>RESERVATION CONFLICT (SAM-5 5.3.1): no sense data.</summary>
     public static ScsiResult ReservationConflict => new(ScsiStatus.ReservationConflict, 0, 0, 0);
 
+    /// <summary>The logical unit has no resources for one more command now; the initiator retries it later (SAM-5 5.3.1).</summary>
+    public static ScsiResult TaskSetFull => new(ScsiStatus.TaskSetFull, 0, 0, 0);
+
     public static ScsiResult Good(int dataInLength = 0, int dataOutLength = 0) => new(ScsiStatus.Good, dataInLength, dataOutLength, 0);
 
     /// <summary>CHECK CONDITION with fixed-format sense written into the command's sense buffer (SPC-4 4.5.3).</summary>

@@ -38,7 +38,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         Options = options;
         _logger = loggerFactory.CreateLogger("Storlane.Target");
         _ownsAddressSource = addresses is null;
-        _addresses = addresses ?? new SystemLocalAddressSource();
+        _addresses = addresses ?? new SystemLocalAddressSource(logger: _logger);
     }
 
     public TargetServerOptions Options { get; }
@@ -67,6 +67,12 @@ public sealed class IscsiTargetServer : IAsyncDisposable
 
     /// <summary>Endpoints of literal-address portals whose address is not on this host yet.</summary>
     public int WaitingPortals => _portals?.WaitingCount ?? 0;
+
+    /// <summary>Connections open now (accepted on a portal and admitted).</summary>
+    public int OpenConnections => _context?.Admission.Open ?? 0;
+
+    /// <summary>Data-transfer buffer bytes all connections hold now (bounded by <see cref="TargetLimits.BufferBudgetBytes"/>).</summary>
+    public long BufferBytesHeld => _context?.Buffers.Held ?? 0;
 
     /// <summary>Sessions currently logged in (discovery included).</summary>
     public int SessionCount => _context?.Sessions.Count ?? 0;
@@ -328,15 +334,66 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             return;
         }
 
-        var connection = new IscsiConnection(socket, _context!, portal);
+        var context = _context!;
+        if (socket.RemoteEndPoint is not IPEndPoint remote || socket.LocalEndPoint is not { } local)
+        {
+            socket.Dispose(); // reset before we could look at it
+            return;
+        }
+
+        if (!context.Admission.TryAdmit(remote.Address, local, out var refusal))
+        {
+            RefuseConnection(socket, remote, local, refusal!);
+            return;
+        }
+
+        IscsiConnection connection;
+        try
+        {
+            connection = new IscsiConnection(socket, context, portal);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            context.Admission.Release(remote.Address, local);
+            socket.Dispose();
+            return;
+        }
+
         _connections.TryAdd(connection, 0);
         connection.Start();
         _ = connection.Completion.ContinueWith(
-            (_, state) => _connections.TryRemove((IscsiConnection)state!, out var _),
+            (_, state) =>
+            {
+                _connections.TryRemove((IscsiConnection)state!, out var _);
+                context.Admission.Release(remote.Address, local);
+            },
             connection,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Closes a connection past a limit with a reset (no TIME_WAIT, the descriptor is free at once).
+    /// The first refusal and then every 1000th is logged, so a flood cannot flood the log too.
+    /// </summary>
+    private void RefuseConnection(Socket socket, IPEndPoint remote, EndPoint local, string limit)
+    {
+        var refused = _context!.Admission.Refused;
+        if (refused == 1 || refused % 1000 == 0)
+        {
+            TargetLog.ConnectionRefused(_logger, remote, local, limit, refused);
+        }
+
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+        }
+
+        socket.Dispose();
     }
 
     /// <summary>Serves a connection over an in-memory pipe, as if accepted on portal <paramref name="portalIndex"/> (tests, benchmarks).</summary>

@@ -13,7 +13,17 @@ internal sealed class ServerContext
         Targets = targets;
         Logger = logger;
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
+        Admission = new Connections.ConnectionAdmission(options.Limits);
+        Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
     }
+
+    public TargetLimits Limits => Options.Limits;
+
+    /// <summary>Open connections, counted against the connection limits.</summary>
+    public Connections.ConnectionAdmission Admission { get; }
+
+    /// <summary>Data-transfer buffer bytes held by all connections.</summary>
+    public Connections.BufferBudget Buffers { get; }
 
     public TargetServerOptions Options { get; }
 

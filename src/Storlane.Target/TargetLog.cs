@@ -62,4 +62,16 @@ internal static partial class TargetLog
 
     [LoggerMessage(19, LogLevel.Information, "{Target} LUN {Lun} grown to {Bytes} bytes: initiators get CAPACITY DATA HAS CHANGED")]
     public static partial void LunGrown(ILogger logger, string target, ulong lun, long bytes);
+
+    [LoggerMessage(40, LogLevel.Warning, "Connection from {Remote} on {Local} refused: {Limit} reached ({Refused} refused since the start)")]
+    public static partial void ConnectionRefused(ILogger logger, EndPoint remote, EndPoint local, string limit, long refused);
+
+    [LoggerMessage(41, LogLevel.Warning, "Connection from {Remote} dropped: {Why}")]
+    public static partial void ConnectionTimedOut(ILogger logger, EndPoint? remote, string why);
+
+    [LoggerMessage(43, LogLevel.Error, "Watching the host's addresses failed; trying again at the next change or poll")]
+    public static partial void AddressWatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(44, LogLevel.Warning, "Portal {Endpoint}: accept failed ({Error}); retrying")]
+    public static partial void AcceptFailed(ILogger logger, EndPoint endpoint, System.Net.Sockets.SocketError error);
 }

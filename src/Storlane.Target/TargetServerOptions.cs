@@ -19,6 +19,9 @@ public sealed class TargetServerOptions
     /// <summary>Commands a session may have outstanding (the CmdSN window).</summary>
     public int CommandWindow { get; set; } = 128;
 
+    /// <summary>Bounds on what clients may make the target hold (connections, time, text, tasks, memory).</summary>
+    public TargetLimits Limits { get; set; } = new();
+
     /// <summary>CHAP that discovery sessions must pass; null lets anyone discover (targets still hide behind their ACLs).</summary>
     public ChapOptions? DiscoveryChap { get; set; }
 }

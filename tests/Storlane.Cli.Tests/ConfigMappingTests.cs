@@ -101,6 +101,42 @@ public sealed class ConfigMappingTests
         Assert.Equal((5, 30, 128), (options.NopInIntervalSeconds, options.NopInTimeoutSeconds, options.CommandWindow));
     }
 
+    [Fact]
+    public void Limits_MapOntoTargetLimits_AndAbsentKeysKeepTheirDefaults()
+    {
+        var options = ConfigAssert.Valid("""
+            portals: [{ address: 127.0.0.1 }]
+            targets: [{ name: "iqn.2026-11.io.storlane:l", luns: [{ lun: 0, backend: memory, size: 1MiB }] }]
+            limits:
+              max-connections: 100
+              max-connections-per-address: 8
+              max-sessions-per-target: 16
+              login-timeout: 0
+              max-text-bytes: 32KiB
+              immediate-commands: 4
+              max-queued-bytes-per-connection: 4MiB
+              buffer-budget: 512MiB
+            """);
+
+        var limits = options.Limits;
+        Assert.Equal((100, 8, 16, 0), (limits.MaxConnections, limits.MaxConnectionsPerAddress, limits.MaxSessionsPerTarget, limits.LoginTimeoutSeconds));
+        Assert.Equal((32 << 10, 4, 4L << 20, 512L << 20), (limits.MaxTextBytes, limits.ImmediateCommands, limits.MaxQueuedBytesPerConnection, limits.BufferBudgetBytes));
+        var defaults = new TargetLimits();
+        Assert.Equal((defaults.MaxConnectionsPerPortal, defaults.PduStallTimeoutSeconds, defaults.MaxBufferBytesPerConnection), (limits.MaxConnectionsPerPortal, limits.PduStallTimeoutSeconds, limits.MaxBufferBytesPerConnection));
+    }
+
+    [Fact]
+    public void Limits_OutOfRange_NamesTheLine()
+    {
+        var error = ConfigAssert.SingleError("""
+            portals: [{ address: 127.0.0.1 }]
+            targets: [{ name: "iqn.2026-11.io.storlane:l", luns: [{ lun: 0, backend: memory, size: 1MiB }] }]
+            limits:
+              max-text-bytes: 1KiB
+            """, line: 4, column: 19);
+        Assert.Contains("max-text-bytes", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("8MiB/s", 8L << 20)]
     [InlineData("200MiB", 200L << 20)]

@@ -9,7 +9,7 @@ namespace Storlane.Target.Tests;
 /// </summary>
 public class ConnectionRobustnessTests
 {
-    private static async Task AssertClosedAsync(PduClient client)
+    internal static async Task AssertClosedAsync(PduClient client)
     {
         // Drain whatever the target sent (a Reject may come first) until it closes.
         for (var i = 0; i < 10; i++)

@@ -3,7 +3,14 @@ namespace Storlane.Cli.Configuration;
 /// <summary>Every key the config file knows, per section: the README's config reference lists the same.</summary>
 internal static class ConfigKeys
 {
-    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap"];
+    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap", "limits"];
+
+    public static readonly string[] Limits =
+    [
+        "max-connections", "max-connections-per-portal", "max-connections-per-address", "max-sessions-per-target",
+        "login-timeout", "pdu-stall-timeout", "max-text-bytes", "immediate-commands",
+        "max-queued-bytes-per-connection", "max-buffer-bytes-per-connection", "buffer-budget",
+    ];
 
     public static readonly string[] Portal = ["address", "interface", "port", "group"];
 

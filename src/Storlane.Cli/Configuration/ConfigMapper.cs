@@ -36,6 +36,7 @@ internal sealed partial class ConfigMapper
             options.CommandWindow = (int)window;
         }
 
+        MapLimits(root, options.Limits);
         options.DiscoveryChap = MapChap(root, "discovery-chap");
         MapPortals(root, options.Portals);
         MapTargets(root, options.Targets);

@@ -24,6 +24,15 @@ internal sealed partial class IscsiConnection
         var itt = bhs.InitiatorTaskTag;
         var immediateData = frame.Data;
         var expected = bhs.ExpectedDataTransferLength;
+        if (bhs.Immediate && !session.Window.HasRoomForImmediateTask)
+        {
+            // RFC 7143 11.17.1: Reject reason 0x06, "Immediate command reject - too many immediate
+            // commands", which the initiator may retry. Only this loop adds tasks, so the room
+            // seen here is still there below.
+            Enqueue(CreateReject(RejectReason.ImmediateCommandReject, _header));
+            return;
+        }
+
         if (!session.Window.TryAccept(bhs.CmdSN, bhs.Immediate, consumesTask: true))
         {
             return;
@@ -80,6 +89,15 @@ internal sealed partial class IscsiConnection
         {
             // Larger than Block Limits promises: refuse with sense instead of renting unbounded memory.
             Complete(task, ScsiResult.CheckCondition(command, SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInCdb));
+            return;
+        }
+
+        if ((task.IsRead || task.IsWrite) && expected > 0 && !TryReserveBuffer(task, expected))
+        {
+            // SAM-5 5.3.1: TASK SET FULL "shall be returned if the logical unit receives a command
+            // and does not have enough resources to process it". Initiators (Linux, libiscsi's
+            // qemu driver) retry it; its immediate data, if any, is discarded with the command.
+            Complete(task, ScsiResult.TaskSetFull);
             return;
         }
 
@@ -256,7 +274,7 @@ internal sealed partial class IscsiConnection
             var r2tsn = task.NextR2TSN++;
             var tag = NextTargetTransferTag();
             task.TrackSequence(tag, task.NextR2TOffset, length);
-            _outbound.Writer.TryWrite(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
+            Post(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
             task.NextR2TOffset += length;
             task.OutstandingR2Ts++;
         }
@@ -315,7 +333,7 @@ internal sealed partial class IscsiConnection
         }
 
         waiter?.TrySetResult();
-        if (!_outbound.Writer.TryWrite(OutboundItem.ForCompletion(task)))
+        if (!Post(OutboundItem.ForCompletion(task)))
         {
             // The connection is closing: nobody will write this completion.
             RemoveTask(task);
@@ -338,6 +356,7 @@ internal sealed partial class IscsiConnection
 
     private void ReturnTask(TargetTask task)
     {
+        ReleaseBuffer(task);
         task.Reset();
         lock (_taskPool)
         {

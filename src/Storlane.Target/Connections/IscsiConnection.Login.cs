@@ -66,7 +66,7 @@ internal sealed partial class IscsiConnection
             _loginItt = bhs.InitiatorTaskTag;
             _stage = bhs.CurrentStage;
             _statSN = bhs.ExpStatSN;
-            _window = new CommandWindow(bhs.CmdSN, _server.Options.CommandWindow);
+            _window = new CommandWindow(bhs.CmdSN, _server.Options.CommandWindow, _server.Limits.ImmediateCommands);
             if (bhs.Tsih != 0)
             {
                 // A connection for an existing session. We negotiate MaxConnections=1 (no MC/S).
@@ -255,7 +255,12 @@ internal sealed partial class IscsiConnection
         // RFC 7143 6.3.5: a leading login with TSIH 0 and the ISID of a live session of the same
         // initiator and target reinstates it: the old session is closed, its tasks aborted, its
         // nexus state released before the new session's first command.
-        var replaced = _server.Sessions.Add(session);
+        if (!_server.Sessions.TryAdd(session, _server.Limits.MaxSessionsPerTarget, out var replaced))
+        {
+            SendLoginFailure(request, LoginStatus.OutOfResources, $"the target already serves {_server.Limits.MaxSessionsPerTarget} sessions (max-sessions-per-target)");
+            return;
+        }
+
         if (replaced is not null)
         {
             TargetLog.SessionReinstated(_server.Logger, replaced.Tsih, initiatorName);

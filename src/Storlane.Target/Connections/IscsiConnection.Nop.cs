@@ -43,57 +43,72 @@ internal sealed partial class IscsiConnection
     }
 
     /// <summary>
-    /// Pings an idle initiator with a NOP-In (ITT 0xffffffff, a TTT to answer) and drops the
-    /// connection when the answer does not come in time: a dead peer must not hold a session.
+    /// The connection's once-a-second watchdog: the login and PDU-stall timeouts
+    /// (<see cref="CheckTimeouts"/>), and pings of an idle initiator with a NOP-In (ITT 0xffffffff,
+    /// a TTT to answer), dropping the connection when the answer does not come in time: a dead
+    /// peer must not hold a session.
     /// </summary>
     private async Task PingLoopAsync()
     {
-        var interval = _server.Options.NopInIntervalSeconds;
-        if (interval <= 0)
-        {
-            return;
-        }
-
-        var timeoutMs = Math.Max(1, _server.Options.NopInTimeoutSeconds) * 1000L;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                if (_session is null)
-                {
-                    continue;
-                }
-
                 var now = Environment.TickCount64;
-                if (_pingTag != Bhs.ReservedTag)
+                if (CheckTimeouts(now) || (_session is not null && PingTimedOut(now)))
                 {
-                    if (now - _pingSentTicks > timeoutMs && now - Volatile.Read(ref _lastReceiveTicks) > timeoutMs)
-                    {
-                        TargetLog.PingTimeout(_server.Logger, Remote, (int)(timeoutMs / 1000));
-                        Abort("NOP-In ping timed out");
-                        return;
-                    }
-
-                    continue;
-                }
-
-                if (now - Volatile.Read(ref _lastReceiveTicks) >= interval * 1000L)
-                {
-                    _pingTag = NextTargetTransferTag();
-                    _pingSentTicks = now;
-                    var pdu = ControlPdu.Create(Opcode.NopIn);
-                    pdu.AdvancesStatSN = false; // "when the ITT is 0xffffffff, StatSN is not advanced"
-                    var bhs = pdu.Bhs;
-                    bhs.Final = true;
-                    bhs.InitiatorTaskTag = Bhs.ReservedTag;
-                    bhs.TargetTransferTag = _pingTag;
-                    Enqueue(pdu);
+                    return;
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex)
+        {
+            // A bug here must end this connection, not the process (an async loop's exception
+            // would otherwise go unobserved and leave the connection unwatched).
+            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
+            Abort("internal error");
+        }
+    }
+
+    /// <summary>Sends a ping when the initiator has been silent; true when one went unanswered too long.</summary>
+    private bool PingTimedOut(long now)
+    {
+        var interval = _server.Options.NopInIntervalSeconds;
+        if (interval <= 0)
+        {
+            return false;
+        }
+
+        var timeoutMs = Math.Max(1, _server.Options.NopInTimeoutSeconds) * 1000L;
+        if (_pingTag != Bhs.ReservedTag)
+        {
+            if (now - _pingSentTicks > timeoutMs && now - Volatile.Read(ref _lastReceiveTicks) > timeoutMs)
+            {
+                TargetLog.PingTimeout(_server.Logger, Remote, (int)(timeoutMs / 1000));
+                Abort("NOP-In ping timed out");
+                return true;
+            }
+
+            return false;
+        }
+
+        if (now - Volatile.Read(ref _lastReceiveTicks) >= interval * 1000L)
+        {
+            _pingTag = NextTargetTransferTag();
+            _pingSentTicks = now;
+            var pdu = ControlPdu.Create(Opcode.NopIn);
+            pdu.AdvancesStatSN = false; // "when the ITT is 0xffffffff, StatSN is not advanced"
+            var bhs = pdu.Bhs;
+            bhs.Final = true;
+            bhs.InitiatorTaskTag = Bhs.ReservedTag;
+            bhs.TargetTransferTag = _pingTag;
+            Enqueue(pdu);
+        }
+
+        return false;
     }
 }

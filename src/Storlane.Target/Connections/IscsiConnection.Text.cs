@@ -30,6 +30,14 @@ internal sealed partial class IscsiConnection
         }
 
         _textPending = null;
+        if (_textRequest.WrittenCount + data.Length > _server.Limits.MaxTextBytes)
+        {
+            // Continued text (C = 1) is gathered until its last piece; like the login's text it
+            // is bounded, or one session could make the target hold any amount of it.
+            _textRequest.Clear();
+            IscsiProtocolException.Throw(RejectReason.ProtocolError, $"text request longer than {_server.Limits.MaxTextBytes} bytes (max-text-bytes)");
+        }
+
         foreach (var segment in data)
         {
             _textRequest.Write(segment.Span);

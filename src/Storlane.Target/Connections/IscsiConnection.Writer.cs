@@ -12,8 +12,10 @@ internal sealed partial class IscsiConnection
         var closeRequested = false;
         while (!closeRequested && await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            var burstBytes = 0L;
             while (!closeRequested && reader.TryRead(out var item))
             {
+                burstBytes += item.Bytes;
                 switch (item.Kind)
                 {
                     case OutboundKind.Control:
@@ -29,8 +31,10 @@ internal sealed partial class IscsiConnection
             }
 
             // One flush per burst of queued PDUs: completions that finish together share a syscall.
+            // Only once the socket took them do they stop counting against the queue limit.
             var flush = await _output.FlushAsync().ConfigureAwait(false);
-            if (flush.IsCompleted)
+            Sent(burstBytes);
+            if (flush.IsCompleted || flush.IsCanceled)
             {
                 break;
             }
@@ -45,6 +49,7 @@ internal sealed partial class IscsiConnection
         // Whatever is left belongs to a dead connection: give the tasks back.
         while (reader.TryRead(out var item))
         {
+            Sent(item.Bytes);
             if (item.Kind == OutboundKind.Completion)
             {
                 FinishTask(item.Task!);

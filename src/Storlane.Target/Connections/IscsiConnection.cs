@@ -61,6 +61,9 @@ internal sealed partial class IscsiConnection
         _readOptions = new PduReadOptions { MaxDataSegmentLength = LoginDataSegmentLimit };
     }
 
+    /// <summary>How long a closing connection's queued replies may take to leave before the socket is closed under them.</summary>
+    private static readonly TimeSpan WriterDrainTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Login PDUs may carry text up to the default MaxRecvDataSegmentLength.</summary>
     private const int LoginDataSegmentLimit = 8192;
 
@@ -126,10 +129,16 @@ internal sealed partial class IscsiConnection
 
     private async Task ReceiveLoopAsync()
     {
-        while (!_closing.IsCancellationRequested)
+        var partial = false;
+        while (await WaitForQueueRoomAsync().ConfigureAwait(false))
         {
+            // A half-received PDU starts the stall clock while we wait for its rest (never while
+            // back-pressure, not the initiator, is what keeps us from reading).
+            Volatile.Write(ref _stalledSinceTicks, partial ? Environment.TickCount64 : 0);
             var result = await _input.ReadAsync().ConfigureAwait(false);
+            Volatile.Write(ref _stalledSinceTicks, 0);
             var buffer = result.Buffer;
+            var examined = buffer.End;
             try
             {
                 while (!_closing.IsCancellationRequested && PduReader.TryReadPdu(buffer, _readOptions, _header, out var frame))
@@ -137,11 +146,19 @@ internal sealed partial class IscsiConnection
                     _lastReceiveTicks = Environment.TickCount64;
                     Dispatch(frame);
                     buffer = buffer.Slice(frame.End);
+                    if (QueueFull)
+                    {
+                        // Stop here; PDUs already buffered are parsed again once the queue drains,
+                        // without waiting for more bytes (nothing beyond them was examined).
+                        examined = buffer.Start;
+                        break;
+                    }
                 }
 
+                partial = !buffer.IsEmpty;
                 if (result.IsCompleted || result.IsCanceled)
                 {
-                    if (!buffer.IsEmpty && !_closing.IsCancellationRequested)
+                    if (partial && !_closing.IsCancellationRequested)
                     {
                         _closeReason = "connection closed in the middle of a PDU";
                     }
@@ -151,7 +168,7 @@ internal sealed partial class IscsiConnection
             }
             finally
             {
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                _input.AdvanceTo(buffer.Start, examined);
             }
         }
     }
@@ -231,7 +248,7 @@ internal sealed partial class IscsiConnection
         }
     }
 
-    private void Enqueue(ControlPdu pdu) => _outbound.Writer.TryWrite(OutboundItem.ForControl(pdu));
+    private void Enqueue(ControlPdu pdu) => Post(OutboundItem.ForControl(pdu));
 
     private ControlPdu CreateReject(RejectReason reason, ReadOnlySpan<byte> rejectedHeader, bool closeAfter = false)
     {
@@ -258,6 +275,14 @@ internal sealed partial class IscsiConnection
         _outbound.Writer.TryComplete();
         try
         {
+            // What is queued is still sent (a Reject, a Logout Response), but an initiator that
+            // stopped reading cannot hold the writer, and with it this connection, forever.
+            if (await Task.WhenAny(writer, Task.Delay(WriterDrainTimeout)).ConfigureAwait(false) != writer)
+            {
+                _output.CancelPendingFlush();
+                _transport.Dispose();
+            }
+
             await writer.ConfigureAwait(false);
             await pinger.ConfigureAwait(false);
         }

@@ -84,6 +84,9 @@ internal sealed class TargetTask
     /// <summary>Rented transfer buffer: data-out gathered here, or data-in produced here.</summary>
     public byte[]? Buffer { get; private set; }
 
+    /// <summary>Bytes of the connection's buffer budget this task holds (its transfer length); the connection gives them back.</summary>
+    public uint BufferCharge { get; set; }
+
     /// <summary>Data-out bytes received so far.</summary>
     public uint ReceivedBytes { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 
 namespace Storlane.Target.Portals;
 
@@ -42,16 +43,18 @@ internal sealed class PortalListener
         return new PortalListener(socket, new BoundPortal(bound, options.Group, portalIndex), options);
     }
 
-    public void Start(Action<Socket, PortalOptions> accepted) => AcceptLoop = AcceptLoopAsync(accepted);
+    public void Start(Action<Socket, PortalOptions> accepted, ILogger logger) => AcceptLoop = AcceptLoopAsync(accepted, logger);
 
-    private async Task AcceptLoopAsync(Action<Socket, PortalOptions> accepted)
+    private async Task AcceptLoopAsync(Action<Socket, PortalOptions> accepted, ILogger logger)
     {
+        var failures = 0;
         while (!_closing.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await _socket.AcceptAsync(_closing.Token).ConfigureAwait(false);
+                failures = 0;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -60,15 +63,31 @@ internal sealed class PortalListener
                     return;
                 }
 
-                // A failed accept (the peer reset before we took it) does not close the portal; a
-                // brief pause keeps a persistent error from spinning a core.
-                await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+                // A failed accept (the peer reset before we took it, or the process is out of file
+                // descriptors) does not close the portal. The pause grows with repeated failures to
+                // 1 s, so a persistent error neither spins a core nor floods the log; the waiting
+                // connection stays in the backlog until a descriptor is free.
+                if (failures++ == 0 && ex is SocketException socketError)
+                {
+                    TargetLog.AcceptFailed(logger, Portal.Endpoint, socketError.SocketErrorCode);
+                }
+
+                await Task.Delay(Math.Min(1000, 10 << Math.Min(failures, 7)), CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
 
-            // iSCSI PDUs are small and latency-bound: no Nagle delay.
-            socket.NoDelay = true;
-            accepted(socket, Options);
+            try
+            {
+                // iSCSI PDUs are small and latency-bound: no Nagle delay.
+                socket.NoDelay = true;
+                accepted(socket, Options);
+            }
+            catch (Exception ex)
+            {
+                // One connection that could not be set up must not stop the portal accepting.
+                TargetLog.ConnectionFault(logger, Portal.Endpoint, ex);
+                socket.Dispose();
+            }
         }
     }
 

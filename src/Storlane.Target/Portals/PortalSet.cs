@@ -119,7 +119,7 @@ internal sealed class PortalSet
                 try
                 {
                     var listener = PortalListener.Bind(planned.Endpoint, portal, planned.PortalIndex);
-                    listener.Start(_accepted);
+                    listener.Start(_accepted, _logger);
                     _listening.Add(planned, listener);
                     _waiting.Remove(planned);
                     TargetLog.Listening(_logger, listener.Portal.Endpoint, portal.Group);
@@ -170,9 +170,12 @@ internal sealed class PortalSet
         {
             Reconcile();
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Called from the address watcher's timer and the OS's change event: an exception here
+            // (say, no file descriptor left to read the routing table) would end the process.
             // Reconcile logs its own bind failures; the next change or poll tries again.
+            TargetLog.AddressWatchFailed(_logger, ex);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Storlane.Target.Portals;
 
@@ -14,8 +16,12 @@ public sealed class SystemLocalAddressSource : ILocalAddressSource
     private readonly Lock _lock = new();
     private string _lastFingerprint = "";
 
-    public SystemLocalAddressSource(TimeSpan? pollInterval = null)
+    private readonly ILogger _logger;
+    private bool _failing;
+
+    public SystemLocalAddressSource(TimeSpan? pollInterval = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         var interval = pollInterval ?? TimeSpan.FromSeconds(2);
         NetworkChange.NetworkAddressChanged += OnNetworkAddressChanged;
         _lastFingerprint = Fingerprint(GetAddresses());
@@ -24,30 +30,31 @@ public sealed class SystemLocalAddressSource : ILocalAddressSource
 
     public event Action? Changed;
 
+    /// <exception cref="IOException">
+    /// The addresses could not be read (out of file descriptors, /proc unreadable). Thrown rather
+    /// than answering a partial list, which would close the listeners of the addresses it missed.
+    /// </exception>
     public IReadOnlyList<LocalAddress> GetAddresses()
     {
         var result = new List<LocalAddress>();
-        NetworkInterface[] interfaces;
         try
         {
-            interfaces = NetworkInterface.GetAllNetworkInterfaces();
-        }
-        catch (NetworkInformationException)
-        {
-            return result;
-        }
-
-        foreach (var nic in interfaces)
-        {
-            // A NIC that is administratively down still has its addresses configured; binding them
-            // works, and initiators reach them again as soon as the link returns.
-            foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
             {
-                if (unicast.Address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                // A NIC that is administratively down still has its addresses configured; binding
+                // them works, and initiators reach them again as soon as the link returns.
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
                 {
-                    result.Add(new LocalAddress(unicast.Address, nic.Name));
+                    if (unicast.Address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                    {
+                        result.Add(new LocalAddress(unicast.Address, nic.Name));
+                    }
                 }
             }
+        }
+        catch (Exception ex) when (ex is NetworkInformationException or IOException or UnauthorizedAccessException)
+        {
+            throw new IOException("cannot read the host's network addresses: " + ex.Message, ex);
         }
 
         return result;
@@ -55,7 +62,30 @@ public sealed class SystemLocalAddressSource : ILocalAddressSource
 
     private void OnNetworkAddressChanged(object? sender, EventArgs e) => RaiseIfChanged();
 
+    /// <summary>
+    /// Runs on a timer thread and on the OS's change event, where an exception ends the process: a
+    /// failure to read the addresses (e.g. "Too many open files" reading /proc/net/route) is
+    /// skipped, and the next poll tries again.
+    /// </summary>
     private void RaiseIfChanged()
+    {
+        try
+        {
+            RaiseIfChangedCore();
+            _failing = false;
+        }
+        catch (Exception ex)
+        {
+            // Logged once per run of failures, not every poll.
+            if (!_failing)
+            {
+                _failing = true;
+                TargetLog.AddressWatchFailed(_logger, ex);
+            }
+        }
+    }
+
+    private void RaiseIfChangedCore()
     {
         var fingerprint = Fingerprint(GetAddresses());
         lock (_lock)

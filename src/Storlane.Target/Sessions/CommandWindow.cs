@@ -11,13 +11,16 @@ internal sealed class CommandWindow
 {
     private readonly Lock _lock = new();
     private readonly int _size;
+    private readonly int _immediateTasks;
     private uint _expCmdSN;
     private uint _maxCmdSN;
     private int _active;
 
-    public CommandWindow(uint initialCmdSN, int size)
+    /// <param name="immediateTasks">Immediate commands that may be outstanding beyond the window's size.</param>
+    public CommandWindow(uint initialCmdSN, int size, int immediateTasks = 0)
     {
         _size = Math.Max(1, size);
+        _immediateTasks = Math.Max(0, immediateTasks);
         _expCmdSN = initialCmdSN;
         _maxCmdSN = initialCmdSN + (uint)_size - 1;
     }
@@ -45,6 +48,21 @@ internal sealed class CommandWindow
     }
 
     public int Active => Volatile.Read(ref _active);
+
+    /// <summary>
+    /// Immediate commands bypass the CmdSN window, so they need a bound of their own: a task is
+    /// accepted while fewer than the window's size plus the immediate allowance are outstanding.
+    /// </summary>
+    public bool HasRoomForImmediateTask
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _active < _size + _immediateTasks;
+            }
+        }
+    }
 
     /// <summary>
     /// Decides whether a command is delivered. "For non-immediate commands, the CmdSN field can

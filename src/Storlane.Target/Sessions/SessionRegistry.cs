@@ -21,21 +21,39 @@ internal sealed class SessionRegistry
         }
     }
 
-    /// <summary>Registers a new session, returning the one it replaces (same initiator port and target), if any.</summary>
-    public IscsiSession? Add(IscsiSession session)
+    /// <summary>
+    /// Registers a new session and finds the one it replaces (same initiator port and target), if
+    /// any. Refused when the session's target already serves <paramref name="maxPerTarget"/> normal
+    /// sessions besides the replaced one; discovery sessions are bounded by the connection limits.
+    /// </summary>
+    public bool TryAdd(IscsiSession session, int maxPerTarget, out IscsiSession? replaced)
     {
         lock (_lock)
         {
-            IscsiSession? replaced = null;
+            replaced = null;
+            var sameTarget = 0;
             foreach (var existing in _byTsih.Values)
             {
+                if (!string.Equals(existing.TargetName, session.TargetName, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 if (existing.Isid == session.Isid
-                    && string.Equals(existing.InitiatorName, session.InitiatorName, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(existing.TargetName, session.TargetName, StringComparison.OrdinalIgnoreCase))
+                    && string.Equals(existing.InitiatorName, session.InitiatorName, StringComparison.OrdinalIgnoreCase))
                 {
                     replaced = existing;
-                    break;
                 }
+                else
+                {
+                    sameTarget++;
+                }
+            }
+
+            if (session.Target is not null && sameTarget >= maxPerTarget)
+            {
+                replaced = null;
+                return false;
             }
 
             if (replaced is not null)
@@ -45,7 +63,7 @@ internal sealed class SessionRegistry
 
             session.Tsih = NextTsih();
             _byTsih.Add(session.Tsih, session);
-            return replaced;
+            return true;
         }
     }
 
