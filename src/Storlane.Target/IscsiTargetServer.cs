@@ -364,8 +364,10 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         _ = connection.Completion.ContinueWith(
             (_, state) =>
             {
-                _connections.TryRemove((IscsiConnection)state!, out var _);
+                var closed = (IscsiConnection)state!;
+                _connections.TryRemove(closed, out var _);
                 context.Admission.Release(remote.Address, local);
+                context.Trimmer.ConnectionClosed(closed.PeakHeldBytes);
             },
             connection,
             CancellationToken.None,

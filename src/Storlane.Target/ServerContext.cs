@@ -15,12 +15,16 @@ internal sealed class ServerContext
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
         Admission = new Connections.ConnectionAdmission(options.Limits);
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
+        Trimmer = new Connections.MemoryTrimmer(logger);
     }
 
     public TargetLimits Limits => Options.Limits;
 
     /// <summary>Open connections, counted against the connection limits.</summary>
     public Connections.ConnectionAdmission Admission { get; }
+
+    /// <summary>Gives memory back after a connection that held much of it closes.</summary>
+    public Connections.MemoryTrimmer Trimmer { get; }
 
     /// <summary>Data-transfer buffer bytes held by all connections.</summary>
     public Connections.BufferBudget Buffers { get; }

@@ -74,4 +74,7 @@ internal static partial class TargetLog
 
     [LoggerMessage(44, LogLevel.Warning, "Portal {Endpoint}: accept failed ({Error}); retrying")]
     public static partial void AcceptFailed(ILogger logger, EndPoint endpoint, System.Net.Sockets.SocketError error);
+
+    [LoggerMessage(45, LogLevel.Information, "Connections that held much memory closed; managed heap committed {BeforeMiB} MiB -> {AfterMiB} MiB")]
+    public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB);
 }

@@ -6,14 +6,19 @@ namespace Storlane.Target.Connections;
 /// <summary>The send side: the only code that touches the PipeWriter, so StatSN needs no lock.</summary>
 internal sealed partial class IscsiConnection
 {
+    /// <summary>Bytes written into the pipe before it is flushed to the socket.</summary>
+    private const long WriterBurstBytes = 1 << 20;
+
     private async Task WriterLoopAsync()
     {
         var reader = _outbound.Reader;
         var closeRequested = false;
         while (!closeRequested && await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // A burst ends at WriterBurstBytes: what the pipe has copied but the socket has not
+            // taken is memory no budget counts, so it must stay small when the initiator stalls.
             var burstBytes = 0L;
-            while (!closeRequested && reader.TryRead(out var item))
+            while (!closeRequested && burstBytes < WriterBurstBytes && reader.TryRead(out var item))
             {
                 burstBytes += item.Bytes;
                 switch (item.Kind)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Storlane.Scsi;
 
 namespace Storlane.Target.Connections;
@@ -189,7 +188,7 @@ internal sealed class TargetTask
 
     public void RentBuffer(uint length)
     {
-        Buffer = length == 0 ? [] : ArrayPool<byte>.Shared.Rent((int)length);
+        Buffer = length == 0 ? [] : TransferBuffers.Rent((int)length);
     }
 
     public void Cancel()
@@ -246,7 +245,7 @@ internal sealed class TargetTask
     {
         if (Buffer is { Length: > 0 } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            TransferBuffers.Return(buffer);
         }
 
         Buffer = null;

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Storlane.Initiator;
+using Storlane.Interop.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Storlane.Interop.Tests;
+
+/// <summary>
+/// A real <c>storlane serve</c> under initiators that send and never read: floods of in-window
+/// and immediate 4 MiB READs and of 256 KiB pings. The target must keep its memory inside the
+/// configured budget, keep a well-behaved session doing verified I/O with bounded latency, and
+/// give the memory back once the attackers leave.
+/// </summary>
+public sealed class HostileClientTests(ITestOutputHelper output)
+{
+    private const string Iqn = "iqn.2026-11.io.storlane:hostile";
+    private const int Attackers = 12;
+
+    /// <summary>
+    /// What the config allows the attackers together: the buffer budget, each connection's queue of
+    /// unsent replies and the writer's 1 MiB burst; plus slack for the runtime's own growth.
+    /// </summary>
+    private const long AllowedGrowth = (128L << 20) + (Attackers * (4L + 1) << 20) + (128L << 20);
+
+    /// <summary>
+    /// "After the attackers leave, RSS returns near its starting point": within what the runtime
+    /// keeps for its pools and threads (the attack asked for about 4.6 GB of READ data).
+    /// </summary>
+    private const long NearBaseline = 64L << 20;
+
+    [Fact]
+    public async Task FloodsOfUnreadReplies_StayInsideTheBudget_WhileAGoodSessionServes_AndMemoryReturns()
+    {
+        var directory = Directory.CreateTempSubdirectory("storlane-hostile-").FullName;
+        try
+        {
+            var config = Path.Combine(directory, "storlane.yaml");
+            await File.WriteAllTextAsync(config, $$"""
+                portals: [{ address: 127.0.0.1, port: 0 }]
+                targets:
+                  - name: {{Iqn}}
+                    luns: [{ lun: 0, backend: memory, size: 64MiB }]
+                nop-in-interval: 1
+                nop-in-timeout: 3
+                limits:
+                  buffer-budget: 128MiB
+                  max-buffer-bytes-per-connection: 32MiB
+                  max-queued-bytes-per-connection: 4MiB
+                """);
+            await using var server = await StorlaneServer.StartAsync(config, directory, directory);
+            var portal = server.Endpoints[0];
+            await using var good = await IscsiDisk.OpenAsync($"iscsi://{portal}/{Iqn}/0");
+
+            // The memory LUN allocates as it is written: fill it first, so its growth is not
+            // mistaken for the attack's.
+            var fill = new byte[1 << 20];
+            for (var lba = 0L; lba < good.BlockCount; lba += fill.Length / good.BlockSize)
+            {
+                await good.WriteAsync(lba, fill);
+            }
+
+            var warmUp = await VerifiedIoAsync(good, TimeSpan.FromSeconds(2), seed: 1);
+            Assert.True(warmUp.Count > 0);
+            var baseline = ResidentBytes(server.Pid);
+
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var attackers = new List<HostileInitiator>();
+            for (var i = 0; i < Attackers; i++)
+            {
+                attackers.Add(await HostileInitiator.LoginAsync(portal, Iqn, $"iqn.2026-11.io.storlane:attacker{i}"));
+            }
+
+            var attacks = new List<Task>();
+            foreach (var attacker in attackers)
+            {
+                attacks.Add(Task.Run(async () =>
+                {
+                    await attacker.SendReadsAsync(64, 8192, immediate: false, stop.Token);
+                    await attacker.SendReadsAsync(32, 8192, immediate: true, stop.Token);
+                    await attacker.SendPingsAsync(64, 256 * 1024, stop.Token);
+                }));
+            }
+
+            var peak = baseline;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, ResidentBytes(server.Pid));
+                    await Task.Delay(50);
+                }
+            });
+
+            var underAttack = await VerifiedIoAsync(good, TimeSpan.FromSeconds(8), seed: 2);
+            await Task.WhenAll(attacks);
+            await sampling.CancelAsync();
+            await sampler;
+            output.WriteLine($"baseline RSS {baseline >> 20} MiB, peak {peak >> 20} MiB; good session: {underAttack.Count} verified I/Os, slowest {underAttack.Slowest.TotalMilliseconds:F0} ms");
+            output.WriteLine($"attackers had the target take {attackers.Sum(a => a.BytesSent) >> 20} MiB of requests");
+
+            Assert.True(underAttack.Count >= 20, $"the good session did only {underAttack.Count} I/Os under attack");
+            Assert.True(underAttack.Slowest < TimeSpan.FromSeconds(5), $"a good I/O took {underAttack.Slowest} under attack");
+            Assert.True(peak - baseline < AllowedGrowth, $"RSS grew by {(peak - baseline) >> 20} MiB, more than the configured budget allows ({AllowedGrowth >> 20} MiB)");
+
+            foreach (var attacker in attackers)
+            {
+                await attacker.DisposeAsync();
+            }
+
+            // The attackers' connections close; the target gives their memory back.
+            var settled = long.MaxValue;
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await VerifiedIoAsync(good, TimeSpan.FromMilliseconds(200), seed: 3);
+                settled = ResidentBytes(server.Pid);
+                if (settled - baseline < NearBaseline)
+                {
+                    break;
+                }
+
+                await Task.Delay(500);
+            }
+
+            output.WriteLine($"RSS after the attackers left: {settled >> 20} MiB ({deadline.Elapsed.TotalSeconds:F1} s)");
+            Assert.True(settled - baseline < NearBaseline, $"RSS stayed {(settled - baseline) >> 20} MiB above its starting point after the attackers left");
+            Assert.Equal(0, await server.StopAsync());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Writes seeded data at random places and reads each back, for <paramref name="duration"/>.</summary>
+    private static async Task<(int Count, TimeSpan Slowest)> VerifiedIoAsync(IscsiDisk disk, TimeSpan duration, int seed)
+    {
+        var random = new Random(seed);
+        var data = new byte[64 * 1024];
+        var back = new byte[data.Length];
+        var blocks = data.Length / disk.BlockSize;
+        var slowest = TimeSpan.Zero;
+        var count = 0;
+        var run = Stopwatch.StartNew();
+        while (run.Elapsed < duration)
+        {
+            random.NextBytes(data);
+            var lba = random.NextInt64(disk.BlockCount - blocks);
+            var one = Stopwatch.StartNew();
+            await disk.WriteAsync(lba, data);
+            await disk.ReadAsync(lba, back);
+            slowest = one.Elapsed > slowest ? one.Elapsed : slowest;
+            Assert.True(data.AsSpan().SequenceEqual(back), $"read back differs at LBA {lba}");
+            count++;
+        }
+
+        return (count, slowest);
+    }
+
+    private static long ResidentBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"no VmRSS for process {pid}");
+    }
+}
