@@ -13,6 +13,7 @@ public static class StorlaneCommandLine
         LabCommand.Create(),
         DemoCommand.Create(),
         IoCommand.Create(),
+        CompletionCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; output and error go where <paramref name="configuration"/> says (the console by default).</summary>
@@ -23,6 +24,9 @@ public static class StorlaneCommandLine
         // serve handles SIGINT/SIGTERM itself (ShutdownSignals): a graceful stop flushes LUN files
         // and may take longer than System.CommandLine's 2-second termination grace.
         configuration.ProcessTerminationTimeout = null;
-        return Create().Parse(args).InvokeAsync(configuration);
+        var parseResult = Create().Parse(args);
+        return UsageErrors.Found(parseResult)
+            ? Task.FromResult(UsageErrors.Report(parseResult, configuration.Error))
+            : parseResult.InvokeAsync(configuration);
     }
 }
