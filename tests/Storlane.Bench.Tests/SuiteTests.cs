@@ -101,7 +101,7 @@ public sealed class SuiteTests
 
         Assert.Equal(
             [
-                "broken.yaml:4:11: '4Q' is not a size: expected " + Workload.ByteSize.Expected,
+                "broken.yaml:4:11: '4Q' is not a size: expected " + Storage.ByteSize.Expected,
                 "broken.yaml:5:5: unknown key 'queue_dept' (did you mean 'queue_depth'?)",
                 "broken.yaml:6:11: 120 is not a percentage (0-100)",
             ],

@@ -1,6 +1,7 @@
 using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
 using Storlane.Bench.Workload;
+using Storlane.Storage;
 
 namespace Storlane.Bench.Tests;
 
@@ -20,7 +21,10 @@ public sealed class TargetFactoryTests
     }
 
     [Theory]
-    [InlineData("memory:lots", "is not a size")]
+    [InlineData("memory:lots", "bad size 'lots'")]
+    [InlineData("memory:1GB", "'GB' is ambiguous")]
+    [InlineData("memory:0", "must be above zero")]
+    [InlineData("file:/tmp/x.img,size=1GB", "'GB' is ambiguous")]
     [InlineData("memory:1GiB,sector=1024", "unknown option 'sector=1024'")]
     [InlineData("disk:/dev/sda", "unknown target 'disk:/dev/sda'")]
     [InlineData("iscsi://127.0.0.1", "needs a target name and a LUN")]
@@ -58,10 +62,10 @@ public sealed class TargetFactoryTests
     [Theory]
     [InlineData("4K", 4096)]
     [InlineData("4KiB", 4096)]
-    [InlineData("4KB", 4096)]
     [InlineData("128k", 131072)]
     [InlineData("4M", 4 << 20)]
     [InlineData("1GiB", 1 << 30)]
+    [InlineData("1G", 1 << 30)]
     [InlineData("512", 512)]
     public void Sizes_AreBinary(string text, long bytes) => Assert.Equal(bytes, ByteSize.Parse(text));
 

@@ -26,7 +26,7 @@ public sealed class CommandLineTests : IDisposable
         var (exitCode, output, _) = await RunAsync("serve", "--help");
 
         Assert.Equal(0, exitCode);
-        foreach (var expected in new[] { "--config", "--data-dir", "--log-level", "./storlane-data", "trace|", "Exit code 0" })
+        foreach (var expected in new[] { "--config", "--data-dir", "--log-level", "XDG_DATA_HOME", "STATE_DIRECTORY", "trace|", "Exit code 0" })
         {
             Assert.Contains(expected, output, StringComparison.Ordinal);
         }
@@ -62,8 +62,106 @@ public sealed class CommandLineTests : IDisposable
     {
         var (exitCode, _, error) = await RunAsync("serve", "--log-level", "loud");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("loud", error, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string[]> EveryCommandPath()
+    {
+        var data = new TheoryData<string[]>();
+        void Walk(Command command, string[] path)
+        {
+            if (command.Subcommands.Count == 0 || command.Action is not null)
+            {
+                data.Add(path);
+            }
+
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub, [.. path, sub.Name]);
+            }
+        }
+
+        Walk(StorlaneCommandLine.Create(), []);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommandPath))]
+    public async Task AnUnknownOption_IsUsageError2_EverywhereAlike_ErrorFirstThenAHint(string[] path)
+    {
+        // Arguments first: System.CommandLine would take an unknown "--x" as an argument's value.
+        var command = path.Aggregate((Command)StorlaneCommandLine.Create(), (parent, name) => parent.Subcommands.Single(c => c.Name == name));
+        var (exitCode, output, error) = await RunAsync([.. path, .. command.Arguments.Select(_ => "x"), "--no-such-option"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        var lines = error.TrimEnd().Split('\n');
+        Assert.All(lines[..^1], line => Assert.StartsWith("storlane: ", line, StringComparison.Ordinal));
+        Assert.Contains(lines[..^1], line => line.Contains("--no-such-option", StringComparison.Ordinal));
+        Assert.Equal($"see '{string.Join(' ', ["storlane", .. path])} --help'", lines[^1]);
+        Assert.DoesNotContain("Usage:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoCommand_IsUsageError2_WithTheHintNotTheWholeHelp()
+    {
+        var (exitCode, output, error) = await RunAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.DoesNotContain("Usage:", error, StringComparison.Ordinal);
+        Assert.EndsWith("see 'storlane --help'", error.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMistypedCommand_SuggestsTheNearestOne()
+    {
+        var (exitCode, _, error) = await RunAsync("sevre");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("did you mean 'serve'?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingRequiredOption_IsUsageError2()
+    {
+        var (exitCode, _, error) = await RunAsync("io");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--url", error, StringComparison.Ordinal);
+        Assert.EndsWith("see 'storlane io --help'", error.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryShortFlag_MeansOneThing_AcrossAllCommands()
+    {
+        var meanings = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        void Walk(Command command)
+        {
+            foreach (var option in command.Options)
+            {
+                foreach (var alias in option.Aliases.Where(a => a.Length == 2 && a[0] == '-'))
+                {
+                    if (!meanings.TryGetValue(alias, out var names))
+                    {
+                        meanings[alias] = names = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    names.Add(option.Name);
+                }
+            }
+
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub);
+            }
+        }
+
+        Walk(StorlaneCommandLine.Create());
+
+        Assert.NotEmpty(meanings);
+        Assert.All(meanings, pair => Assert.True(pair.Value.Count == 1, $"{pair.Key} means {string.Join(" and ", pair.Value)}"));
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

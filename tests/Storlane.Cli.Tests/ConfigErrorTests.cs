@@ -76,7 +76,7 @@ public sealed class ConfigErrorTests
     }
 
     [Theory]
-    [InlineData("sanitize-rate: fast", "'sanitize-rate' must be bytes per second (a whole number of bytes, or a whole number with B, KiB, MiB, GiB or TiB, optionally followed by /s), got 'fast'")]
+    [InlineData("sanitize-rate: fast", "'sanitize-rate' must be bytes per second (a size such as 200M or 200MiB, optionally followed by /s), got 'fast'")]
     [InlineData("sanitize-rate: 0", "'sanitize-rate' must be above zero, got '0'")]
     [InlineData("sanitize-rate: 0MiB/s", "'sanitize-rate' must be above zero, got '0MiB/s'")]
     public void BadSanitizeRate_IsRefusedAtTheRate(string line, string expected)

@@ -138,6 +138,21 @@ public sealed class ConfigMappingTests
     }
 
     [Theory]
+    [InlineData("1G", 1L << 30)]
+    [InlineData("1GiB", 1L << 30)]
+    [InlineData("64M", 64L << 20)]
+    [InlineData("8k", 8L << 10)]
+    public void LunSize_TakesBinaryUnits_With1GAs1GiB(string text, long expected)
+    {
+        var options = ConfigAssert.Valid($$"""
+            portals: [{ address: 127.0.0.1 }]
+            targets: [{ name: "iqn.2026-11.io.storlane:g", luns: [{ lun: 0, backend: memory, size: {{text}} }] }]
+            """);
+
+        Assert.Equal(expected, options.Targets[0].Luns[0].SizeBytes);
+    }
+
+    [Theory]
     [InlineData("8MiB/s", 8L << 20)]
     [InlineData("200MiB", 200L << 20)]
     [InlineData("1048576", 1L << 20)]

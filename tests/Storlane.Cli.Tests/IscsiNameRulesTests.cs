@@ -37,4 +37,22 @@ public sealed class IscsiNameRulesTests
         var name = "iqn.2026-11.io.storlane:" + new string('a', 200);
         Assert.Contains("longer than 223 bytes", IscsiNameRules.Validate(name), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("iqn.2026-11.io.Storlane:x", "write 'iqn.2026-11.io.storlane:x'")]
+    [InlineData("iqn.2026-13.io.Storlane:x", "month 13 is not 01..12")]
+    [InlineData("iqn.2026-13.io.storlane:x", "month 13 is not 01..12")]
+    [InlineData("iqn.2026-11.IO.storlane:under_score", "'_'")]
+    public void TheMessage_NamesEveryProblem_AndSuggestsOnlyAValidName(string name, string expected)
+    {
+        var message = IscsiNameRules.Validate(name);
+
+        Assert.NotNull(message);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        var suggestion = System.Text.RegularExpressions.Regex.Match(message, "write '([^']*)'");
+        if (suggestion.Success)
+        {
+            Assert.Null(IscsiNameRules.Validate(suggestion.Groups[1].Value));
+        }
+    }
 }

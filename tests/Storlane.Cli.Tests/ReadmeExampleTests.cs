@@ -27,7 +27,7 @@ public sealed class ReadmeExampleTests
     /// Found from this source file, so it works whatever the build output folder is; if a CI build
     /// mapped source paths away, from the test assembly's folder upwards instead.
     /// </summary>
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
+    internal static string RepositoryRoot([CallerFilePath] string thisFile = "")
     {
         var fromSource = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "..", ".."));
         if (File.Exists(Path.Combine(fromSource, "Storlane.slnx")))

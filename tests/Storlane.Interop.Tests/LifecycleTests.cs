@@ -96,9 +96,12 @@ public sealed class LifecycleTests
         var directory = Directory.CreateTempSubdirectory("storlane-interop-").FullName;
         try
         {
-            // No --config and no --data-dir: exactly the README's serve command, run in an empty folder.
-            var dataDirectory = Path.Combine(directory, "storlane-data");
-            await using var server = await StorlaneServer.StartAsync(configPath: null, dataDirectory: null, directory);
+            // No --config and no --data-dir: exactly the README's serve command; the images go to
+            // $XDG_DATA_HOME/storlane, not the current folder.
+            var dataHome = Path.Combine(directory, "data-home");
+            var dataDirectory = Path.Combine(dataHome, "storlane");
+            var environment = new Dictionary<string, string?> { ["XDG_DATA_HOME"] = dataHome, ["STATE_DIRECTORY"] = null };
+            await using var server = await StorlaneServer.StartAsync(configPath: null, dataDirectory: null, directory, environment: environment);
 
             Assert.Equal(["127.0.0.1:3260", "127.0.0.2:3260"], server.Endpoints.Select(e => e.ToString()));
             foreach (var portal in new[] { "127.0.0.1", "127.0.0.2" })
@@ -115,6 +118,8 @@ public sealed class LifecycleTests
                 Assert.Equal(1L << 30, file.Length);
             }
 
+            Assert.Contains($"LUN files under {dataDirectory}", server.Log, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFiles(directory));
             Assert.Equal(0, await server.StopAsync());
         }
         finally

@@ -1,4 +1,5 @@
 using Storlane.Bench.Workload;
+using Storlane.Storage;
 
 namespace Storlane.Bench.Suites;
 

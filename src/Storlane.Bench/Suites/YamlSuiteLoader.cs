@@ -1,5 +1,6 @@
 using System.Globalization;
 using Storlane.Bench.Workload;
+using Storlane.Storage;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,4 +1,3 @@
-using Storlane.Bench.Workload;
 using Storlane.Initiator;
 using Storlane.Storage;
 
@@ -55,9 +54,9 @@ public static class BenchTargetFactory
     private static BlockDeviceTarget OpenMemory(string spec)
     {
         var parts = spec["memory:".Length..].Split(',');
-        if (!ByteSize.TryParse(parts[0], out var size) || size <= 0)
+        if (!ByteSize.TryParsePositive(parts[0], out var size, out var sizeError))
         {
-            throw new FormatException($"memory target '{spec}': '{parts[0]}' is not a size ({ByteSize.Expected})");
+            throw new FormatException($"memory target '{spec}': {sizeError}");
         }
 
         var (logical, physical) = (512, 512);
@@ -97,9 +96,11 @@ public static class BenchTargetFactory
             {
                 direct = false;
             }
-            else if (option.StartsWith("size=", StringComparison.OrdinalIgnoreCase) && ByteSize.TryParse(option[5..], out var bytes) && bytes > 0)
+            else if (option.StartsWith("size=", StringComparison.OrdinalIgnoreCase))
             {
-                size = bytes;
+                size = ByteSize.TryParsePositive(option[5..], out var bytes, out var sizeError)
+                    ? bytes
+                    : throw new FormatException($"file target '{spec}': {sizeError}");
             }
             else
             {

@@ -9,7 +9,7 @@ internal static class DiskCheckCommand
     public static Command Create()
     {
         var path = DiskOptions.Path("file", "The VHDX file to check.");
-        var repair = new Option<bool>("--repair", "-r") { Description = "Replay a pending log into the file first (opens it read-write)." };
+        var repair = new Option<bool>("--repair") { Description = "Replay a pending log into the file first (opens it read-write)." };
         var command = new Command("check", "Verify headers, region tables, log, metadata and every BAT entry of a VHDX; each problem is printed with the "
             + "structure and file offset. Exit code 0: no errors (warnings allowed); 1: errors found or the file cannot be read.")
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storlane.Cli.Configuration;
 using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 
@@ -11,7 +10,7 @@ internal static class DiskCreateCommand
     public static Command Create()
     {
         var path = DiskOptions.Path("file", "The disk file to create.");
-        var size = new Option<string?>("--size", "-s") { Description = "Virtual size: bytes or a whole number with KiB, MiB, GiB, TiB (not needed for differencing).", HelpName = "size" };
+        var size = new Option<string?>("--size") { Description = "Virtual size: bytes, or a whole number with K, M, G, T (binary: 1G = 1GiB = 2^30 bytes; GB is refused as ambiguous). Not needed for differencing.", HelpName = "size" };
         var format = DiskOptions.Format("File format: vhdx or raw (a sparse file).");
         var type = DiskOptions.Type();
         var parent = new Option<FileInfo?>("--parent") { Description = "Parent VHDX of a differencing disk; the child takes its size and sector sizes.", HelpName = "file" };
@@ -43,6 +42,13 @@ internal static class DiskCreateCommand
                 return ExitCodes.ConfigError;
             }
 
+            // Creating the folder too would hide a typo in the path (a disk lands where nobody looks).
+            if (Path.GetDirectoryName(file) is { } folder && !Directory.Exists(folder))
+            {
+                error.WriteLine($"cannot create '{file}': the folder '{folder}' does not exist (create it first)");
+                return ExitCodes.Failure;
+            }
+
             if (File.Exists(file) && !parseResult.GetValue(force))
             {
                 error.WriteLine($"'{file}' already exists (use --force to overwrite)");
@@ -55,7 +61,7 @@ internal static class DiskCreateCommand
                 {
                     File.Delete(file);
                     await using var device = FileBlockDevice.OpenOrCreate(file, BlockGeometry.FromSize(bytes, parseResult.GetRequiredValue(logical), parseResult.GetValue(physical) ?? parseResult.GetRequiredValue(logical)));
-                    output.WriteLine($"created raw disk {file}: {SizeParser.Format(bytes)}, sparse");
+                    output.WriteLine($"created raw disk {file}: {ByteSize.Describe(bytes)}, sparse");
                     return ExitCodes.Success;
                 }
 

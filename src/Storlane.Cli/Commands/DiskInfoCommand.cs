@@ -1,16 +1,21 @@
 using System.CommandLine;
-using Storlane.Cli.Configuration;
+using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 
 namespace Storlane.Cli.Commands;
 
-/// <summary><c>storlane disk info FILE</c>: type, sizes, sector sizes, allocation, identity and parent.</summary>
+/// <summary><c>storlane disk info FILE [--json]</c>: type, sizes, sector sizes, allocation, identity and parent.</summary>
 internal static class DiskInfoCommand
 {
     public static Command Create()
     {
         var path = DiskOptions.Path("file", "The disk file to describe.");
-        var command = new Command("info", "Describe a VHDX or raw disk file (read-only; a pending log is replayed in memory only).") { path };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (sizes in bytes) instead of text." };
+        var command = new Command("info", "Describe a VHDX or raw disk file (read-only; a pending log is replayed in memory only). Exit code 0: described; 1: cannot read it; 2: bad options.")
+        {
+            path,
+            json,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -19,31 +24,21 @@ internal static class DiskInfoCommand
             {
                 if (!DiskOptions.IsVhdx(file))
                 {
-                    output.WriteLine($"format: raw\nvirtual size: {SizeParser.Format(new FileInfo(file).Length)} ({new FileInfo(file).Length} bytes)");
+                    var length = new FileInfo(file).Length;
+                    output.WriteLine(parseResult.GetValue(json)
+                        ? DiskInfoJson.Raw(length)
+                        : $"format: raw\nvirtual size: {ByteSize.Describe(length)} ({length} bytes)");
                     return ExitCodes.Success;
                 }
 
                 await using var device = await VhdxBlockDevice.OpenAsync(file, readOnly: true, cancellationToken);
-                var info = device.Info;
-                output.WriteLine($"format: vhdx\ntype: {info.Type.ToString().ToLowerInvariant()}");
-                output.WriteLine($"virtual size: {SizeParser.Format(info.VirtualSize)} ({info.VirtualSize} bytes)");
-                output.WriteLine($"file size: {info.FileSize} bytes");
-                output.WriteLine($"block size: {SizeParser.Format(info.BlockSize)}");
-                output.WriteLine($"logical sector size: {info.LogicalSectorSize}\nphysical sector size: {info.PhysicalSectorSize}");
-                output.WriteLine($"blocks allocated: {info.AllocatedBlocks} of {info.BlockCount}");
-                output.WriteLine($"chunk ratio: {info.ChunkRatio}");
-                output.WriteLine($"virtual disk id (page 83): {info.VirtualDiskId}");
-                output.WriteLine($"data write guid: {info.DataWriteGuid}");
-                if (info.ParentPath is not null)
+                if (parseResult.GetValue(json))
                 {
-                    output.WriteLine($"parent: {info.ParentPath}");
+                    output.WriteLine(DiskInfoJson.Vhdx(device.Info));
+                    return ExitCodes.Success;
                 }
 
-                if (info.ReplayedLogEntries > 0)
-                {
-                    output.WriteLine($"log: {info.ReplayedLogEntries} entries pending replay (shown as replayed; 'storlane disk check --repair' writes them)");
-                }
-
+                WriteText(output, device.Info);
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
@@ -56,5 +51,27 @@ internal static class DiskInfoCommand
     }
 
     public static string Describe(VhdxDiskInfo info) =>
-        $"{info.Type.ToString().ToLowerInvariant()} VHDX, {SizeParser.Format(info.VirtualSize)}, {info.LogicalSectorSize}/{info.PhysicalSectorSize}-byte sectors, {SizeParser.Format(info.BlockSize)} blocks:";
+        $"{info.Type.ToString().ToLowerInvariant()} VHDX, {ByteSize.Describe(info.VirtualSize)}, {info.LogicalSectorSize}/{info.PhysicalSectorSize}-byte sectors, {ByteSize.Describe(info.BlockSize)} blocks:";
+
+    private static void WriteText(TextWriter output, VhdxDiskInfo info)
+    {
+        output.WriteLine($"format: vhdx\ntype: {info.Type.ToString().ToLowerInvariant()}");
+        output.WriteLine($"virtual size: {ByteSize.Describe(info.VirtualSize)} ({info.VirtualSize} bytes)");
+        output.WriteLine($"file size: {info.FileSize} bytes");
+        output.WriteLine($"block size: {ByteSize.Describe(info.BlockSize)}");
+        output.WriteLine($"logical sector size: {info.LogicalSectorSize}\nphysical sector size: {info.PhysicalSectorSize}");
+        output.WriteLine($"blocks allocated: {info.AllocatedBlocks} of {info.BlockCount}");
+        output.WriteLine($"chunk ratio: {info.ChunkRatio}");
+        output.WriteLine($"virtual disk id (page 83): {info.VirtualDiskId}");
+        output.WriteLine($"data write guid: {info.DataWriteGuid}");
+        if (info.ParentPath is not null)
+        {
+            output.WriteLine($"parent: {info.ParentPath}");
+        }
+
+        if (info.ReplayedLogEntries > 0)
+        {
+            output.WriteLine($"log: {info.ReplayedLogEntries} entries pending replay (shown as replayed; 'storlane disk check --repair' writes them)");
+        }
+    }
 }

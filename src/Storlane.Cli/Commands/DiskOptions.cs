@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Storlane.Cli.Configuration;
+using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 
 namespace Storlane.Cli.Commands;
@@ -35,7 +35,7 @@ internal static class DiskOptions
         _ => VhdxDiskType.Dynamic,
     };
 
-    /// <summary>Parses a size with the same rules as the config file (binary units only).</summary>
+    /// <summary>Parses a size with the rule of the config file and the bench (<see cref="ByteSize"/>); zero is refused.</summary>
     public static bool TryParseSize(string? text, string option, TextWriter error, out long bytes)
     {
         bytes = 0;
@@ -44,7 +44,7 @@ internal static class DiskOptions
             return true;
         }
 
-        if (!SizeParser.TryParse(text, out bytes, out var problem))
+        if (!ByteSize.TryParsePositive(text, out bytes, out var problem))
         {
             error.WriteLine($"{option}: {problem}");
             return false;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Storlane.Cli.Configuration;
+using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 
 namespace Storlane.Cli.Commands;
@@ -10,7 +10,7 @@ internal static class DiskResizeCommand
     public static Command Create()
     {
         var path = DiskOptions.Path("file", "The disk file to resize (VHDX, detected by its signature, or raw). Close it first: nothing else may have it open.");
-        var size = new Option<string>("--size", "-s") { Description = "New virtual size: bytes or a whole number with KiB, MiB, GiB, TiB.", HelpName = "size", Required = true };
+        var size = new Option<string>("--size") { Description = "New virtual size: bytes, or a whole number with K, M, G, T (binary: 1G = 1GiB = 2^30 bytes; GB is refused as ambiguous).", HelpName = "size", Required = true };
         var allowShrink = new Option<bool>("--allow-shrink") { Description = "Shrink even when non-zero data lies past the new end; that data is dropped. Without it such a shrink is refused and nothing changes." };
         var command = new Command("resize", "Grow or shrink a virtual disk. VHDX metadata changes go through the log, so a crash leaves the old or the new disk; "
             + "a fixed VHDX reserves its new space now and shows progress. Exit code 0: resized; 1: refused or failed (nothing changed); 2: bad options.")
@@ -38,13 +38,13 @@ internal static class DiskResizeCommand
                 if (!DiskOptions.IsVhdx(file))
                 {
                     var (oldRaw, dropped) = await DiskRawResize.ResizeAsync(file, bytes, parseResult.GetValue(allowShrink), cancellationToken);
-                    output.WriteLine($"resized raw disk {file}: {SizeParser.Format(oldRaw)} -> {SizeParser.Format(bytes)}{(dropped ? " (data past the new end dropped)" : string.Empty)}");
+                    output.WriteLine($"resized raw disk {file}: {ByteSize.Describe(oldRaw)} -> {ByteSize.Describe(bytes)}{(dropped ? " (data past the new end dropped)" : string.Empty)}");
                     return ExitCodes.Success;
                 }
 
                 var progress = new DiskProgress(error, "reserving space", VhdxDiskMaintenance.ProgressScale);
                 var result = await VhdxDiskMaintenance.ResizeAsync(file, bytes, parseResult.GetValue(allowShrink), progress, cancellationToken);
-                output.WriteLine($"resized VHDX {file}: {SizeParser.Format(result.OldSize)} -> {SizeParser.Format(result.NewSize)}"
+                output.WriteLine($"resized VHDX {file}: {ByteSize.Describe(result.OldSize)} -> {ByteSize.Describe(result.NewSize)}"
                     + $"{(result.BlocksMoved > 0 ? $", {result.BlocksMoved} blocks moved to make room for the BAT" : string.Empty)}"
                     + $"{(result.BlocksDropped > 0 ? $", {result.BlocksDropped} allocated blocks dropped ('disk compact' returns their space)" : string.Empty)}");
                 return ExitCodes.Success;

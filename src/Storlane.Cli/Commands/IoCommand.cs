@@ -20,7 +20,7 @@ internal static class IoCommand
             HelpName = "policy",
             DefaultValueFactory = _ => "lqd",
         };
-        var lun = new Option<int?>("--lun", "-l") { Description = "LUN to open on every path; overrides the LUN in the URLs (default: theirs, or 0).", HelpName = "n" };
+        var lun = new Option<int?>("--lun") { Description = "LUN to open on every path; overrides the LUN in the URLs (default: theirs, or 0).", HelpName = "n" };
         var queueDepth = WorkloadOptions.Count("--qd", "-q", "I/Os kept in flight (one worker each, each in its own region of the LU).", 16);
         var blockSize = new Option<string>("--block-size", "-b")
         {
@@ -29,7 +29,7 @@ internal static class IoCommand
             DefaultValueFactory = _ => "4k",
         };
         var duration = WorkloadOptions.Time("--duration", "-d", "How long to run: 500ms, 10s, 2m. Ctrl-C stops early and still prints the summary.", "10s");
-        var readPercent = new Option<int>("--read-percent", "-r")
+        var readPercent = new Option<int>("--read-percent")
         {
             Description = "Share of reads among the I/Os, 0 to 100.",
             HelpName = "percent",

@@ -1,8 +1,8 @@
-using System.Globalization;
 using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
 using Storlane.Initiator;
 using Storlane.Initiator.Multipath;
+using Storlane.Storage;
 
 namespace Storlane.Cli.Commands;
 
@@ -84,29 +84,17 @@ internal sealed record IoSettings(
         return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify);
     }
 
-    /// <summary>Bytes with an optional binary k/m suffix (4k = 4096; KiB and MiB too): block sizes are powers of two.</summary>
+    /// <summary>A size as <see cref="ByteSize"/> reads it (4k = 4096), a power of two from 512 bytes to 16 MiB.</summary>
     internal static bool TryParseBlockSize(string text, out int bytes)
     {
         bytes = 0;
-        var s = text.Trim().ToLowerInvariant();
-        var multiplier = 1;
-        foreach (var (suffix, scale) in new[] { ("kib", 1 << 10), ("mib", 1 << 20), ("k", 1 << 10), ("m", 1 << 20) })
-        {
-            if (s.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                s = s[..^suffix.Length];
-                multiplier = scale;
-                break;
-            }
-        }
-
-        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || (long)count * multiplier > 16 << 20)
+        if (!ByteSize.TryParse(text, out var size) || size is < 512 or > 16 << 20 || (size & (size - 1)) != 0)
         {
             return false;
         }
 
-        bytes = count * multiplier;
-        return bytes >= 512 && (bytes & (bytes - 1)) == 0;
+        bytes = (int)size;
+        return true;
     }
 
     private static IoSettings? Fail(TextWriter error, string option, string message)

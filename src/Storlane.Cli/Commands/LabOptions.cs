@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Storlane.Bench.Suites;
+using Storlane.Cli.Configuration;
 using Storlane.Lab.Experiments;
 using Storlane.Lab.Topology;
 
@@ -47,7 +48,7 @@ internal sealed class LabOptions
 
     public Option<DirectoryInfo?> Output { get; } = new("--output", "-o")
     {
-        Description = $"Folder for the reports (report.html, report.json, the bench results). Default: ./{LabOutput.DefaultRoot}/EXPERIMENT-yyyyMMdd-HHmmss.",
+        Description = "Folder for the reports (report.html, report.json, the bench results). Default: $XDG_DATA_HOME/storlane/reports/EXPERIMENT-yyyyMMdd-HHmmss (XDG_DATA_HOME defaults to ~/.local/share); the run prints it at start.",
         HelpName = "dir",
     };
 
@@ -118,7 +119,7 @@ internal sealed class LabOptions
             LinkBitsPerSecond = rate,
             Repeat = parseResult.GetValue(Repeat),
             DurationSeconds = duration,
-            OutputDirectory = parseResult.GetValue(Output)?.FullName ?? LabOutput.DefaultDirectory(experiment, DateTimeOffset.UtcNow),
+            OutputDirectory = parseResult.GetValue(Output)?.FullName ?? StorlaneFolders.Reports(StorlaneFolders.FromProcess, experiment, DateTimeOffset.UtcNow),
             CommandLine = "storlane " + string.Join(' ', parseResult.Tokens.Select(t => t.Value)),
         };
     }

@@ -1,14 +1,13 @@
 using System.CommandLine;
+using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
 using Storlane.Cli.Serving;
 
 namespace Storlane.Cli.Commands;
 
-/// <summary><c>storlane serve [--config FILE] [--data-dir DIR] [--log-level LEVEL]</c>.</summary>
+/// <summary><c>storlane serve [-c FILE] [--data-dir DIR] [-l LEVEL]</c>.</summary>
 internal static class ServeCommand
 {
-    public const string DefaultDataDirectory = "./storlane-data";
-
     public static Command Create()
     {
         var config = new Option<FileInfo?>("--config", "-c")
@@ -17,11 +16,12 @@ internal static class ServeCommand
                 + "iqn.2026-11.io.storlane:default on 127.0.0.1:3260 and 127.0.0.2:3260 with two 1 GiB LUNs (512- and 4096-byte sectors).",
             HelpName = "file",
         };
-        var dataDirectory = new Option<DirectoryInfo>("--data-dir", "-d")
+        var dataDirectory = new Option<DirectoryInfo>("--data-dir")
         {
-            Description = "Folder for LUN image files; relative 'path' values in the config are resolved against it.",
+            Description = "Folder for LUN image files; relative 'path' values in the config are resolved against it. "
+                + $"Default: {StorlaneFolders.Rule}; serve logs the folder it uses at start.",
             HelpName = "dir",
-            DefaultValueFactory = _ => new DirectoryInfo(DefaultDataDirectory),
+            DefaultValueFactory = _ => new DirectoryInfo(StorlaneFolders.Data(StorlaneFolders.FromProcess)),
         };
         var logLevel = new Option<string>("--log-level", "-l")
         {
@@ -30,8 +30,8 @@ internal static class ServeCommand
         };
         logLevel.AcceptOnlyFromAmong([.. ConsoleLogging.Levels.Keys]);
 
-        var command = new Command("serve", "Run the iSCSI target until Ctrl-C or SIGTERM. Exit code 0: stopped cleanly; "
-            + "1: could not start; 2: config refused (stderr says file:line:column: reason).")
+        var command = new Command("serve", "Run the iSCSI target until Ctrl-C or SIGTERM; under systemd (Type=notify) it reports ready once every portal listens. "
+            + "Exit code 0: stopped cleanly; 1: could not start; 2: bad arguments or config refused (stderr says file:line:column: reason).")
         {
             config,
             dataDirectory,
@@ -42,7 +42,10 @@ internal static class ServeCommand
             var settings = new ServeSettings(
                 parseResult.GetValue(config)?.ToString(),
                 parseResult.GetRequiredValue(dataDirectory).ToString(),
-                ConsoleLogging.Levels[parseResult.GetRequiredValue(logLevel)]);
+                ConsoleLogging.Levels[parseResult.GetRequiredValue(logLevel)])
+            {
+                NotifySocket = Environment.GetEnvironmentVariable(SystemdNotify.Variable),
+            };
             return new ServeRunner(settings, parseResult.InvocationConfiguration.Error).RunAsync(cancellationToken);
         });
         return command;

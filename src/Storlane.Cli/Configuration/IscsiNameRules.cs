@@ -53,7 +53,11 @@ public static class IscsiNameRules
         var upper = name.FirstOrDefault(char.IsUpper);
         if (upper != default)
         {
-            return $"iSCSI name '{name}' has upper-case '{upper}': iSCSI names are lower case (RFC 3722), write '{name.ToLowerInvariant()}'";
+            // Suggest the lower-case name only when it is valid; otherwise say what else is wrong with it.
+            var lower = name.ToLowerInvariant();
+            return ValidateIqn(lower) is { } further
+                ? $"iSCSI name '{name}' has upper-case '{upper}': iSCSI names are lower case (RFC 3722); in lower case still: {further}"
+                : $"iSCSI name '{name}' has upper-case '{upper}': iSCSI names are lower case (RFC 3722), write '{lower}'";
         }
 
         // "iqn." yyyy "-" mm "." : the date the naming authority owned the domain.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Storlane.Storage;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -127,12 +128,19 @@ internal sealed class YamlSection
             return null;
         }
 
-        if (SizeParser.TryParse(text, out var bytes, out var error))
+        if (!ByteSize.TryParse(text, out var bytes, out var error))
+        {
+            Errors.Add(node, error);
+            return null;
+        }
+
+        // Sizes here are LUN sizes: zero is refused here, a size that is not a multiple of the block size later.
+        if (bytes > 0)
         {
             return bytes;
         }
 
-        Errors.Add(node, error!);
+        Errors.Add(node, $"bad size '{text}': a LUN needs at least one block");
         return null;
     }
 
@@ -151,7 +159,7 @@ internal sealed class YamlSection
             perSecond = perSecond[..^2];
         }
 
-        // A zero amount ("0", "0MiB"): SizeParser's own message would speak of LUN blocks.
+        // A zero amount ("0", "0MiB") gets its own message, naming the key.
         var significant = perSecond.TrimStart('0');
         if (significant.Length < perSecond.Length && (significant.Length == 0 || !char.IsAsciiDigit(significant[0])))
         {
@@ -159,9 +167,9 @@ internal sealed class YamlSection
             return null;
         }
 
-        if (!SizeParser.TryParse(perSecond, out var bytes, out _))
+        if (!ByteSize.TryParse(perSecond, out var bytes, out _))
         {
-            Errors.Add(node, $"'{key}' must be bytes per second ({SizeParser.Expected}, optionally followed by /s), got '{text}'");
+            Errors.Add(node, $"'{key}' must be bytes per second (a size such as 200M or 200MiB, optionally followed by /s), got '{text}'");
             return null;
         }
 

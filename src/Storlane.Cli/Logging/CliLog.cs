@@ -11,14 +11,8 @@ internal static partial class CliLog
     [LoggerMessage(2, LogLevel.Warning, "portal {Portal} is not on loopback: initiators on the network can reach it (the config asks for it)")]
     public static partial void PortalBeyondLoopback(ILogger logger, string portal);
 
-    [LoggerMessage(3, LogLevel.Information, "portal: {Endpoint} (portal group {Group})")]
-    public static partial void ServingPortal(ILogger logger, string endpoint, int group);
-
     [LoggerMessage(4, LogLevel.Information, "target: {Name} (alias {Alias}; initiators: {Initiators}; authentication: {Authentication})")]
     public static partial void ServingTarget(ILogger logger, string name, string alias, string initiators, string authentication);
-
-    [LoggerMessage(5, LogLevel.Information, "lun: {Target}/{Lun}: {Backend}, {Size}, {LogicalBlockSize}-byte blocks (physical {PhysicalBlockSize}), {Access}")]
-    public static partial void ServingLun(ILogger logger, string target, ulong lun, string backend, string size, int logicalBlockSize, int physicalBlockSize, string access);
 
     /// <summary>The line scripts and the interop tests wait for: every portal is bound and every LUN open.</summary>
     [LoggerMessage(6, LogLevel.Information, "ready: {Targets} on {Endpoints}")]
@@ -47,4 +41,7 @@ internal static partial class CliLog
 
     [LoggerMessage(14, LogLevel.Information, "SIGHUP ignored: serving the built-in default, there is no config file to reload")]
     public static partial void ReloadWithoutFile(ILogger logger);
+
+    [LoggerMessage(15, LogLevel.Warning, "cannot notify systemd through {Socket}: {Reason}")]
+    public static partial void NotifyFailed(ILogger logger, string socket, string reason);
 }

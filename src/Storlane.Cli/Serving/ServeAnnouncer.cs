@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
 using Storlane.Target;
 using Storlane.Target.Portals;
@@ -21,13 +20,12 @@ internal static class ServeAnnouncer
         }
     }
 
+    /// <summary>
+    /// The target already logged each LUN as it opened it and each portal as it bound it; this adds
+    /// what it did not say (wildcard portals, each target's ACL and authentication) and the ready line.
+    /// </summary>
     public static void Announce(ILogger logger, TargetServerOptions options, IReadOnlyList<BoundPortal> listening)
     {
-        foreach (var portal in listening)
-        {
-            CliLog.ServingPortal(logger, portal.Endpoint.ToString(), portal.Group);
-        }
-
         foreach (var portal in options.Portals)
         {
             if (portal.IsWildcard)
@@ -44,25 +42,18 @@ internal static class ServeAnnouncer
                 target.Alias ?? "none",
                 target.AllowedInitiators.Count == 0 ? "any" : string.Join(", ", target.AllowedInitiators),
                 Authentication(target));
-            foreach (var lun in target.Luns)
-            {
-                CliLog.ServingLun(
-                    logger,
-                    target.Name,
-                    lun.Lun,
-                    lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}",
-                    SizeParser.Format(lun.SizeBytes),
-                    lun.LogicalBlockSize,
-                    Math.Max(lun.PhysicalBlockSize, lun.LogicalBlockSize),
-                    lun.ReadOnly ? "read-only" : "read-write");
-            }
         }
 
-        CliLog.Ready(
-            logger,
-            string.Join(", ", options.Targets.Select(t => t.Name)),
-            string.Join(", ", listening.Select(p => p.Endpoint.ToString())));
+        CliLog.Ready(logger, TargetNames(options), Endpoints(listening));
     }
+
+    /// <summary>The ready line's facts, for systemd's STATUS= (shown by systemctl status).</summary>
+    public static string ReadyStatus(TargetServerOptions options, IReadOnlyList<BoundPortal> listening) =>
+        $"serving {TargetNames(options)} on {Endpoints(listening)}";
+
+    private static string TargetNames(TargetServerOptions options) => string.Join(", ", options.Targets.Select(t => t.Name));
+
+    private static string Endpoints(IReadOnlyList<BoundPortal> listening) => string.Join(", ", listening.Select(p => p.Endpoint.ToString()));
 
     private static string Authentication(TargetOptions target) => target switch
     {

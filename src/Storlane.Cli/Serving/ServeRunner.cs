@@ -6,8 +6,10 @@ using Storlane.Target;
 namespace Storlane.Cli.Serving;
 
 /// <summary>
-/// Runs `storlane serve`: load and validate the config, start the target, announce it, wait for a
-/// stop signal (SIGHUP meanwhile reloads portals and grows LUNs), stop gracefully. Failures before the target runs are one clear line on stderr.
+/// Runs `storlane serve`: load and validate the config, start the target, announce it (and tell
+/// systemd READY=1 once every portal listens), wait for a stop signal (SIGHUP meanwhile reloads
+/// portals and grows LUNs), stop gracefully. Failures before the target runs are one clear line on
+/// stderr, and a failed start removes the LUN images it had just created.
 /// </summary>
 internal sealed class ServeRunner
 {
@@ -16,11 +18,14 @@ internal sealed class ServeRunner
 
     private readonly ServeSettings _settings;
     private readonly TextWriter _error;
+    private readonly ILoggerFactory? _loggerFactory;
 
-    public ServeRunner(ServeSettings settings, TextWriter error)
+    /// <param name="loggerFactory">Where the log goes; null: the console at the settings' level.</param>
+    public ServeRunner(ServeSettings settings, TextWriter error, ILoggerFactory? loggerFactory = null)
     {
         _settings = settings;
         _error = error;
+        _loggerFactory = loggerFactory;
     }
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -42,7 +47,8 @@ internal sealed class ServeRunner
             return ExitCodes.ConfigError;
         }
 
-        using var loggerFactory = ConsoleLogging.Create(_settings.LogLevel);
+        using var ownLoggerFactory = _loggerFactory is null ? ConsoleLogging.Create(_settings.LogLevel) : null;
+        var loggerFactory = _loggerFactory ?? ownLoggerFactory!;
         var logger = loggerFactory.CreateLogger("storlane");
         CliLog.ConfigLoaded(logger, _settings.ConfigPath ?? "built-in default", Path.GetFullPath(_settings.DataDirectory));
         ServeAnnouncer.WarnBeyondLoopback(logger, options);
@@ -50,6 +56,7 @@ internal sealed class ServeRunner
         using var signals = new ShutdownSignals();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, cancellationToken);
         var server = new IscsiTargetServer(options, loggerFactory);
+        var newFiles = NewLunFiles.Before(options);
         try
         {
             await server.StartAsync(stop.Token).ConfigureAwait(false);
@@ -58,6 +65,7 @@ internal sealed class ServeRunner
         {
             // Asked to stop while starting: nothing was served yet, so that is a clean stop.
             await TryDisposeAsync(server).ConfigureAwait(false);
+            RemoveNewFiles(newFiles);
             CliLog.Stopped(logger);
             return ExitCodes.Success;
         }
@@ -65,10 +73,12 @@ internal sealed class ServeRunner
         {
             await _error.WriteLineAsync(StartFailure(e)).ConfigureAwait(false);
             await TryDisposeAsync(server).ConfigureAwait(false);
+            RemoveNewFiles(newFiles);
             return ExitCodes.Failure;
         }
 
         ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
+        Notify(logger, "READY=1\nSTATUS=" + ServeAnnouncer.ReadyStatus(options, server.ListeningPortals));
         using var reloader = new ConfigReloader(server, _settings, logger);
         try
         {
@@ -80,6 +90,7 @@ internal sealed class ServeRunner
         }
 
         CliLog.Stopping(logger, signals.Token.IsCancellationRequested ? signals.Received : "cancellation");
+        Notify(logger, "STOPPING=1");
         using var grace = new CancellationTokenSource(StopGrace);
         try
         {
@@ -93,6 +104,22 @@ internal sealed class ServeRunner
 
         CliLog.Stopped(logger);
         return ExitCodes.Success;
+    }
+
+    private void Notify(ILogger logger, string state)
+    {
+        if (!SystemdNotify.TrySend(_settings.NotifySocket, state, out var error))
+        {
+            CliLog.NotifyFailed(logger, _settings.NotifySocket!, error!);
+        }
+    }
+
+    private void RemoveNewFiles(NewLunFiles newFiles)
+    {
+        foreach (var removed in newFiles.Remove())
+        {
+            _error.WriteLine($"storlane: removed {removed}, created by the failed start");
+        }
     }
 
     private static string StartFailure(Exception e) => e switch

@@ -4,4 +4,8 @@ namespace Storlane.Cli.Serving;
 
 /// <summary>What `storlane serve` was asked to do, after command-line parsing.</summary>
 /// <param name="ConfigPath">The config file as the user wrote it, or null for the built-in default.</param>
-internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, LogLevel LogLevel);
+internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, LogLevel LogLevel)
+{
+    /// <summary>systemd's notify socket ($NOTIFY_SOCKET) under a Type=notify unit; null otherwise.</summary>
+    public string? NotifySocket { get; init; }
+}

@@ -1,15 +1,8 @@
-using System.Globalization;
-
 namespace Storlane.Lab.Experiments;
 
-/// <summary>Where reports go: a fresh folder per run, <c>storlane-lab/EXPERIMENT-yyyyMMdd-HHmmss</c> unless the user names one.</summary>
+/// <summary>Where reports go: the folder the caller names (the CLI's default is a fresh one per run under the user's data folder).</summary>
 public static class LabOutput
 {
-    public const string DefaultRoot = "storlane-lab";
-
-    public static string DefaultDirectory(string experiment, DateTimeOffset now) =>
-        Path.Combine(DefaultRoot, experiment + "-" + now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-
     /// <summary>Creates <paramref name="directory"/> and returns its full path; a file in the way is a clear error.</summary>
     public static string Prepare(string directory)
     {

@@ -6,9 +6,9 @@ namespace Storlane.Lab.Processes;
 
 /// <summary>
 /// How to start a `storlane` child process. Storlane.Lab never references the CLI project, so it
-/// finds the program at run time: the running storlane itself when the entry assembly is
-/// storlane.dll, else storlane.dll next to the Storlane.Lab assembly (the test and CLI build
-/// outputs copy it there), started with the same `dotnet` host as the current process.
+/// finds the program at run time: storlane.dll in the app's folder (the CLI's own output, a dotnet
+/// tool, or a test output that copies it), started with the same `dotnet` host as the current
+/// process; or, in a single-file build, the running storlane program itself.
 /// </summary>
 public sealed class StorlaneExecutable
 {
@@ -32,27 +32,25 @@ public sealed class StorlaneExecutable
     /// <summary>Finds storlane, or throws <see cref="FileNotFoundException"/> saying where it looked.</summary>
     public static StorlaneExecutable Resolve()
     {
+        // AppContext.BaseDirectory, not Assembly.Location: in a single-file build assemblies have no
+        // file of their own (Location is empty, IL3000), and the app's folder is where storlane.dll
+        // sits in every other build (the CLI's output, a dotnet tool, the test outputs that copy it).
+        var candidate = Path.Combine(AppContext.BaseDirectory, AssemblyFileName);
+        if (File.Exists(candidate))
+        {
+            return ForAssembly(candidate);
+        }
+
+        // Single-file or self-contained storlane: the running program is storlane itself.
         var entry = Assembly.GetEntryAssembly();
-        if (entry is not null && string.Equals(entry.GetName().Name, "storlane", StringComparison.Ordinal) && entry.Location.Length > 0)
+        if (entry is not null && string.Equals(entry.GetName().Name, "storlane", StringComparison.Ordinal) && Environment.ProcessPath is { } program)
         {
-            return ForAssembly(entry.Location);
+            return new StorlaneExecutable(program, []);
         }
 
-        var labDirectory = Path.GetDirectoryName(typeof(StorlaneExecutable).Assembly.Location) ?? AppContext.BaseDirectory;
-        var candidate = Path.Combine(labDirectory, AssemblyFileName);
-        if (!File.Exists(candidate))
-        {
-            candidate = Path.Combine(AppContext.BaseDirectory, AssemblyFileName);
-        }
-
-        if (!File.Exists(candidate))
-        {
-            throw new FileNotFoundException(
-                $"cannot find {AssemblyFileName} next to Storlane.Lab ({labDirectory}); build src/Storlane.Cli or reference it from the project that runs the lab",
-                candidate);
-        }
-
-        return ForAssembly(candidate);
+        throw new FileNotFoundException(
+            $"cannot find {AssemblyFileName} in {AppContext.BaseDirectory}; build src/Storlane.Cli or reference it from the project that runs the lab",
+            candidate);
     }
 
     /// <summary>A start description for `storlane ARGS`, prefixed by <paramref name="wrapper"/> (e.g. `ip netns exec NAME`).</summary>

@@ -38,8 +38,10 @@ internal sealed class LabProcessSet
     {
         ArgumentException.ThrowIfNullOrEmpty(configPath);
         var fullPath = Path.GetFullPath(configPath);
-        var info = _storlane.CreateStartInfo(wrapper, ["serve", "--config", fullPath]);
-        info.WorkingDirectory = Path.GetDirectoryName(fullPath) ?? Environment.CurrentDirectory;
+        // The target's files stay in the run's folder, beside its config, not in the user's data folder.
+        var folder = Path.GetDirectoryName(fullPath) ?? Environment.CurrentDirectory;
+        var info = _storlane.CreateStartInfo(wrapper, ["serve", "--config", fullPath, "--data-dir", folder]);
+        info.WorkingDirectory = folder;
         var target = Start(info);
         try
         {

@@ -47,9 +47,10 @@ internal sealed partial class StorlaneServer : IAsyncDisposable
     }
 
     /// <param name="configPath">The config; null runs the built-in default.</param>
-    /// <param name="dataDirectory">--data-dir; null keeps the default (./storlane-data in <paramref name="workingDirectory"/>).</param>
+    /// <param name="dataDirectory">--data-dir; null keeps the default ($XDG_DATA_HOME/storlane: give <paramref name="environment"/> one).</param>
     /// <param name="launcher">A command that runs the server, e.g. <c>ip netns exec NS</c>; it must exec, so the PID stays the server's.</param>
-    public static async Task<StorlaneServer> StartAsync(string? configPath, string? dataDirectory, string workingDirectory, IReadOnlyList<string>? launcher = null)
+    /// <param name="environment">Variables set (or, with a null value, removed) for the server.</param>
+    public static async Task<StorlaneServer> StartAsync(string? configPath, string? dataDirectory, string workingDirectory, IReadOnlyList<string>? launcher = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : StorlaneCli.DotnetHost)
         {
@@ -79,6 +80,11 @@ internal sealed partial class StorlaneServer : IAsyncDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
