@@ -68,6 +68,9 @@ public sealed class IscsiTargetServer : IAsyncDisposable
     /// <summary>Endpoints of literal-address portals whose address is not on this host yet.</summary>
     public int WaitingPortals => _portals?.WaitingCount ?? 0;
 
+    /// <summary>Failed CHAP attempts being slowed (null before the start).</summary>
+    internal Sessions.AuthFailureThrottle? AuthThrottle => _context?.AuthThrottle;
+
     /// <summary>Sessions currently logged in (discovery included).</summary>
     public int SessionCount => _context?.Sessions.Count ?? 0;
 

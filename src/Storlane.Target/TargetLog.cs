@@ -62,4 +62,8 @@ internal static partial class TargetLog
 
     [LoggerMessage(19, LogLevel.Information, "{Target} LUN {Lun} grown to {Bytes} bytes: initiators get CAPACITY DATA HAS CHANGED")]
     public static partial void LunGrown(ILogger logger, string target, ulong lun, long bytes);
+
+    /// <summary>One line per failed authentication, with the counts the throttle keeps (never the secret).</summary>
+    [LoggerMessage(40, LogLevel.Warning, "Authentication failed for {Initiator} -> {Target} from {Remote}: failure {InitiatorFailures} of this initiator, {AddressFailures} from this address; response held back {DelayMs} ms ({Reason})")]
+    public static partial void AuthenticationFailed(ILogger logger, string initiator, string target, EndPoint? remote, int initiatorFailures, int addressFailures, long delayMs, string reason);
 }
