@@ -74,6 +74,9 @@ public sealed class IscsiTargetServer : IAsyncDisposable
     /// <summary>Data-transfer buffer bytes all connections hold now (bounded by <see cref="TargetLimits.BufferBudgetBytes"/>).</summary>
     public long BufferBytesHeld => _context?.Buffers.Held ?? 0;
 
+    /// <summary>Failed CHAP attempts being slowed (null before the start).</summary>
+    internal Sessions.AuthFailureThrottle? AuthThrottle => _context?.AuthThrottle;
+
     /// <summary>Sessions currently logged in (discovery included).</summary>
     public int SessionCount => _context?.Sessions.Count ?? 0;
 
@@ -266,20 +269,51 @@ public sealed class IscsiTargetServer : IAsyncDisposable
     public IReadOnlyList<(PortalOptions Portal, SocketException Error)> UpdatePortals(IReadOnlyList<PortalOptions> portals)
     {
         var set = _portals ?? throw new InvalidOperationException("start the target first");
+        var problems = CheckPortals(portals);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(problems[0], nameof(portals));
+        }
+
+        return set.Update(portals);
+    }
+
+    /// <summary>Why <see cref="UpdatePortals"/> would refuse this list (empty when it would not), without changing anything.</summary>
+    public IReadOnlyList<string> CheckPortals(IReadOnlyList<PortalOptions> portals)
+    {
+        ArgumentNullException.ThrowIfNull(portals);
+        var problems = new List<string>();
         foreach (var portal in portals)
         {
             if (!IPAddress.TryParse(portal.Address, out _))
             {
-                throw new ArgumentException($"portal {portal}: '{portal.Address}' is not an IP address", nameof(portals));
+                problems.Add($"portal {portal}: '{portal.Address}' is not an IP address");
             }
-
-            if (!HasGroup(portal.Group))
+            else if (!HasGroup(portal.Group))
             {
-                throw new ArgumentException($"portal {portal}: portal group {portal.Group} is not one the target started with; a new group needs a restart", nameof(portals));
+                problems.Add($"portal {portal}: portal group {portal.Group} is not one the target started with; a new group needs a restart");
             }
         }
 
-        return set.Update(portals);
+        return problems;
+    }
+
+    /// <summary>Why <see cref="GrowLunAsync"/> would refuse this size, or null when it would grow the LUN; changes nothing.</summary>
+    public string? CheckLunGrowth(string targetName, ulong lun, long newSizeBytes)
+    {
+        var context = _context ?? throw new InvalidOperationException("start the target first");
+        if (!context.Targets.TryGetValue(targetName, out var target) || target.Device.FindLogicalUnit(lun) is not { } unit)
+        {
+            return $"{targetName} LUN {lun} is not served here";
+        }
+
+        var blockSize = unit.Device.Geometry.LogicalBlockSize;
+        if (newSizeBytes % blockSize != 0 || newSizeBytes <= unit.CapacityBytes)
+        {
+            return $"{targetName} LUN {lun}: a LUN grows to a larger whole number of {blockSize}-byte blocks (it has {unit.CapacityBytes} bytes, asked for {newSizeBytes})";
+        }
+
+        return unit.Device is IResizableBlockDevice ? null : $"{targetName} LUN {lun}: its backend cannot grow while it serves";
     }
 
     /// <summary>

@@ -40,6 +40,9 @@ internal sealed class ServerContext
 
     public ChapCredential? DiscoveryChap { get; }
 
+    /// <summary>Failed CHAP attempts by initiator name and source address, shared by every portal.</summary>
+    public AuthFailureThrottle AuthThrottle { get; } = new(TimeProvider.System);
+
     /// <summary>Portals listening now (ephemeral ports resolved, wildcards expanded), for SendTargets.</summary>
     public Func<IReadOnlyList<Portals.BoundPortal>> Portals { get; set; } = static () => [];
 

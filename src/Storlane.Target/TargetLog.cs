@@ -77,4 +77,8 @@ internal static partial class TargetLog
 
     [LoggerMessage(45, LogLevel.Information, "Connections that held much memory closed; managed heap committed {BeforeMiB} MiB -> {AfterMiB} MiB")]
     public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB);
+
+    /// <summary>One line per failed authentication, with the counts the throttle keeps (never the secret).</summary>
+    [LoggerMessage(39, LogLevel.Warning, "Authentication failed for {Initiator} -> {Target} from {Remote}: failure {InitiatorFailures} of this initiator, {AddressFailures} from this address; response held back {DelayMs} ms ({Reason})")]
+    public static partial void AuthenticationFailed(ILogger logger, string initiator, string target, EndPoint? remote, int initiatorFailures, int addressFailures, long delayMs, string reason);
 }

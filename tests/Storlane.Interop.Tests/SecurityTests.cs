@@ -15,6 +15,8 @@ public sealed class SecurityTests
     private const string Intruder = "iqn.1994-05.com.example:intruder";
     private const string OpenTarget = "iqn.2026-11.io.storlane:open";
 
+    private const string DiscoveryChapSetting = """discovery-chap: { user: disco, secret: "discovery-42" }""";
+
     private const string AclSettings = $"""
             allowed-initiators: [{Allowed}]
         """;
@@ -61,6 +63,44 @@ public sealed class SecurityTests
 
         AssertSucceeded(right);
         AssertFailed(wrong);
+    }
+
+    [ToolFact(ExternalTools.IscsiInq)]
+    public async Task ChapCredentials_ForATargetWithoutChap_LogIn()
+    {
+        // libiscsi offers AuthMethod=CHAP,None, gets None, and declares InitiatorName, TargetName
+        // and SessionType again in the operational stage: the same values, so the login goes on.
+        await using var served = await ServedTarget.StartAsync();
+
+        var result = await served.RunAsync(ExternalTools.IscsiInq, served.Url(0, "alice%0123456789ab"));
+
+        AssertSucceeded(result);
+        Assert.DoesNotContain("declared or negotiated more than once", served.Server.Log, StringComparison.Ordinal);
+    }
+
+    [ToolFact(ExternalTools.IscsiLs)]
+    public async Task DiscoveryChap_ListsTheLunsOfATargetWithoutChap()
+    {
+        // iscsi-ls -s passes discovery CHAP with the URL's credentials, then logs in to each target
+        // with the same credentials to list its LUNs.
+        await using var served = await ServedTarget.StartAsync(rootSettings: DiscoveryChapSetting);
+
+        var result = await served.RunAsync(ExternalTools.IscsiLs, "-s", $"iscsi://disco%discovery-42@{served.Portal}");
+
+        AssertSucceeded(result);
+        Assert.Contains(ServedTarget.Iqn, result.Output, StringComparison.Ordinal);
+        Assert.Contains("Lun:2", result.Output, StringComparison.Ordinal);
+    }
+
+    [ToolFact(ExternalTools.IscsiLs)]
+    public async Task DiscoveryChap_WrongSecret_ListsNothing()
+    {
+        await using var served = await ServedTarget.StartAsync(rootSettings: DiscoveryChapSetting);
+
+        var result = await served.RunAsync(ExternalTools.IscsiLs, "-s", $"iscsi://disco%discovery-43@{served.Portal}");
+
+        AssertFailed(result);
+        Assert.DoesNotContain(ServedTarget.Iqn, result.Output, StringComparison.Ordinal);
     }
 
     [ToolFact(ExternalTools.IscsiLs)]

@@ -33,10 +33,10 @@ internal static partial class CliLog
     [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals and LUN sizes from {Path}")]
     public static partial void Reloading(ILogger logger, string path);
 
-    [LoggerMessage(12, LogLevel.Information, "portals reloaded: now listening on {Endpoints}; larger LUN sizes are applied live, other target and LUN changes at the next start")]
-    public static partial void Reloaded(ILogger logger, string endpoints);
+    [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Luns}")]
+    public static partial void Reloaded(ILogger logger, string endpoints, string luns);
 
-    [LoggerMessage(13, LogLevel.Error, "reload refused, portals unchanged: {Reason}")]
+    [LoggerMessage(13, LogLevel.Error, "reload refused, nothing changed: {Reason}")]
     public static partial void ReloadRefused(ILogger logger, string reason);
 
     [LoggerMessage(14, LogLevel.Information, "SIGHUP ignored: serving the built-in default, there is no config file to reload")]
@@ -44,4 +44,7 @@ internal static partial class CliLog
 
     [LoggerMessage(15, LogLevel.Warning, "cannot notify systemd through {Socket}: {Reason}")]
     public static partial void NotifyFailed(ILogger logger, string socket, string reason);
+
+    [LoggerMessage(16, LogLevel.Error, "reload applied in part: the portals are reloaded, but a LUN could not grow: {Reason}")]
+    public static partial void ReloadGrowFailed(ILogger logger, string reason);
 }

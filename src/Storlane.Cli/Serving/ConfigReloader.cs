@@ -9,8 +9,9 @@ namespace Storlane.Cli.Serving;
 /// <summary>
 /// SIGHUP re-reads the config file and applies, live, what can change without a restart: the portal
 /// list (<see cref="IscsiTargetServer.UpdatePortals"/>) and larger LUN sizes
-/// (<see cref="IscsiTargetServer.GrowLunAsync"/>). A file with errors changes nothing; other target
-/// and LUN changes wait for the next start.
+/// (<see cref="IscsiTargetServer.GrowLunAsync"/>). All or nothing: the whole file is judged first
+/// (<see cref="ReloadPlan"/>), and a file with an error or with any change that needs a restart is
+/// refused whole, naming each such change, with nothing applied; portals whose bind fails are rolled back.
 /// </summary>
 internal sealed class ConfigReloader : IDisposable
 {
@@ -23,11 +24,15 @@ internal sealed class ConfigReloader : IDisposable
     // The size each LUN is served at now, by "target/lun".
     private readonly Dictionary<string, long> _sizes = new(StringComparer.OrdinalIgnoreCase);
 
+    // The options served now: the start's, then each applied reload's.
+    private TargetServerOptions _served;
+
     public ConfigReloader(IscsiTargetServer server, ServeSettings settings, ILogger logger)
     {
         _server = server;
         _settings = settings;
         _logger = logger;
+        _served = server.Options;
         foreach (var target in server.Options.Targets)
         {
             foreach (var lun in target.Luns)
@@ -50,7 +55,7 @@ internal sealed class ConfigReloader : IDisposable
         _ = Task.Run(ReloadAsync);
     }
 
-    /// <summary>Loads the file and applies its portals and LUN growth; every outcome is logged.</summary>
+    /// <summary>Loads the file and applies its portals and LUN growth, or nothing; every outcome is logged.</summary>
     public async Task ReloadAsync()
     {
         await _reloading.WaitAsync().ConfigureAwait(false);
@@ -74,8 +79,21 @@ internal sealed class ConfigReloader : IDisposable
                 return;
             }
 
-            ApplyPortals(options);
-            await GrowLunsAsync(options).ConfigureAwait(false);
+            var plan = ReloadPlan.Compare(_served, options, (target, lun) => _sizes.GetValueOrDefault(Key(target, lun)), _server);
+            if (plan.Refusals.Count > 0)
+            {
+                CliLog.ReloadRefused(_logger, string.Join("; ", plan.Refusals));
+                return;
+            }
+
+            if (!ApplyPortals(options))
+            {
+                return;
+            }
+
+            var grown = await GrowLunsAsync(plan).ConfigureAwait(false);
+            _served = options;
+            CliLog.Reloaded(_logger, Endpoints(), grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown));
         }
         finally
         {
@@ -83,59 +101,60 @@ internal sealed class ConfigReloader : IDisposable
         }
     }
 
-    private void ApplyPortals(TargetServerOptions options)
+    /// <summary>Applies the new portal list; when a bind fails, puts the old list back and refuses the reload.</summary>
+    private bool ApplyPortals(TargetServerOptions options)
     {
-        try
+        var failures = _server.UpdatePortals(options.Portals);
+        if (failures.Count == 0)
         {
-            foreach (var (portal, error) in _server.UpdatePortals(options.Portals))
-            {
-                CliLog.ReloadRefused(_logger, $"portal {portal}: cannot listen ({error.SocketErrorCode}: {error.Message})");
-            }
-        }
-        catch (ArgumentException e)
-        {
-            CliLog.ReloadRefused(_logger, e.Message);
-            return;
+            return true;
         }
 
+        var reasons = new List<string>();
+        foreach (var (portal, error) in failures)
+        {
+            reasons.Add($"portal {portal}: cannot listen ({error.SocketErrorCode}: {error.Message})");
+        }
+
+        foreach (var (portal, error) in _server.UpdatePortals(_served.Portals))
+        {
+            reasons.Add($"and portal {portal} of the running config could not listen again ({error.SocketErrorCode}: {error.Message})");
+        }
+
+        CliLog.ReloadRefused(_logger, string.Join("; ", reasons));
+        return false;
+    }
+
+    /// <summary>Grows the LUNs the plan checked. A device error here is the only partial outcome a reload can have: it is logged as such.</summary>
+    private async Task<List<string>> GrowLunsAsync(ReloadPlan plan)
+    {
+        var grown = new List<string>();
+        foreach (var (target, lun, size) in plan.Growths)
+        {
+            try
+            {
+                await _server.GrowLunAsync(target, lun, size).ConfigureAwait(false);
+                _sizes[Key(target, lun)] = size;
+                grown.Add($"LUN {lun} of {target} to {SizeParser.Format(size)}");
+            }
+            catch (ArgumentException e)
+            {
+                CliLog.ReloadGrowFailed(_logger, e.Message);
+            }
+        }
+
+        return grown;
+    }
+
+    private string Endpoints()
+    {
         var endpoints = new List<string>();
         foreach (var endpoint in _server.BoundEndpoints)
         {
             endpoints.Add(endpoint.ToString());
         }
 
-        CliLog.Reloaded(_logger, endpoints.Count == 0 ? "nothing yet" : string.Join(", ", endpoints));
-    }
-
-    /// <summary>A LUN whose configured size grew is grown live; one that shrank is refused (that would drop data).</summary>
-    private async Task GrowLunsAsync(TargetServerOptions options)
-    {
-        foreach (var target in options.Targets)
-        {
-            foreach (var lun in target.Luns)
-            {
-                if (!_sizes.TryGetValue(Key(target.Name, lun.Lun), out var current) || lun.SizeBytes == current)
-                {
-                    continue;
-                }
-
-                if (lun.SizeBytes < current)
-                {
-                    CliLog.ReloadRefused(_logger, $"{target.Name} LUN {lun.Lun}: size {SizeParser.Format(lun.SizeBytes)} is smaller than the {SizeParser.Format(current)} served; a LUN only grows");
-                    continue;
-                }
-
-                try
-                {
-                    await _server.GrowLunAsync(target.Name, lun.Lun, lun.SizeBytes).ConfigureAwait(false);
-                    _sizes[Key(target.Name, lun.Lun)] = lun.SizeBytes;
-                }
-                catch (ArgumentException e)
-                {
-                    CliLog.ReloadRefused(_logger, e.Message);
-                }
-            }
-        }
+        return endpoints.Count == 0 ? "nothing yet" : string.Join(", ", endpoints);
     }
 
     private static string Key(string target, ulong lun) => target + "/" + lun.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -65,6 +65,9 @@ public sealed partial class ChapTargetAuthenticator
 
     public bool IsAuthenticated => _stage == Stage.Done;
 
+    /// <summary>True when the challenge went out and the next request's CHAP_N/CHAP_R will be checked against the secret.</summary>
+    public bool AwaitingResponse => _stage == Stage.ExpectResponse;
+
     /// <summary>Handles the security keys of one complete request; answers go to <paramref name="response"/>.</summary>
     public SecurityOutcome Process(IReadOnlyList<KeyValuePair<string, string>> offered, List<KeyValuePair<string, string>> response)
     {

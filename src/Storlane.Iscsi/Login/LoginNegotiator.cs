@@ -184,6 +184,11 @@ public sealed partial class LoginNegotiator
                 continue;
             }
 
+            if (IsSameDeclarationAgain(key, value))
+            {
+                continue;
+            }
+
             var outcome = CheckOffer(key, value, phase, first);
             if (outcome.IsSuccess && IsIdentityKey(key))
             {
@@ -251,8 +256,9 @@ public sealed partial class LoginNegotiator
     private NegotiationOutcome CheckOffer(string key, string value, LoginPhase phase, bool first)
     {
         // "Neither the initiator nor the target should attempt to declare or negotiate a parameter
-        // more than once during login ... If such an attempt is detected by the target, the target
-        // MUST respond with Login reject (initiator error)" (6.2)
+        // more than once during login ... An attempt to renegotiate/redeclare parameters not
+        // specifically allowed MUST be detected by the initiator and target. If such an attempt is
+        // detected by the target, the target MUST respond with Login reject (initiator error)" (6.3)
         if (!_negotiated.Add(key))
         {
             return Fail(LoginStatus.InitiatorError, $"{key} was declared or negotiated more than once during login");
@@ -326,6 +332,26 @@ public sealed partial class LoginNegotiator
 
         return NegotiationOutcome.Success;
     }
+
+    /// <summary>
+    /// An identity declaration repeated with the value already declared. "The InitiatorName MUST NOT
+    /// be redeclared within the Login Phase" (13.5; TargetName likewise, 13.4), and 6.3 makes the
+    /// target refuse "an attempt to renegotiate/redeclare": a different value is such an attempt and
+    /// goes on to <see cref="CheckOffer"/>, which refuses it. The same value changes nothing the
+    /// target holds, and libiscsi sends it: with CHAP credentials for a target that answers
+    /// AuthMethod=None it states InitiatorName, TargetName and SessionType again in the operational
+    /// stage (UNH-IOL's conformance tests accept such repeats too). Negotiated keys get no such
+    /// allowance: a second offer would be answered again, which is a renegotiation.
+    /// </summary>
+    private bool IsSameDeclarationAgain(string key, string value) =>
+        _negotiated.Contains(key) && key switch
+        {
+            TextKeys.InitiatorName => value == InitiatorName,
+            TextKeys.TargetName => value == TargetName,
+            TextKeys.InitiatorAlias => value == InitiatorAlias,
+            TextKeys.SessionType => value == (SessionType == SessionType.Discovery ? "Discovery" : "Normal"),
+            _ => false,
+        };
 
     private static bool IsIdentityKey(string key) =>
         key is TextKeys.InitiatorName or TextKeys.TargetName or TextKeys.SessionType or TextKeys.InitiatorAlias;

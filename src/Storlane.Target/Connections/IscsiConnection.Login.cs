@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Chap;
 using Storlane.Iscsi.Login;
@@ -25,11 +26,25 @@ internal sealed partial class IscsiConnection
     private ushort _connectionId;
     private uint _loginItt;
 
+    /// <summary>Set while a failed authentication's response waits out the throttle's delay.</summary>
+    private bool _refusing;
+
     private void HandleLoginRequest(Bhs bhs, in ReadOnlySequence<byte> data)
     {
+        if (_refusing)
+        {
+            return; // a held-back refusal is on its way; the login is over
+        }
+
         var failure = ProcessLoginRequest(bhs, data, out var response, out var transit, out var nextStage);
         if (failure is { } status)
         {
+            if (status.Status == LoginStatus.AuthenticationFailure && RequiredCredential() is not null)
+            {
+                RefuseAuthentication(bhs, status.Reason);
+                return;
+            }
+
             SendLoginFailure(bhs, status.Status, status.Reason);
             return;
         }
@@ -141,10 +156,25 @@ internal sealed partial class IscsiConnection
 
         if (_stage == LoginStage.SecurityNegotiation)
         {
-            var security = _chap!.Process(offered, response);
+            if (_chap!.AwaitingResponse && _server.AuthThrottle.RetryAfter(negotiator.InitiatorName, RemoteAddress) is { Ticks: > 0 } wait)
+            {
+                // A guess while an earlier failure of this initiator or address is still held back
+                // is not checked at all, so parallel connections gain nothing. "Target Error ... the
+                // target sees no errors in the initiator's Login Request but is currently incapable
+                // of fulfilling the request. The initiator may retry the same Login Request later."
+                // (RFC 7143 11.13.5; 0x0301 Service Unavailable)
+                return (LoginStatus.ServiceUnavailable, $"failed CHAP attempts of this initiator or address are being slowed; retry in {wait.TotalMilliseconds:F0} ms");
+            }
+
+            var security = _chap.Process(offered, response);
             if (security.State == SecurityState.Failed)
             {
                 return (security.Status, security.Reason ?? "authentication failed");
+            }
+
+            if (security.State == SecurityState.Authenticated && _chap.AuthMethod == "CHAP")
+            {
+                _server.AuthThrottle.RecordSuccess(negotiator.InitiatorName!);
             }
 
             _securityDone |= security.State == SecurityState.Authenticated;
@@ -301,9 +331,51 @@ internal sealed partial class IscsiConnection
         Enqueue(pdu);
     }
 
-    private void SendLoginFailure(Bhs request, LoginStatus status, string reason)
+    /// <summary>
+    /// A failed authentication is counted by initiator and address and logged once with those
+    /// counts; its Login Response (0x0201) waits the throttle's delay without holding up this
+    /// connection's thread or anyone else's.
+    /// </summary>
+    private void RefuseAuthentication(Bhs request, string reason)
     {
-        TargetLog.LoginFailed(_server.Logger, _negotiator?.InitiatorName ?? "?", _negotiator?.TargetName ?? "?", Remote, status, reason);
+        var initiator = _negotiator?.InitiatorName;
+        var failure = _server.AuthThrottle.RecordFailure(initiator, RemoteAddress);
+        TargetLog.AuthenticationFailed(_server.Logger, initiator ?? "?", _negotiator?.TargetName ?? "(discovery)", Remote, failure.InitiatorFailures, failure.AddressFailures, (long)failure.Delay.TotalMilliseconds, reason);
+        if (failure.Delay <= TimeSpan.Zero)
+        {
+            SendLoginFailure(request, LoginStatus.AuthenticationFailure, reason, logged: true);
+            return;
+        }
+
+        _refusing = true;
+        var header = new byte[Bhs.Length];
+        request.Bytes.CopyTo(header);
+        _ = RefuseLaterAsync(header, reason, failure.Delay);
+    }
+
+    private async Task RefuseLaterAsync(byte[] request, string reason, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection closed first: nobody is left to answer
+        }
+
+        SendLoginFailure(new Bhs(request), LoginStatus.AuthenticationFailure, reason, logged: true);
+    }
+
+    private IPAddress? RemoteAddress => (Remote as IPEndPoint)?.Address;
+
+    private void SendLoginFailure(Bhs request, LoginStatus status, string reason, bool logged = false)
+    {
+        if (!logged)
+        {
+            TargetLog.LoginFailed(_server.Logger, _negotiator?.InitiatorName ?? "?", _negotiator?.TargetName ?? "?", Remote, status, reason);
+        }
+
         var pdu = ControlPdu.Create(Opcode.LoginResponse);
         pdu.CloseAfter = true;
         var bhs = pdu.Bhs;

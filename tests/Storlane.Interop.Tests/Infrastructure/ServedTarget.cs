@@ -29,7 +29,8 @@ internal sealed class ServedTarget : IAsyncDisposable
 
     /// <param name="targetSettings">Extra YAML keys for the interop target (indented 4 spaces), e.g. chap.</param>
     /// <param name="moreTargets">Extra YAML target items (indented 2 spaces).</param>
-    public static async Task<ServedTarget> StartAsync(string targetSettings = "", string moreTargets = "")
+    /// <param name="rootSettings">Extra top-level YAML keys (not indented), e.g. discovery-chap.</param>
+    public static async Task<ServedTarget> StartAsync(string targetSettings = "", string moreTargets = "", string rootSettings = "")
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("storlane-interop-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "storlane.yaml"), $$"""
@@ -45,6 +46,7 @@ internal sealed class ServedTarget : IAsyncDisposable
                   - { lun: 1, backend: file, path: lun1.img, size: 64MiB, logical-block-size: 4096 }
                   - { lun: 2, backend: memory, size: 64MiB, logical-block-size: 512, physical-block-size: 4096 }
             {{moreTargets}}
+            {{rootSettings}}
             """);
         try
         {

@@ -1,0 +1,137 @@
+using Storlane.Cli.Configuration;
+using Storlane.Target;
+
+namespace Storlane.Cli.Serving;
+
+/// <summary>
+/// What a reloaded config asks of the running target, judged before anything is applied: the portal
+/// list and larger LUN sizes can change live; every other difference is named in
+/// <see cref="Refusals"/> ("LUN 3 of iqn...: added; needs a restart"), and one refusal refuses the
+/// whole reload, so the target never serves half of a file.
+/// </summary>
+internal sealed class ReloadPlan
+{
+    private const string Restart = "; needs a restart";
+
+    private ReloadPlan()
+    {
+    }
+
+    /// <summary>Every change that cannot be applied live, or is invalid; empty when the reload may go ahead.</summary>
+    public List<string> Refusals { get; } = [];
+
+    /// <summary>LUNs to grow, each already checked by <see cref="IscsiTargetServer.CheckLunGrowth"/>.</summary>
+    public List<(string Target, ulong Lun, long SizeBytes)> Growths { get; } = [];
+
+    /// <param name="served">The options the target serves now.</param>
+    /// <param name="servedSize">The size each LUN is served at now (grown LUNs differ from <paramref name="served"/>).</param>
+    public static ReloadPlan Compare(TargetServerOptions served, TargetServerOptions wanted, Func<string, ulong, long> servedSize, IscsiTargetServer server)
+    {
+        var plan = new ReloadPlan();
+        plan.Refusals.AddRange(server.CheckPortals(wanted.Portals));
+        plan.CompareSettings(served, wanted);
+        foreach (var target in wanted.Targets)
+        {
+            if (Find(served.Targets, target.Name) is not { } current)
+            {
+                plan.Refusals.Add($"target {target.Name}: added" + Restart);
+                continue;
+            }
+
+            plan.CompareTarget(current, target);
+            foreach (var lun in target.Luns)
+            {
+                if (Find(current.Luns, lun.Lun) is not { } now)
+                {
+                    plan.Refusals.Add($"LUN {lun.Lun} of {target.Name}: added" + Restart);
+                    continue;
+                }
+
+                plan.CompareLun(target.Name, now, lun, servedSize(target.Name, lun.Lun), server);
+            }
+
+            foreach (var lun in current.Luns)
+            {
+                if (Find(target.Luns, lun.Lun) is null)
+                {
+                    plan.Refusals.Add($"LUN {lun.Lun} of {target.Name}: removed" + Restart);
+                }
+            }
+        }
+
+        foreach (var target in served.Targets)
+        {
+            if (Find(wanted.Targets, target.Name) is null)
+            {
+                plan.Refusals.Add($"target {target.Name}: removed" + Restart);
+            }
+        }
+
+        return plan;
+    }
+
+    private void CompareSettings(TargetServerOptions served, TargetServerOptions wanted)
+    {
+        Check(served.NopInIntervalSeconds == wanted.NopInIntervalSeconds, "nop-in-interval changed");
+        Check(served.NopInTimeoutSeconds == wanted.NopInTimeoutSeconds, "nop-in-timeout changed");
+        Check(served.CommandWindow == wanted.CommandWindow, "command-window changed");
+        Check(SameChap(served.DiscoveryChap, wanted.DiscoveryChap), "discovery-chap changed");
+    }
+
+    private void CompareTarget(TargetOptions served, TargetOptions wanted)
+    {
+        var name = "target " + wanted.Name + ": ";
+        Check(served.Alias == wanted.Alias, name + "alias changed");
+        Check(SameSet(served.AllowedInitiators, wanted.AllowedInitiators), name + "allowed initiators changed");
+        Check(SameChap(served.Chap, wanted.Chap), name + "chap changed");
+        Check(SameChap(served.MutualChap, wanted.MutualChap), name + "mutual-chap changed");
+    }
+
+    private void CompareLun(string target, LunOptions served, LunOptions wanted, long servedBytes, IscsiTargetServer server)
+    {
+        var name = $"LUN {wanted.Lun} of {target}: ";
+        Check(served.Backend == wanted.Backend, name + "backend changed");
+        Check(served.Path == wanted.Path, name + "path changed");
+        Check(served.LogicalBlockSize == wanted.LogicalBlockSize, name + "logical-block-size changed");
+        Check(served.PhysicalBlockSize == wanted.PhysicalBlockSize, name + "physical-block-size changed");
+        Check(served.ReadOnly == wanted.ReadOnly, name + "read-only changed");
+        Check(served.Removable == wanted.Removable, name + "removable changed");
+        Check(served.Encrypted == wanted.Encrypted, name + "encrypted changed");
+        Check(served.SanitizeBytesPerSecond == wanted.SanitizeBytesPerSecond, name + "sanitize rate changed");
+        Check(served.Serial == wanted.Serial, name + "serial changed");
+        if (wanted.SizeBytes < servedBytes)
+        {
+            Refusals.Add($"{name}size {SizeParser.Format(wanted.SizeBytes)} is smaller than the {SizeParser.Format(servedBytes)} served; a LUN only grows");
+        }
+        else if (wanted.SizeBytes > servedBytes)
+        {
+            if (server.CheckLunGrowth(target, wanted.Lun, wanted.SizeBytes) is { } reason)
+            {
+                Refusals.Add(reason);
+            }
+            else
+            {
+                Growths.Add((target, wanted.Lun, wanted.SizeBytes));
+            }
+        }
+    }
+
+    private void Check(bool same, string change)
+    {
+        if (!same)
+        {
+            Refusals.Add(change + Restart);
+        }
+    }
+
+    private static bool SameChap(ChapOptions? a, ChapOptions? b) =>
+        a is null ? b is null : b is not null && a.User == b.User && a.Secret == b.Secret;
+
+    private static bool SameSet(List<string> a, List<string> b) =>
+        new HashSet<string>(a, StringComparer.Ordinal).SetEquals(b);
+
+    private static TargetOptions? Find(List<TargetOptions> targets, string name) =>
+        targets.Find(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static LunOptions? Find(List<LunOptions> luns, ulong lun) => luns.Find(l => l.Lun == lun);
+}
