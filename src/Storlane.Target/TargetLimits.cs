@@ -5,7 +5,7 @@ namespace Storlane.Target;
 /// time, text, tasks and buffer memory. Every default is generous for a real initiator and small
 /// enough that a hostile one cannot take the process down or starve the others.
 /// </summary>
-public sealed class TargetLimits
+public sealed record TargetLimits
 {
     /// <summary>Connections open at once across all portals; more are accepted and closed at once.</summary>
     public int MaxConnections { get; set; } = 1024;

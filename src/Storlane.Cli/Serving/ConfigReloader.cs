@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
+using Storlane.Storage;
 using Storlane.Target;
 
 namespace Storlane.Cli.Serving;
@@ -135,7 +136,7 @@ internal sealed class ConfigReloader : IDisposable
             {
                 await _server.GrowLunAsync(target, lun, size).ConfigureAwait(false);
                 _sizes[Key(target, lun)] = size;
-                grown.Add($"LUN {lun} of {target} to {SizeParser.Format(size)}");
+                grown.Add($"LUN {lun} of {target} to {ByteSize.Describe(size)}");
             }
             catch (ArgumentException e)
             {

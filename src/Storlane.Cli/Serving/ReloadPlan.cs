@@ -1,4 +1,5 @@
 using Storlane.Cli.Configuration;
+using Storlane.Storage;
 using Storlane.Target;
 
 namespace Storlane.Cli.Serving;
@@ -76,6 +77,7 @@ internal sealed class ReloadPlan
         Check(served.NopInTimeoutSeconds == wanted.NopInTimeoutSeconds, "nop-in-timeout changed");
         Check(served.CommandWindow == wanted.CommandWindow, "command-window changed");
         Check(SameChap(served.DiscoveryChap, wanted.DiscoveryChap), "discovery-chap changed");
+        Check(served.Limits == wanted.Limits, "limits changed");
     }
 
     private void CompareTarget(TargetOptions served, TargetOptions wanted)
@@ -101,7 +103,7 @@ internal sealed class ReloadPlan
         Check(served.Serial == wanted.Serial, name + "serial changed");
         if (wanted.SizeBytes < servedBytes)
         {
-            Refusals.Add($"{name}size {SizeParser.Format(wanted.SizeBytes)} is smaller than the {SizeParser.Format(servedBytes)} served; a LUN only grows");
+            Refusals.Add($"{name}size {ByteSize.Describe(wanted.SizeBytes)} is smaller than the {ByteSize.Describe(servedBytes)} served; a LUN only grows");
         }
         else if (wanted.SizeBytes > servedBytes)
         {
