@@ -13,6 +13,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["--make-corpus", var directory])
+        {
+            return CorpusMaker.MakeAsync(directory).GetAwaiter().GetResult();
+        }
+
         string[] targets = FuzzTargets.Names;
         var options = new FuzzRunOptions { MaxIterations = 1_000_000, CrashDirectory = "fuzz-crashes" };
         try
