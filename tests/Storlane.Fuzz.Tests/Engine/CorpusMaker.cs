@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Storlane.Fuzz.Tests.Targets;
 using Storlane.Initiator;
 using Storlane.Iscsi.Pdu;
-using Storlane.Fuzz.Tests.Targets;
 
 namespace Storlane.Fuzz.Tests.Engine;
 
