@@ -12,7 +12,7 @@ public class FuzzSliceTests
     [InlineData("pdu", 40_000)]
     [InlineData("login", 30_000)]
     [InlineData("cdb", 30_000)]
-    [InlineData("vhdx", 1_500)]
+    [InlineData("vhdx", 300)]
     [InlineData("connection", 150)]
     public void Target_SurvivesMutatedInputs(string name, int iterations)
     {
