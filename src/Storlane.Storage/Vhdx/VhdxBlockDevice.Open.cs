@@ -64,6 +64,13 @@ public sealed partial class VhdxBlockDevice
         var batRegion = regions.Find(VhdxKnownIds.BatRegion) ?? throw new InvalidDataException($"{where}: the region table has no BAT region");
         var metadataRegion = regions.Find(VhdxKnownIds.MetadataRegion) ?? throw new InvalidDataException($"{where}: the region table has no metadata region");
 
+        if (file.CanWrite)
+        {
+            // A writable disk journals every BAT and bitmap update through the log (MS-VHDX 2.3):
+            // refuse at open rather than fail the first allocating write.
+            RequireUsableLog(file, header, where);
+        }
+
         var headers = new VhdxHeaderSet(file, header, current.Slot);
         var (replayed, sequence) = (0, 0UL);
         if (header.LogGuid != Guid.Empty)
@@ -71,6 +78,9 @@ public sealed partial class VhdxBlockDevice
             (file, replayed, sequence) = await ReplayLogAsync(file, headers, where, cancellationToken).ConfigureAwait(false);
         }
 
+        // Read whole into memory, so sized by the file before any allocation: a region length is a
+        // 32-bit field (up to 4 GB) that a damaged or hostile file may set to anything.
+        RequireReadable(file, metadataRegion.FileOffset, metadataRegion.Length, "metadata region", where);
         var metadataBytes = new byte[metadataRegion.Length];
         await file.ReadAsync(metadataBytes, metadataRegion.FileOffset, cancellationToken).ConfigureAwait(false);
         var metadata = VhdxMetadata.Parse(metadataBytes, metadataRegion.FileOffset);
@@ -107,14 +117,13 @@ public sealed partial class VhdxBlockDevice
     /// before performing any I/O to the file other than reading the VHDX header and the log."
     /// A read-only open replays into an in-memory overlay instead of the file.
     /// </summary>
+    /// <summary>Largest metadata region or log read into memory; Hyper-V and qemu make 1 MB of each.</summary>
+    internal const long MaxStructureLength = 256L * VhdxFormat.Mib;
+
     private static async Task<(IVhdxFile File, int Entries, ulong Sequence)> ReplayLogAsync(IVhdxFile file, VhdxHeaderSet headers, string where, CancellationToken cancellationToken)
     {
         var header = headers.Current;
-        if (header.LogLength == 0 || header.LogLength % VhdxFormat.Mib != 0 || header.LogOffset % VhdxFormat.Mib != 0 || header.LogOffset < VhdxFormat.HeaderSectionSize)
-        {
-            throw new InvalidDataException($"{where}: the log at {header.LogOffset} length {header.LogLength} is not 1 MB aligned past the header section");
-        }
-
+        RequireUsableLog(file, header, where);
         var log = new byte[header.LogLength];
         await file.ReadAsync(log, (long)header.LogOffset, cancellationToken).ConfigureAwait(false);
         var replay = VhdxLogReader.FindActiveSequence(log, header.LogGuid);
@@ -139,6 +148,32 @@ public sealed partial class VhdxBlockDevice
         await ApplyReplayAsync(file, replay, cancellationToken).ConfigureAwait(false);
         await headers.SetLogGuidAsync(Guid.Empty, cancellationToken).ConfigureAwait(false);
         return (file, replay.EntryCount, replay.HeadSequenceNumber);
+    }
+
+    /// <summary>
+    /// "LogOffset ... MUST be a multiple of 1 MB", and so must LogLength (MS-VHDX 2.2.2); the log
+    /// also has to hold an entry and lie inside the file to be replayed or written.
+    /// </summary>
+    private static void RequireUsableLog(IVhdxFile file, VhdxHeader header, string where)
+    {
+        if (header.LogLength == 0 || header.LogLength % VhdxFormat.Mib != 0 || header.LogOffset % VhdxFormat.Mib != 0 || header.LogOffset < VhdxFormat.HeaderSectionSize)
+        {
+            throw new InvalidDataException($"{where}: the log at {header.LogOffset} length {header.LogLength} is not 1 MB aligned past the header section");
+        }
+
+        RequireReadable(file, (long)Math.Min(header.LogOffset, (ulong)long.MaxValue), header.LogLength, "log", where);
+    }
+
+    /// <summary>
+    /// A structure read whole must lie inside the file and within <see cref="MaxStructureLength"/>:
+    /// MS-VHDX bounds neither, and allocating what a damaged header asks for would end the process.
+    /// </summary>
+    private static void RequireReadable(IVhdxFile file, long offset, long length, string what, string where)
+    {
+        if (length > MaxStructureLength || offset > file.Length - length)
+        {
+            throw new InvalidDataException($"{where}: the {what} at {offset} length {length} lies past the end of the {file.Length}-byte file or exceeds {MaxStructureLength >> 20} MB");
+        }
     }
 
     internal static async Task ApplyReplayAsync(IVhdxFile file, VhdxLogReplay replay, CancellationToken cancellationToken)

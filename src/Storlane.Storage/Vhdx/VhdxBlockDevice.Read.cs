@@ -99,6 +99,13 @@ public sealed partial class VhdxBlockDevice
             }
         }
 
+        if (!_metadata.HasParent)
+        {
+            // Only a differencing disk's BAT has sector bitmap entries (MS-VHDX 2.5.1.2); a partially
+            // present block elsewhere is corruption, not an index past the BAT.
+            throw new InvalidDataException($"{Path}: a block in chunk {chunk} is partially present but the disk has no parent");
+        }
+
         var index = _layout.SectorBitmapIndex(chunk);
         var entry = Volatile.Read(ref _bat[index]);
         if (VhdxBatEntry.State(entry) == VhdxBatEntry.SectorBitmapPresent)
