@@ -97,6 +97,10 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         {
             var targets = OpenTargets();
             _context = new ServerContext(Options, targets, _logger);
+            if (_context.Admission.MaxConnections < Options.Limits.MaxConnections)
+            {
+                TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);
+            }
             foreach (var portal in Options.Portals)
             {
                 if (!IPAddress.TryParse(portal.Address, out _))
@@ -398,10 +402,8 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         _ = connection.Completion.ContinueWith(
             (_, state) =>
             {
-                var closed = (IscsiConnection)state!;
-                _connections.TryRemove(closed, out var _);
+                _connections.TryRemove((IscsiConnection)state!, out var _);
                 context.Admission.Release(remote.Address, local);
-                context.Trimmer.ConnectionClosed(closed.PeakHeldBytes);
             },
             connection,
             CancellationToken.None,

@@ -13,18 +13,14 @@ internal sealed class ServerContext
         Targets = targets;
         Logger = logger;
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
-        Admission = new Connections.ConnectionAdmission(options.Limits);
+        Admission = new Connections.ConnectionAdmission(options.Limits, Connections.DescriptorLimit.ConnectionsAllowed(Connections.DescriptorLimit.ReadOpenFilesLimit(), Connections.DescriptorLimit.CountOpen()));
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
-        Trimmer = new Connections.MemoryTrimmer(logger);
     }
 
     public TargetLimits Limits => Options.Limits;
 
     /// <summary>Open connections, counted against the connection limits.</summary>
     public Connections.ConnectionAdmission Admission { get; }
-
-    /// <summary>Gives memory back after a connection that held much of it closes.</summary>
-    public Connections.MemoryTrimmer Trimmer { get; }
 
     /// <summary>Data-transfer buffer bytes held by all connections.</summary>
     public Connections.BufferBudget Buffers { get; }

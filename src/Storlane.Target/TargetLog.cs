@@ -75,10 +75,11 @@ internal static partial class TargetLog
     [LoggerMessage(44, LogLevel.Warning, "Portal {Endpoint}: accept failed ({Error}); retrying")]
     public static partial void AcceptFailed(ILogger logger, EndPoint endpoint, System.Net.Sockets.SocketError error);
 
-    [LoggerMessage(45, LogLevel.Information, "Connections that held much memory closed; managed heap committed {BeforeMiB} MiB -> {AfterMiB} MiB")]
-    public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB);
 
     /// <summary>One line per failed authentication, with the counts the throttle keeps (never the secret).</summary>
     [LoggerMessage(39, LogLevel.Warning, "Authentication failed for {Initiator} -> {Target} from {Remote}: failure {InitiatorFailures} of this initiator, {AddressFailures} from this address; response held back {DelayMs} ms ({Reason})")]
     public static partial void AuthenticationFailed(ILogger logger, string initiator, string target, EndPoint? remote, int initiatorFailures, int addressFailures, long delayMs, string reason);
+
+    [LoggerMessage(45, LogLevel.Warning, "max-connections {Configured} lowered to {Allowed}: the process may open too few file descriptors for more (raise ulimit -n, or LimitNOFILE= in the service)")]
+    public static partial void ConnectionsLimitedByDescriptors(ILogger logger, int configured, int allowed);
 }

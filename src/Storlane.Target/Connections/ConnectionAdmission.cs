@@ -10,16 +10,22 @@ namespace Storlane.Target.Connections;
 internal sealed class ConnectionAdmission
 {
     private readonly TargetLimits _limits;
+    private readonly int _maxConnections;
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly Dictionary<EndPoint, int> _perPortal = [];
     private int _total;
     private long _refused;
 
-    public ConnectionAdmission(TargetLimits limits)
+    /// <param name="descriptorAllowance">Connections the process's descriptor limit leaves room for; null if unknown.</param>
+    public ConnectionAdmission(TargetLimits limits, int? descriptorAllowance)
     {
         _limits = limits;
+        _maxConnections = Math.Min(limits.MaxConnections, descriptorAllowance ?? int.MaxValue);
     }
+
+    /// <summary>The connection limit in force: max-connections, or less when file descriptors are scarcer.</summary>
+    public int MaxConnections => _maxConnections;
 
     /// <summary>Connections refused since the start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -42,7 +48,7 @@ internal sealed class ConnectionAdmission
         {
             var fromAddress = _perAddress.GetValueOrDefault(remote);
             var onPortal = _perPortal.GetValueOrDefault(portal);
-            refusal = _total >= _limits.MaxConnections ? "max-connections"
+            refusal = _total >= _maxConnections ? (_maxConnections < _limits.MaxConnections ? "the file-descriptor limit (ulimit -n)" : "max-connections")
                 : onPortal >= _limits.MaxConnectionsPerPortal ? "max-connections-per-portal"
                 : fromAddress >= _limits.MaxConnectionsPerAddress ? "max-connections-per-address"
                 : null;

@@ -12,7 +12,6 @@ internal sealed partial class IscsiConnection
     private readonly long _acceptedTicks = Environment.TickCount64;
     private long _queuedBytes;
     private long _bufferBytes;
-    private long _peakHeldBytes;
 
     /// <summary>When the receive loop began waiting for the rest of a half-received PDU; 0 while it is not.</summary>
     private long _stalledSinceTicks;
@@ -23,21 +22,10 @@ internal sealed partial class IscsiConnection
     /// <summary>Data-transfer buffer bytes this connection's commands hold.</summary>
     internal long BufferBytes => Interlocked.Read(ref _bufferBytes);
 
-    /// <summary>The most buffer and queued-reply bytes this connection held at once (roughly: read without a lock).</summary>
-    internal long PeakHeldBytes => Interlocked.Read(ref _peakHeldBytes);
-
-    private void NotePeak(long held)
-    {
-        if (held > Interlocked.Read(ref _peakHeldBytes))
-        {
-            Interlocked.Exchange(ref _peakHeldBytes, held);
-        }
-    }
-
     /// <summary>Posts an item to the writer, counting its bytes against the queue limit.</summary>
     private bool Post(in OutboundItem item)
     {
-        NotePeak(Interlocked.Add(ref _queuedBytes, item.Bytes) + Interlocked.Read(ref _bufferBytes));
+        Interlocked.Add(ref _queuedBytes, item.Bytes);
         if (_outbound.Writer.TryWrite(item))
         {
             return true;
@@ -107,7 +95,7 @@ internal sealed partial class IscsiConnection
             return false;
         }
 
-        NotePeak(Interlocked.Add(ref _bufferBytes, bytes));
+        Interlocked.Add(ref _bufferBytes, bytes);
         task.BufferCharge = bytes;
         return true;
     }

@@ -23,6 +23,7 @@ internal static class ExternalTools
         QemuImg => "qemu-utils",
         QemuIscsiDriver => "qemu-block-extra",
         Tshark => "tshark",
+        "prlimit" => "util-linux",
         _ => tool,
     };
 
