@@ -100,10 +100,15 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>Waits until the output holds <paramref name="text"/>, or fails the test after <paramref name="timeout"/>.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitForAsync(() => Output, text, timeout);
+
+    /// <summary>Waits until stderr holds <paramref name="text"/>, or fails the test after <paramref name="timeout"/>.</summary>
+    public Task WaitForErrorAsync(string text, TimeSpan timeout) => WaitForAsync(() => Error, text, timeout);
+
+    private async Task WaitForAsync(Func<string> stream, string text, TimeSpan timeout)
     {
         var stopwatch = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        while (!stream().Contains(text, StringComparison.Ordinal))
         {
             if (_process.HasExited || stopwatch.Elapsed > timeout)
             {
@@ -112,6 +117,15 @@ internal sealed class CliProcess : IDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Sends SIGINT (as Ctrl-C does) <paramref name="times"/> times back to back, by PID, with kill(1).</summary>
+    public async Task InterruptAsync(int times = 1)
+    {
+        var kills = string.Join("; ", Enumerable.Repeat($"kill -s INT {_process.Id}", times));
+        using var kill = Process.Start(new ProcessStartInfo("sh") { ArgumentList = { "-c", kills } })!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     public void Dispose()

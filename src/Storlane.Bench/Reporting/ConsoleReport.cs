@@ -45,7 +45,7 @@ public static class ConsoleReport
 
         foreach (var test in report.Tests)
         {
-            foreach (var result in test.Results)
+            foreach (var result in test.Results.Where(r => r.Runs.Count > 0))
             {
                 var cells = new List<string> { Markup.Escape(test.Name) };
                 if (report.Targets.Count > 1)
@@ -76,6 +76,10 @@ public static class ConsoleReport
         console.Write(table);
         ListFaults(console, report);
         WarnAboutVerify(console, report);
+        if (report.Partial is { } partial)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(partial.Describe())}[/]");
+        }
     }
 
     public static string Label(int target) => ((char)('A' + target)).ToString();
