@@ -39,7 +39,7 @@ public static class CompareTable
         {
             var r = row.Latency;
             latencies.AddRow(
-                Text(row.Test), Text(Number(r.MeanA, "0.000")), Text(Number(r.MeanB, "0.000")), Text(Percent(r.DifferencePercent)),
+                Text(row.Test), Text(Number(r.MeanA, "0.0000")), Text(Number(r.MeanB, "0.0000")), Text(Percent(r.DifferencePercent)),
                 Text(P(r.PValue)), Text(P(r.AdjustedPValue)), Verdict(r, higherIsFaster: false, row, family, alpha));
         }
 
