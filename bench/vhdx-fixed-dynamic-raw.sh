@@ -79,7 +79,7 @@ lun() { echo "iscsi://127.0.0.1:$port/$iqn/$1"; }
 for pair in "raw-vs-fixed 0 1" "raw-vs-dynamic 0 2" "fixed-vs-dynamic 1 2"; do
   read -r name a b <<<"$pair"
   echo "== $name: $repeat interleaved runs of $duration per test and side" >&2
-  "${storlane[@]}" bench --suite "$work/vhdx-suite.yaml" --target "$(lun "$a")" --target "$(lun "$b")" \
+  "${storlane[@]}" bench --write --suite "$work/vhdx-suite.yaml" --target "$(lun "$a")" --target "$(lun "$b")" \
     --repeat "$repeat" --json "$results/$name.json" >"$results/$name.txt"
   "${storlane[@]}" bench compare "$results/$name.json" | tee "$results/$name-compare.txt"
 done

@@ -197,12 +197,12 @@ public sealed class ResultFileTests
     }
 
     [Fact]
-    public void Csv_EndsWithIoErrorsAndFailovers()
+    public void Csv_EndsWithIoErrorsFailoversAndPartial()
     {
         var lines = CsvReport.Format(MultipathReport(ioErrors: 2)).TrimEnd().Split('\n');
 
-        Assert.EndsWith(",verify_errors,io_errors,failovers", lines[0].TrimEnd(), StringComparison.Ordinal);
-        Assert.EndsWith(",2,1", lines[1].TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(",verify_errors,io_errors,failovers,partial", lines[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(",2,1,0", lines[1].TrimEnd(), StringComparison.Ordinal);
     }
 
     private static string Render(BenchReport report)

@@ -37,7 +37,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task TwoPaths_VerifiedWorkload_PrintsPerPathCountsAndExitsZero()
     {
-        var (exitCode, output, error) = await RunAsync("--url", Url(0), "--url", Url(1), "--policy", "lqd", "--qd", "8", "--block-size", "4k", "--duration", "1500ms", "--verify");
+        var (exitCode, output, error) = await RunAsync("--url", Url(0), "--url", Url(1), "--policy", "lqd", "--qd", "8", "--block-size", "4k", "--duration", "1500ms", "--verify", "--write");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("2 path(s)", output, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task TwoSourceAddressesToOnePortal_AreTwoRowsNamedByAddress_InAlignedColumns()
     {
-        var (exitCode, output, error) = await RunAsync("--url", Url(0) + "?local_address=127.0.0.5", "--url", Url(0) + "?local_address=127.0.0.6", "--policy", "rr", "--qd", "4", "--duration", "500ms");
+        var (exitCode, output, error) = await RunAsync("--url", Url(0) + "?local_address=127.0.0.5", "--url", Url(0) + "?local_address=127.0.0.6", "--policy", "rr", "--qd", "4", "--duration", "500ms", "--write");
 
         Assert.True(exitCode == 0, error);
         var lines = output.Split('\n');
@@ -79,7 +79,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task OneUrl_LunOption_RunsASinglePath()
     {
-        var (exitCode, output, error) = await RunAsync("--url", Url(0, lun: string.Empty), "--lun", "0", "--qd", "2", "--duration", "300ms", "--read-percent", "0");
+        var (exitCode, output, error) = await RunAsync("--url", Url(0, lun: string.Empty), "--lun", "0", "--qd", "2", "--duration", "300ms", "--read-percent", "0", "--write");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("1 path(s)", output, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Target;
 
@@ -7,7 +8,11 @@ namespace Storlane.Cli.Tests;
 /// <summary>Storlane's target in-process for the CLI tests: two loopback portals (groups 1 and 2, ephemeral ports) serving memory LUNs.</summary>
 internal static class TwoPortalTarget
 {
-    public static async Task<IscsiTargetServer> StartAsync(string targetName, string secondAddress, params LunOptions[] luns)
+    public static Task<IscsiTargetServer> StartAsync(string targetName, string secondAddress, params LunOptions[] luns) =>
+        StartAsync(targetName, secondAddress, NullLoggerFactory.Instance, luns);
+
+    /// <summary>The same, logging to <paramref name="loggerFactory"/> (to see how an initiator left: logout or reset).</summary>
+    public static async Task<IscsiTargetServer> StartAsync(string targetName, string secondAddress, ILoggerFactory loggerFactory, params LunOptions[] luns)
     {
         var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
         options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
@@ -15,7 +20,7 @@ internal static class TwoPortalTarget
         var target = new TargetOptions { Name = targetName };
         target.Luns.AddRange(luns);
         options.Targets.Add(target);
-        var server = new IscsiTargetServer(options, NullLoggerFactory.Instance);
+        var server = new IscsiTargetServer(options, loggerFactory);
         await server.StartAsync();
         return server;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Storlane.Bench.Metrics;
 using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
@@ -34,6 +35,19 @@ public sealed record BenchReport
     public required IReadOnlyList<BenchTargetInfo> Targets { get; init; }
 
     public required IReadOnlyList<TestReport> Tests { get; init; }
+
+    /// <summary>
+    /// Set when the run was stopped before the end (Ctrl-C): the file holds only the runs completed
+    /// by then. Absent from a complete result file.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PartialRun? Partial { get; init; }
+}
+
+/// <summary>How far a stopped run got: runs completed (and kept) of the runs the suite planned.</summary>
+public sealed record PartialRun(int CompletedRuns, int PlannedRuns)
+{
+    public string Describe() => $"partial result: stopped after {CompletedRuns} of {PlannedRuns} runs (the run in progress was dropped)";
 }
 
 /// <summary>One suite row: its workload and, per target, every run.</summary>

@@ -12,6 +12,22 @@ namespace Storlane.Bench.Reporting;
 /// </summary>
 public static class ConsoleReport
 {
+    /// <summary>Terminal width from which the table shows every column.</summary>
+    public const int WideLayoutColumns = 140;
+
+    private static readonly (string Header, Func<TestMeasurement, double> Value, string Format, bool WideOnly)[] Columns =
+    [
+        ("IOPS", m => m.Iops, "0", false),
+        ("MB/s", m => m.MegabytesPerSecond, "0.00", false),
+        ("Mean ms", m => m.MeanLatencyMs, "0.0000", false),
+        ("p50 ms", m => m.P50LatencyMs, "0.0000", true),
+        ("p99 ms", m => m.P99LatencyMs, "0.0000", false),
+        ("p99.9 ms", m => m.P999LatencyMs, "0.0000", true),
+        ("Max ms", m => m.MaxLatencyMs, "0.0000", false),
+        ("CPU %", m => m.CpuPercent, "0.0", true),
+        ("IOPS/%CPU", m => m.IopsPerCpuPercent, "0", true),
+    ];
+
     public static void Render(IAnsiConsole console, BenchReport report)
     {
         console.MarkupLine($"[bold]storlane bench[/] {Markup.Escape(report.Suite)} · {report.Repeat} run(s) per test · Storlane {Markup.Escape(report.StorlaneVersion)}");
@@ -25,6 +41,10 @@ public static class ConsoleReport
 
         var faults = report.Tests.SelectMany(t => t.Results).SelectMany(r => r.Runs).Any(m => m.IoErrors > 0 || m.Failovers.Count > 0);
 
+        // Every column needs about 140 terminal columns; narrower, the table keeps the ones a reader
+        // looks at first and numbers never wrap (the rest is in --json, --csv and --html).
+        var wide = console.Profile.Width >= WideLayoutColumns;
+        var columns = Columns.Where(c => wide || !c.WideOnly).ToList();
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Test");
         if (report.Targets.Count > 1)
@@ -32,20 +52,21 @@ public static class ConsoleReport
             table.AddColumn("Target");
         }
 
-        foreach (var column in new[] { "Result", "IOPS", "MB/s", "Mean ms", "p50 ms", "p99 ms", "p99.9 ms", "Max ms", "CPU %", "IOPS/%CPU" })
+        table.AddColumn(new TableColumn("Result").RightAligned().NoWrap());
+        foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn(column).RightAligned());
+            table.AddColumn(new TableColumn(column.Header).RightAligned().NoWrap());
         }
 
         if (faults)
         {
-            table.AddColumn(new TableColumn("I/O errors").RightAligned());
-            table.AddColumn(new TableColumn("Failovers").RightAligned());
+            table.AddColumn(new TableColumn("I/O errors").RightAligned().NoWrap());
+            table.AddColumn(new TableColumn("Failovers").RightAligned().NoWrap());
         }
 
         foreach (var test in report.Tests)
         {
-            foreach (var result in test.Results)
+            foreach (var result in test.Results.Where(r => r.Runs.Count > 0))
             {
                 var cells = new List<string> { Markup.Escape(test.Name) };
                 if (report.Targets.Count > 1)
@@ -54,15 +75,11 @@ public static class ConsoleReport
                 }
 
                 cells.Add(Primary(result.Runs, test.Metric));
-                cells.Add(Mean(result.Runs, m => m.Iops, "0"));
-                cells.Add(Mean(result.Runs, m => m.MegabytesPerSecond, "0.00"));
-                cells.Add(Mean(result.Runs, m => m.MeanLatencyMs, "0.0000"));
-                cells.Add(Mean(result.Runs, m => m.P50LatencyMs, "0.0000"));
-                cells.Add(Mean(result.Runs, m => m.P99LatencyMs, "0.0000"));
-                cells.Add(Mean(result.Runs, m => m.P999LatencyMs, "0.0000"));
-                cells.Add(Mean(result.Runs, m => m.MaxLatencyMs, "0.0000"));
-                cells.Add(Mean(result.Runs, m => m.CpuPercent, "0.0"));
-                cells.Add(Mean(result.Runs, m => m.IopsPerCpuPercent, "0"));
+                foreach (var column in columns)
+                {
+                    cells.Add(Mean(result.Runs, column.Value, column.Format));
+                }
+
                 if (faults)
                 {
                     cells.Add(result.Runs.Sum(m => m.IoErrors).ToString(CultureInfo.InvariantCulture));
@@ -74,8 +91,17 @@ public static class ConsoleReport
         }
 
         console.Write(table);
+        if (!wide)
+        {
+            console.MarkupLine("p50, p99.9, CPU % and IOPS/%CPU: in a terminal of 140 columns or more, and in --json, --csv and --html.");
+        }
+
         ListFaults(console, report);
         WarnAboutVerify(console, report);
+        if (report.Partial is { } partial)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(partial.Describe())}[/]");
+        }
     }
 
     public static string Label(int target) => ((char)('A' + target)).ToString();

@@ -34,10 +34,15 @@ public static class HtmlReport
         }
 
         html.Append("</ul>");
+        if (report.Partial is { } partial)
+        {
+            html.Append("<p class='partial' style='color:#a60;font-weight:bold'>").Append(Encode(partial.Describe())).Append("</p>");
+        }
+
         foreach (var test in report.Tests)
         {
             html.Append("<section><h2>").Append(Encode(test.Name)).Append("</h2>");
-            var bars = test.Results.Select(r => (ConsoleReport.Label(r.Target), r.Runs.Select(m => MetricValue.Of(m, test.Metric)).ToArray())).ToList();
+            var bars = test.Results.Where(r => r.Runs.Count > 0).Select(r => (ConsoleReport.Label(r.Target), r.Runs.Select(m => MetricValue.Of(m, test.Metric)).ToArray())).ToList();
             html.Append(SvgChart.Bars(MetricValue.Unit(test.Metric) + " (mean ± sd, dots = runs)", MetricValue.Unit(test.Metric), bars));
             var cdfs = test.Results.SelectMany(r => r.Runs.Select(m => (r.Target, (IReadOnlyList<(double, double)>)[.. m.LatencyCdf.Select(p => (p.LatencyMs, p.Percentile))]))).ToList();
             html.Append(SvgChart.Lines("latency CDF (ms, log scale)", "ms", "%", cdfs, logX: true));

@@ -3,7 +3,12 @@ using Storlane.Bench.Suites;
 
 namespace Storlane.Bench.Reporting;
 
-/// <summary>Pairs the tests of two result sets by name and compares each row's primary metric and mean latency.</summary>
+/// <summary>
+/// Pairs the tests of two result sets by name and compares each row's primary metric and mean
+/// latency. The rows of a suite are judged together: each family (the primary metrics, the
+/// latencies) is corrected with <see cref="HolmCorrection"/>, and the verdict is taken on the
+/// adjusted p; the raw p stays beside it.
+/// </summary>
 public static class ReportComparer
 {
     /// <summary>
@@ -33,9 +38,45 @@ public static class ReportComparer
             rows.Add(new RowComparison(testA.Name, testA.Metric, runsA.Count, runsB.Count, metric, latency));
         }
 
+        var primary = Correct([.. rows.Select(r => r.Primary)], alpha);
+        var latencies = Correct([.. rows.Select(r => r.Latency)], alpha);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i] = rows[i] with { Primary = primary[i], Latency = latencies[i], Family = primary.Count };
+        }
+
         return rows;
+    }
+
+    /// <summary>Holm-adjusts one family of results and re-judges each on its adjusted p.</summary>
+    private static List<ComparisonResult> Correct(List<ComparisonResult> family, double alpha)
+    {
+        var adjusted = HolmCorrection.Adjust([.. family.Select(r => r.PValue)]);
+        var m = HolmCorrection.Family([.. family.Select(r => r.PValue)]);
+        for (var i = 0; i < family.Count; i++)
+        {
+            var result = family[i];
+            if (result.Verdict == Verdict.NotEnoughRuns)
+            {
+                continue;
+            }
+
+            // The best any row can do after correction is its floor times m (it would rank first).
+            var verdict = result.MinimumPValue * m >= alpha ? Verdict.CannotBeSignificant
+                : adjusted[i] < alpha ? Verdict.Significant
+                : Verdict.NotSignificant;
+            family[i] = result with { AdjustedPValue = adjusted[i], Verdict = verdict };
+        }
+
+        return family;
     }
 }
 
-/// <summary>One compared row: the primary metric by Welch, mean latency by Mann-Whitney.</summary>
-public sealed record RowComparison(string Test, PrimaryMetric Metric, int RunsA, int RunsB, ComparisonResult Primary, ComparisonResult Latency);
+/// <summary>
+/// One compared row: the primary metric by Welch (Mann-Whitney when it is a latency), mean latency
+/// by Mann-Whitney; <see cref="Family"/> is the number of rows corrected together.
+/// </summary>
+public sealed record RowComparison(string Test, PrimaryMetric Metric, int RunsA, int RunsB, ComparisonResult Primary, ComparisonResult Latency)
+{
+    public int Family { get; init; } = 1;
+}

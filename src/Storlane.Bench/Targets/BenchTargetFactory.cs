@@ -77,7 +77,7 @@ public static class BenchTargetFactory
         }
 
         var device = new MemoryBlockDevice(BlockGeometry.FromSize(size, logical, physical));
-        return new BlockDeviceTarget(device, spec);
+        return new BlockDeviceTarget(device, spec, createdByBench: true);
     }
 
     private static FileBenchTarget OpenFile(string spec)

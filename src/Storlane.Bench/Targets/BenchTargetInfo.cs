@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Storlane.Bench.Targets;
 
 /// <summary>The target's identity and geometry, recorded in every result file.</summary>
@@ -25,4 +27,12 @@ public sealed record BenchTargetInfo
 
     /// <summary>True when a file target bypasses the page cache (O_DIRECT).</summary>
     public bool DirectIo { get; init; }
+
+    /// <summary>
+    /// True when this bench run made the target itself (a memory device, a file that did not exist):
+    /// it holds no one's data, so write tests need no <c>--write</c> (<see cref="Engine.WriteGuard"/>).
+    /// Not in the result file: it says nothing about the measurement.
+    /// </summary>
+    [JsonIgnore]
+    public bool CreatedByBench { get; init; }
 }

@@ -8,7 +8,8 @@ public sealed class BlockDeviceTarget : IBenchTarget
     private readonly IBlockDevice _device;
     private readonly int _blockShift;
 
-    public BlockDeviceTarget(IBlockDevice device, string spec, string kind = "memory")
+    /// <param name="createdByBench">True when the device was made for this run and holds no one's data (<see cref="BenchTargetInfo.CreatedByBench"/>).</param>
+    public BlockDeviceTarget(IBlockDevice device, string spec, string kind = "memory", bool createdByBench = false)
     {
         _device = device;
         _blockShift = System.Numerics.BitOperations.Log2((uint)device.Geometry.LogicalBlockSize);
@@ -19,6 +20,7 @@ public sealed class BlockDeviceTarget : IBenchTarget
             LogicalBlockSize = device.Geometry.LogicalBlockSize,
             PhysicalBlockSize = device.Geometry.PhysicalBlockSize,
             BlockCount = device.Geometry.BlockCount,
+            CreatedByBench = createdByBench,
         };
     }
 

@@ -28,7 +28,8 @@ public sealed class FileBenchTarget : IBenchTarget
     /// <summary>Opens <paramref name="path"/>; a missing file is created with <paramref name="createSize"/> bytes when that is given.</summary>
     public static FileBenchTarget Open(string path, long? createSize, bool direct)
     {
-        if (!File.Exists(path) && createSize is null)
+        var created = !File.Exists(path);
+        if (created && createSize is null)
         {
             throw new FileNotFoundException($"'{path}' does not exist; give a size to create it (file:{path},size=1GiB)", path);
         }
@@ -57,6 +58,7 @@ public sealed class FileBenchTarget : IBenchTarget
                 PhysicalBlockSize = DirectBlockSize,
                 BlockCount = length / blockSize,
                 DirectIo = directIo,
+                CreatedByBench = created,
             };
             return new FileBenchTarget(handle, info);
         }

@@ -6,7 +6,7 @@ namespace Storlane.Cli.Commands;
 
 /// <summary>
 /// <c>storlane bench --target T [--target T2] [--suite anvil|cdm|FILE.yaml] [--repeat N] [--duration 5s]
-/// [--warmup 1s] [--sample-interval 1s] [--json FILE] [--csv FILE] [--html FILE]</c>, and <c>storlane bench compare</c>.
+/// [--warmup 1s] [--sample-interval 1s] [--json FILE] [--csv FILE] [--html FILE] [--write | --read-only]</c>, and <c>storlane bench compare</c>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -29,8 +29,16 @@ internal static class BenchCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write every run, workload, target geometry and machine to this JSON file (schema: docs/bench.md).", HelpName = "file" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one CSV row per run to this file.", HelpName = "file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts (bars with error bars, latency CDFs, time series).", HelpName = "file" };
+        var write = new Option<bool>("--write")
+        {
+            Description = "Allow the suite's write tests on a target bench did not make (an iSCSI LUN, an existing file or block device): what it holds is overwritten. "
+                + "Without it bench refuses (exit 2) and says what a sample of blocks holds. memory: and a new file: need no --write.",
+        };
+        var readOnly = new Option<bool>("--read-only") { Description = "Run only the suite's tests that only read: safe on a LUN that holds data." };
 
-        var command = new Command("bench", "Benchmark a LUN, file or block device, or an in-memory device. Exit code 0: done; 1: an I/O or target failed; 2: bad arguments, target spec or suite.")
+        var command = new Command("bench", "Benchmark a LUN, file or block device, or an in-memory device. Write tests overwrite the target: on anything bench did not make itself they need --write (or --read-only skips them). "
+            + "Ctrl-C stops the run, logs out and writes the results so far marked partial; a second Ctrl-C quits at once. "
+            + "Exit code 0: done; 1: an I/O or target failed, or stopped by Ctrl-C; 2: bad arguments, target spec or suite, or writes refused.")
         {
             target,
             suite,
@@ -41,6 +49,8 @@ internal static class BenchCommand
             json,
             csv,
             html,
+            write,
+            readOnly,
             BenchCompareCommand.Create(),
         };
         command.SetAction((parseResult, cancellationToken) =>
@@ -54,7 +64,9 @@ internal static class BenchCommand
                 parseResult.GetRequiredValue(sampleInterval),
                 parseResult.GetValue(json)?.FullName,
                 parseResult.GetValue(csv)?.FullName,
-                parseResult.GetValue(html)?.FullName);
+                parseResult.GetValue(html)?.FullName,
+                parseResult.GetValue(write),
+                parseResult.GetValue(readOnly));
             return new BenchRunner(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error).RunAsync(cancellationToken);
         });
         return command;

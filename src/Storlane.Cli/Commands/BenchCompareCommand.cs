@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Spectre.Console;
 using Storlane.Bench.Reporting;
 using Storlane.Bench.Statistics;
 
 namespace Storlane.Cli.Commands;
 
-/// <summary><c>storlane bench compare A.json [B.json] [--alpha 0.05]</c>: is the difference real?</summary>
+/// <summary><c>storlane bench compare A.json [B.json] [--alpha 0.05] [--json FILE] [--html FILE]</c>: is the difference real, and which side is faster?</summary>
 internal static class BenchCompareCommand
 {
     public static Command Create()
@@ -28,12 +29,18 @@ internal static class BenchCompareCommand
             }
         });
 
-        var command = new Command("compare", "Compare two benchmark results test by test: A, B, diff, diff %, 95% CI of the difference, "
-            + "Welch's t-test p (Mann-Whitney for latency), a verdict at --alpha and the minimum detectable difference.")
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the verdicts to this JSON file (schema storlane-bench-compare/1, docs/bench.md).", HelpName = "file" };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write the verdicts as a self-contained HTML page.", HelpName = "file" };
+
+        var command = new Command("compare", "Compare two benchmark results test by test: A, B, B-A in percent with its 95% CI, "
+            + "Welch's t-test p (Mann-Whitney for latency), raw and Holm-adjusted over the suite's rows, and a verdict at --alpha that says which side is faster and by how much, "
+            + "or what these runs could miss, or that too few runs cannot reach --alpha at all. Exit code 0: compared; 1: a file could not be read or written; 2: bad arguments or nothing in common.")
         {
             first,
             second,
             alpha,
+            json,
+            html,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -58,7 +65,22 @@ internal static class BenchCompareCommand
                     return ExitCodes.ConfigError;
                 }
 
-                CompareTable.Render(BenchConsole.Create(parseResult.InvocationConfiguration.Output), rows, a.Targets[0].Spec, b.Targets[targetB].Spec, level);
+                var (labelA, labelB) = (a.Targets[0].Spec, b.Targets[targetB].Spec);
+                var console = BenchConsole.Create(parseResult.InvocationConfiguration.Output);
+                CompareTable.Render(console, rows, labelA, labelB, level);
+                var report = CompareReport.From(rows, labelA, labelB, level);
+                if (parseResult.GetValue(json) is { } jsonFile)
+                {
+                    await File.WriteAllTextAsync(jsonFile.FullName, report.ToJson(), cancellationToken);
+                    console.WriteLine("JSON: " + jsonFile.FullName);
+                }
+
+                if (parseResult.GetValue(html) is { } htmlFile)
+                {
+                    await File.WriteAllTextAsync(htmlFile.FullName, report.ToHtml(), cancellationToken);
+                    console.WriteLine("HTML: " + htmlFile.FullName);
+                }
+
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)

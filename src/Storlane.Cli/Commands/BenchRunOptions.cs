@@ -10,4 +10,6 @@ internal sealed record BenchRunOptions(
     string SampleInterval,
     string? JsonPath,
     string? CsvPath,
-    string? HtmlPath);
+    string? HtmlPath,
+    bool Write = false,
+    bool ReadOnly = false);

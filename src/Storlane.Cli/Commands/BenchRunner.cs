@@ -3,13 +3,19 @@ using Storlane.Bench.Engine;
 using Storlane.Bench.Reporting;
 using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
+using Storlane.Cli.Serving;
 using Storlane.Initiator;
 using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Scsi;
 
 namespace Storlane.Cli.Commands;
 
-/// <summary>Runs <c>storlane bench</c>: checks the arguments, opens the targets, runs the suite with progress, writes the outputs.</summary>
+/// <summary>
+/// Runs <c>storlane bench</c>: checks the arguments, opens the targets, refuses to write over a
+/// target it did not make unless told (<see cref="WriteGuard"/>), runs the suite with progress and
+/// writes the outputs. The first Ctrl-C stops the run: the targets log out and the outputs hold every
+/// run completed so far, marked partial; a second Ctrl-C ends the process at once.
+/// </summary>
 internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, TextWriter error)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -18,6 +24,22 @@ internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, Te
         if (suite is null)
         {
             return ExitCodes.ConfigError;
+        }
+
+        if (options.Write && options.ReadOnly)
+        {
+            error.WriteLine("give --write or --read-only, not both");
+            return ExitCodes.ConfigError;
+        }
+
+        if (options.ReadOnly)
+        {
+            suite = WriteGuard.ReadOnly(suite);
+            if (suite.Tests.Count == 0)
+            {
+                error.WriteLine($"--read-only: suite '{suite.Name}' has no test that only reads");
+                return ExitCodes.ConfigError;
+            }
         }
 
         if (options.Repeat < 1 || options.Targets.Count > 2)
@@ -32,23 +54,39 @@ internal sealed class BenchRunner(BenchRunOptions options, TextWriter output, Te
             return ExitCodes.ConfigError;
         }
 
+        using var signals = new ShutdownSignals(signal => error.WriteLine($"bench: {signal}: stopping; logging out and writing what was measured so far (press Ctrl-C again to quit at once)"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, cancellationToken);
         var targets = new List<IBenchTarget>();
         try
         {
             foreach (var spec in options.Targets)
             {
-                targets.Add(await BenchTargetFactory.OpenAsync(spec, cancellationToken));
+                targets.Add(await BenchTargetFactory.OpenAsync(spec, stop.Token));
+            }
+
+            if (!options.Write && await WriteRefusal.CheckAsync(suite, targets, stop.Token) is { } refusal)
+            {
+                error.WriteLine(refusal);
+                return ExitCodes.ConfigError;
             }
 
             var console = BenchConsole.Create(output);
-            var report = await BenchProgress.RunAsync(console, suite, targets, options.Repeat, TimeSpan.FromSeconds(intervalSeconds), cancellationToken);
+            var report = await BenchProgress.RunAsync(console, suite, targets, options.Repeat, TimeSpan.FromSeconds(intervalSeconds), stop.Token);
             ConsoleReport.Render(console, report);
-            await WriteOutputsAsync(report, console, cancellationToken);
+
+            // Written even after Ctrl-C: what was measured is kept; a second Ctrl-C ends the process.
+            await WriteOutputsAsync(report, console, CancellationToken.None);
+            if (report.Partial is { } partial)
+            {
+                error.WriteLine($"bench stopped ({signals.Received}): {partial.Describe()}");
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Success;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            error.WriteLine("bench cancelled; no results written");
+            error.WriteLine("bench stopped before the first run; nothing measured, no results written");
             return ExitCodes.Failure;
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or MultipathGroupingException)

@@ -5,7 +5,7 @@ namespace Storlane.Cli.Commands;
 
 /// <summary>
 /// <c>storlane io --url URL [--url URL ...] [--policy lqd] [--lun N] [--qd 16] [--block-size 4k]
-/// [--duration 10s] [--read-percent 50] [--verify]</c>: a random read/write workload through a
+/// [--duration 10s] [--read-percent 50] [--verify] [--write]</c>: a random read/write workload through a
 /// multipath disk, with per-path counts, latency and every failover. The work is in <see cref="IoRunner"/>.
 /// </summary>
 internal static class IoCommand
@@ -28,7 +28,7 @@ internal static class IoCommand
             HelpName = "size",
             DefaultValueFactory = _ => "4k",
         };
-        var duration = WorkloadOptions.Time("--duration", "-d", "How long to run: 500ms, 10s, 2m. Ctrl-C stops early and still prints the summary.", "10s");
+        var duration = WorkloadOptions.Time("--duration", "-d", "How long to run: 500ms, 10s, 2m. Ctrl-C stops early, logs out and still prints the summary (exit code 1); a second Ctrl-C quits at once.", "10s");
         var readPercent = new Option<int>("--read-percent")
         {
             Description = "Share of reads among the I/Os, 0 to 100.",
@@ -40,7 +40,12 @@ internal static class IoCommand
             Description = "Check every read against what this run wrote (reads go only to blocks it wrote; each worker keeps a copy of its region, at most 4 MiB). A mismatch fails the run.",
         };
 
-        var command = new Command("io", "Run a random read/write workload through a multipath disk (one URL: a single path); prints progress each second, then per-path I/O counts, errors and latency, and every failover (from, to, time, retried I/Os). Exit code 0: done; 1: an I/O or verify error; 2: bad arguments.")
+        var write = new Option<bool>("--write")
+        {
+            Description = "Allow writes (any --read-percent below 100, or --verify): they overwrite what the LU holds. Without it io refuses (exit 2) and says what a sample of blocks holds.",
+        };
+
+        var command = new Command("io", "Run a random read/write workload through a multipath disk (one URL: a single path); prints progress each second, then per-path I/O counts, errors and latency, and every failover (from, to, time, retried I/Os). Writes need --write: they destroy the LU's data. Exit code 0: done; 1: an I/O or verify error, or stopped by Ctrl-C; 2: bad arguments, or writes refused.")
         {
             url,
             policy,
@@ -50,6 +55,7 @@ internal static class IoCommand
             duration,
             readPercent,
             verify,
+            write,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -63,6 +69,7 @@ internal static class IoCommand
                 parseResult.GetRequiredValue(duration),
                 parseResult.GetValue(readPercent),
                 parseResult.GetValue(verify),
+                parseResult.GetValue(write),
                 error);
             return settings is null
                 ? Task.FromResult(ExitCodes.ConfigError)

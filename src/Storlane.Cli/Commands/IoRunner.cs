@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Storlane.Bench.Engine;
 using Storlane.Bench.Targets;
+using Storlane.Cli.Serving;
 using Storlane.Initiator;
 using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Scsi;
@@ -12,6 +14,8 @@ namespace Storlane.Cli.Commands;
 /// per queue slot (each in its own region of the LU, random offsets, reads or writes by the read
 /// share; with verify, reads only go to blocks the worker wrote and are checked against its copy),
 /// prints progress each second and a summary: per path, I/Os, errors, latency; every failover.
+/// Writes need <c>--write</c>. The first Ctrl-C stops the workers, prints the summary of what ran and
+/// logs out; a second one ends the process at once (<see cref="ShutdownSignals"/>).
 /// </summary>
 internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWriter error)
 {
@@ -28,14 +32,21 @@ internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWrite
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        using var signals = new ShutdownSignals(signal => error.WriteLine($"io: {signal}: stopping; the summary follows (press Ctrl-C again to quit at once)"));
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, cancellationToken);
         MultipathDisk disk;
         try
         {
-            disk = await MultipathDisk.OpenAsync(settings.Urls, new MultipathOptions { Policy = settings.Policy }, cancellationToken).ConfigureAwait(false);
+            disk = await MultipathDisk.OpenAsync(settings.Urls, new MultipathOptions { Policy = settings.Policy }, interrupted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or IscsiLoginException or ScsiCommandException)
         {
             error.WriteLine($"cannot open the LU: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            error.WriteLine("io stopped before the LU was open; nothing ran");
             return ExitCodes.Failure;
         }
 
@@ -61,9 +72,16 @@ internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWrite
                 return ExitCodes.ConfigError;
             }
 
+            if (settings.Writes && !settings.Write)
+            {
+                var refusal = await RefuseWritesAsync(disk, interrupted.Token).ConfigureAwait(false);
+                error.WriteLine(refusal);
+                return ExitCodes.ConfigError;
+            }
+
             disk.FailoverCompleted += OnFailover;
             PrintHeader(disk);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupted.Token);
             stop.CancelAfter(settings.Duration);
             var started = Stopwatch.GetTimestamp();
             var workers = new Task[settings.QueueDepth];
@@ -78,10 +96,35 @@ internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWrite
             disk.FailoverCompleted -= OnFailover;
         }
 
+        if (signals.Token.IsCancellationRequested)
+        {
+            error.WriteLine($"io stopped ({signals.Received}) before the end of --duration; the summary covers what ran");
+            return ExitCodes.Failure;
+        }
+
         lock (_errors)
         {
             return _errors.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }
+    }
+
+    private async Task<string> RefuseWritesAsync(MultipathDisk disk, CancellationToken cancellationToken)
+    {
+        string sample;
+        try
+        {
+            var data = await WriteGuard.FindDataAsync(disk.BlockCount * disk.BlockSize, disk.BlockSize, 1,
+                (offset, buffer, token) => disk.ReadAsync(offset / disk.BlockSize, buffer, token), cancellationToken).ConfigureAwait(false);
+            sample = WriteRefusal.Sample(data);
+        }
+        catch (Exception ex) when (ex is IOException or ScsiCommandException or OperationCanceledException)
+        {
+            sample = $"Its blocks could not be sampled ({ex.Message}).";
+        }
+
+        var why = settings.Verify ? "--verify writes blocks to read them back" : $"--read-percent {settings.ReadPercent} makes {100 - settings.ReadPercent}% of the I/Os writes";
+        return $"io: refusing to write to the LU ({why}), which destroys what it holds. {sample}\n"
+            + "Add --write to allow it (its data will be lost), or --read-percent 100 without --verify to only read.";
     }
 
     private async Task WorkerAsync(MultipathDisk disk, int worker, long regionStart, long slots, int ioBlocks, CancellationToken stop)

@@ -14,12 +14,16 @@ internal sealed record IoSettings(
     int BlockSize,
     TimeSpan Duration,
     int ReadPercent,
-    bool Verify)
+    bool Verify,
+    bool Write = false)
 {
+    /// <summary>True when the workload writes: some writes by the read share, or verify (which reads back what it wrote).</summary>
+    public bool Writes => ReadPercent < 100 || Verify;
+
     public const int MaxQueueDepth = 1024;
 
     /// <summary>Checks every option; on the first problem writes "--option: why" to <paramref name="error"/> and returns null.</summary>
-    public static IoSettings? Parse(string[] urls, string policy, int? lun, int queueDepth, string blockSize, string duration, int readPercent, bool verify, TextWriter error)
+    public static IoSettings? Parse(string[] urls, string policy, int? lun, int queueDepth, string blockSize, string duration, int readPercent, bool verify, bool write, TextWriter error)
     {
         var parsed = new List<IscsiUrl>();
         foreach (var text in urls)
@@ -81,7 +85,7 @@ internal sealed record IoSettings(
             return Fail(error, "--read-percent", $"{readPercent} is not a percentage from 0 to 100");
         }
 
-        return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify);
+        return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify, write);
     }
 
     /// <summary>A size as <see cref="ByteSize"/> reads it (4k = 4096), a power of two from 512 bytes to 16 MiB.</summary>

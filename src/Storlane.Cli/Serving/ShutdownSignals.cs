@@ -3,17 +3,21 @@ using System.Runtime.InteropServices;
 namespace Storlane.Cli.Serving;
 
 /// <summary>
-/// Turns the first SIGINT (Ctrl-C), SIGTERM or SIGQUIT into a cancellation, so serve can stop
-/// gracefully and exit 0. A second signal is left to its default action: the process ends at once,
-/// the way out when a stop hangs. On Windows the runtime maps Ctrl-C/Ctrl-Break/close to these.
+/// Turns the first SIGINT (Ctrl-C), SIGTERM or SIGQUIT into a cancellation, so a command can stop
+/// gracefully (serve flushes and exits 0; bench and io log out and report what they measured). A
+/// second signal is left to its default action: the process ends at once, the way out when a stop
+/// hangs. On Windows the runtime maps Ctrl-C/Ctrl-Break/close to these.
 /// </summary>
 internal sealed class ShutdownSignals : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();
     private readonly PosixSignalRegistration[] _registrations;
+    private readonly Action<string>? _onFirstSignal;
 
-    public ShutdownSignals()
+    /// <param name="onFirstSignal">Called with the signal's name when the first one arrives, before the cancellation (to tell the user a second one ends at once).</param>
+    public ShutdownSignals(Action<string>? onFirstSignal = null)
     {
+        _onFirstSignal = onFirstSignal;
         _registrations =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
@@ -46,6 +50,7 @@ internal sealed class ShutdownSignals : IDisposable
 
         context.Cancel = true;
         Received = context.Signal.ToString();
+        _onFirstSignal?.Invoke(Received);
         _requested.Cancel();
     }
 }

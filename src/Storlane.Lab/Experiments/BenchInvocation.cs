@@ -40,7 +40,8 @@ public sealed record BenchInvocation
             arguments.Add(target);
         }
 
-        arguments.AddRange(["--suite", Suite, "--repeat", Number(Repeat), "--duration", Number(DurationSeconds) + "s", "--warmup", Number(WarmUpSeconds) + "s", "--json", JsonPath]);
+        // --write: the lab's LUNs are RAM LUNs it made for this run; no one's data is on them.
+        arguments.AddRange(["--write", "--suite", Suite, "--repeat", Number(Repeat), "--duration", Number(DurationSeconds) + "s", "--warmup", Number(WarmUpSeconds) + "s", "--json", JsonPath]);
         if (HtmlPath is not null)
         {
             arguments.AddRange(["--html", HtmlPath]);

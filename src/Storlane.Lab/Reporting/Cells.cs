@@ -20,6 +20,7 @@ public static class Cells
     {
         Bench.Statistics.Verdict.Significant => "significant",
         Bench.Statistics.Verdict.NotSignificant => "not significant",
+        Bench.Statistics.Verdict.CannotBeSignificant => "too few runs to tell",
         _ => "n/a (1 run)",
     };
 }

@@ -34,7 +34,7 @@ public static class SectorSizeTable
             $"{comparison.LabelA} vs {comparison.LabelB}",
             ["Test", "Unit", comparison.LabelA, comparison.LabelB, $"{comparison.LabelB} Diff", $"{comparison.LabelB} Diff %", "95% CI of diff", "p (Welch)", "Verdict"],
             rows,
-            [$"Diff = {comparison.LabelB} - {comparison.LabelA}; {runs} run(s) per LUN, interleaved A B B A; verdict at alpha 0.05 per row (for all rows at once use 0.005, Bonferroni)."])
+            [$"Diff = {comparison.LabelB} - {comparison.LabelA}; {runs} run(s) per LUN, interleaved A B B A; p per row; verdict at alpha 0.05 on p adjusted over the {comparison.Rows.Count} rows (Holm), as they are judged together."])
         {
             FirstNumberColumn = 2,
         };

@@ -134,7 +134,7 @@ public sealed class ExperimentInputsTests
         };
 
         Assert.Equal(
-            ["bench", "--target", "a", "--target", "b", "--suite", "anvil", "--repeat", "2", "--duration", "1.5s", "--warmup", "0.25s", "--json", "/tmp/r.json", "--html", "/tmp/r.html", "--sample-interval", "100ms"],
+            ["bench", "--target", "a", "--target", "b", "--write", "--suite", "anvil", "--repeat", "2", "--duration", "1.5s", "--warmup", "0.25s", "--json", "/tmp/r.json", "--html", "/tmp/r.html", "--sample-interval", "100ms"],
             invocation.ToArguments());
         Assert.Equal(TimeSpan.FromSeconds(10 * 2 * 2 * 1.75), invocation.ExpectedDuration);
     }
