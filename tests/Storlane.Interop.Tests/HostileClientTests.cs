@@ -189,6 +189,74 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// "256 concurrent sessions doing verified I/O": the default limits (64 connections per source
+    /// address, 256 sessions per target) admit them from four addresses, and each one's data comes
+    /// back as written.
+    /// </summary>
+    [Fact]
+    public async Task TwoHundredFiftySixSessions_DoVerifiedIo_UnderTheDefaultLimits()
+    {
+        var directory = Directory.CreateTempSubdirectory("storlane-256-").FullName;
+        var disks = new List<IscsiDisk>();
+        try
+        {
+            var config = Path.Combine(directory, "storlane.yaml");
+            await File.WriteAllTextAsync(config, $$"""
+                portals: [{ address: 127.0.0.1, port: 0 }]
+                targets:
+                  - name: {{Iqn}}
+                    luns: [{ lun: 0, backend: memory, size: 64MiB }]
+                """);
+            await using var server = await StorlaneServer.StartAsync(config, directory, directory);
+            for (var i = 0; i < 256; i++)
+            {
+                disks.Add(await IscsiDisk.OpenAsync($"iscsi://{server.Endpoints[0]}/{Iqn}/0?local_address=127.0.0.{10 + (i % 4)}"));
+            }
+
+            // Each session owns its own 256 KiB of the LUN: writes, flushes and reads back twice.
+            var sessions = new List<Task<int>>();
+            for (var i = 0; i < disks.Count; i++)
+            {
+                var disk = disks[i];
+                var first = i * (256L * 1024 / disk.BlockSize);
+                sessions.Add(Task.Run(async () =>
+                {
+                    var random = new Random(first.GetHashCode());
+                    var data = new byte[64 * 1024];
+                    var back = new byte[data.Length];
+                    var verified = 0;
+                    for (var round = 0; round < 2; round++)
+                    {
+                        for (var chunk = 0; chunk < 4; chunk++)
+                        {
+                            random.NextBytes(data);
+                            var lba = first + (chunk * data.Length / disk.BlockSize);
+                            await disk.WriteAsync(lba, data, forceUnitAccess: round == 1);
+                            await disk.ReadAsync(lba, back);
+                            verified += data.AsSpan().SequenceEqual(back) ? 1 : 0;
+                        }
+                    }
+
+                    return verified;
+                }));
+            }
+
+            var results = await Task.WhenAll(sessions).WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.All(results, verified => Assert.Equal(8, verified));
+            output.WriteLine($"{results.Length} sessions, {results.Sum()} verified 64 KiB write/read pairs");
+        }
+        finally
+        {
+            foreach (var disk in disks)
+            {
+                await disk.DisposeAsync();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The target may still be working through the backlog of closed connections: retry for a few seconds.</summary>
     private static async Task<IscsiDisk> OpenWithRetriesAsync(string url)
     {
