@@ -166,6 +166,34 @@ public sealed class ResourceLimitTests
     }
 
     [Fact]
+    public async Task RequestsSentJustBeforeAClose_AreAllAnswered_ThoughTheTargetPausedBetweenThem()
+    {
+        // A queue limit of one byte pauses the receive loop after every PDU.
+        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxQueuedBytesPerConnection = 1);
+        var client = await target.LoginAsync();
+        var stream = new List<byte>();
+        for (var i = 0; i < 8; i++)
+        {
+            var header = NopOutHeader(client);
+            header[6] = 4096 >> 8; // DataSegmentLength (bytes 5-7): PduClient.SendAsync would set it
+            stream.AddRange(header);
+            stream.AddRange(new byte[4096]);
+        }
+
+        stream.AddRange(SessionTests.CloseSessionLogout(client));
+        await client.SendRawAsync([.. stream]);
+        await client.CloseAsync(); // the initiator's FIN follows its last request at once
+
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(4096, (await client.ExpectAsync(Opcode.NopIn)).Data.Length);
+        }
+
+        await client.ExpectAsync(Opcode.LogoutResponse);
+        await client.Connection.Completion.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task Abort_OfAConnectionWhoseRepliesAreNotRead_StillCloses()
     {
         await using var target = await TargetFixture.StartAsync();

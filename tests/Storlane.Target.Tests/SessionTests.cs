@@ -223,7 +223,7 @@ public class SessionTests
     }
 
     /// <summary>A Logout Request, reason "close the session" (RFC 7143 11.14.1), sent immediate.</summary>
-    private static byte[] CloseSessionLogout(PduClient client)
+    internal static byte[] CloseSessionLogout(PduClient client)
     {
         var header = new byte[48];
         var bhs = new Bhs(header);

@@ -139,6 +139,7 @@ internal sealed partial class IscsiConnection
             Volatile.Write(ref _stalledSinceTicks, 0);
             var buffer = result.Buffer;
             var examined = buffer.End;
+            var paused = false;
             try
             {
                 while (!_closing.IsCancellationRequested && PduReader.TryReadPdu(buffer, _readOptions, _header, out var frame))
@@ -151,12 +152,14 @@ internal sealed partial class IscsiConnection
                         // Stop here; PDUs already buffered are parsed again once the queue drains,
                         // without waiting for more bytes (nothing beyond them was examined).
                         examined = buffer.Start;
+                        paused = true;
                         break;
                     }
                 }
 
+                // An initiator that sent its last PDUs and closed still has them handled, after the pause.
                 partial = !buffer.IsEmpty;
-                if (result.IsCompleted || result.IsCanceled)
+                if (result.IsCanceled || (result.IsCompleted && !paused))
                 {
                     if (partial && !_closing.IsCancellationRequested)
                     {
