@@ -19,6 +19,12 @@ internal static class TransferBuffers
 
     private static readonly LargeBufferCache Large = new(LargeRetainBytes);
 
+    /// <summary>Every idle period the large cache is emptied if nothing rented from it (see <see cref="LargeBufferCache.TrimIfIdle"/>).</summary>
+    private static readonly Timer IdleTrim = new(static _ => Large.TrimIfIdle(), null, IdlePeriod, IdlePeriod);
+
+    /// <summary>How long without a large command before the cache's memory is given back.</summary>
+    public static TimeSpan IdlePeriod => TimeSpan.FromSeconds(10);
+
     /// <summary>Large-buffer bytes dropped (left to the GC) since the start.</summary>
     public static long DroppedBytes => Large.DroppedBytes;
 
@@ -40,6 +46,9 @@ internal static class TransferBuffers
 /// <summary>Power-of-two buckets of large arrays with a cap on the bytes they keep.</summary>
 internal sealed class LargeBufferCache
 {
+    /// <summary>Dropping less than this is not worth a blocking collection.</summary>
+    private const long CollectAfterBytes = 16L << 20;
+
     private const int MinShift = 21; // 2 MiB: what the shared pool does not serve
     private const int MaxShift = 30;
     private readonly Stack<byte[]>[] _buckets = new Stack<byte[]>[MaxShift - MinShift + 1];
@@ -47,6 +56,9 @@ internal sealed class LargeBufferCache
     private readonly long _retainBytes;
     private long _retained;
     private long _dropped;
+    private long _rents;
+    private long _rentsAtLastTrim;
+    private long _droppedAtLastCollect;
 
     public LargeBufferCache(long retainBytes)
     {
@@ -72,6 +84,7 @@ internal sealed class LargeBufferCache
 
     public byte[] Rent(int length)
     {
+        Interlocked.Increment(ref _rents);
         var shift = Math.Max(MinShift, 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)length - 1));
         if (shift > MaxShift)
         {
@@ -109,5 +122,45 @@ internal sealed class LargeBufferCache
         }
 
         Interlocked.Add(ref _dropped, length);
+    }
+
+    /// <summary>
+    /// When no large buffer was rented since the last call, the cached ones are let go and, if
+    /// enough large memory has been let go since the last time, a compacting collection gives it
+    /// back to the operating system: after a burst of large commands, or a hostile client, the
+    /// process returns to its size instead of keeping its peak. Runs on a timer: never throws.
+    /// </summary>
+    public void TrimIfIdle()
+    {
+        try
+        {
+            var rents = Interlocked.Read(ref _rents);
+            if (rents != Interlocked.Exchange(ref _rentsAtLastTrim, rents))
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                foreach (var bucket in _buckets)
+                {
+                    bucket.Clear();
+                }
+
+                Interlocked.Add(ref _dropped, _retained);
+                _retained = 0;
+            }
+
+            var dropped = Interlocked.Read(ref _dropped);
+            if (dropped - Interlocked.Read(ref _droppedAtLastCollect) >= CollectAfterBytes)
+            {
+                Interlocked.Exchange(ref _droppedAtLastCollect, dropped);
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+        }
+        catch (Exception)
+        {
+            // Trimming is an optimisation; the next period tries again.
+        }
     }
 }
