@@ -7,8 +7,8 @@ namespace Storlane.Cli.Tests;
 
 /// <summary>
 /// <c>storlane demo</c> end to end through the CLI, as the README's first command runs it: no root,
-/// in-process links. Runs are cut to 0.5 s here (the default repeats kept, so the verdicts hold);
-/// Storlane.Lab.Tests checks the full demo's report.
+/// in-process links, with its defaults: shorter runs on a busy 2-core machine made the one-path
+/// against two-path runs too noisy for a verdict. Storlane.Lab.Tests checks the demo's report.
 /// </summary>
 public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
 {
@@ -24,7 +24,7 @@ public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
         using var stderr = new StringWriter();
         var clock = Stopwatch.StartNew();
 
-        var exitCode = await StorlaneCommandLine.InvokeAsync(["demo", "--output", output, "--duration", "500ms"], new InvocationConfiguration { Output = stdout, Error = stderr });
+        var exitCode = await StorlaneCommandLine.InvokeAsync(["demo", "--output", output], new InvocationConfiguration { Output = stdout, Error = stderr });
 
         log.WriteLine($"demo took {clock.Elapsed.TotalSeconds:0.0} s");
         log.WriteLine(stdout.ToString());

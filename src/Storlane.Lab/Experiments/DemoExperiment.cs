@@ -103,6 +103,7 @@ public sealed class DemoExperiment(LabRunOptions options, IAnsiConsole console)
             Tests = tests,
             Repeat = repeat,
             DurationSeconds = duration,
+            WarmUpSeconds = DemoSuites.WarmUpSeconds(duration),
             JsonPath = Path.Combine(output, file + ".json"),
             HtmlPath = Path.Combine(output, file + ".html"),
         };
