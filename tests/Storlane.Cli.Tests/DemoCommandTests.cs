@@ -7,8 +7,8 @@ namespace Storlane.Cli.Tests;
 
 /// <summary>
 /// <c>storlane demo</c> end to end through the CLI, as the README's first command runs it: no root,
-/// in-process links. Runs are cut to 0.3 s and one repeat here; Storlane.Lab.Tests checks the full
-/// demo's report.
+/// in-process links, with its defaults: shorter runs on a busy 2-core machine made the one-path
+/// against two-path runs too noisy for a verdict. Storlane.Lab.Tests checks the demo's report.
 /// </summary>
 public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
 {
@@ -17,20 +17,20 @@ public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task Demo_PrintsBothTables_AndThePathOfItsHtmlReport()
+    public async Task Demo_PrintsTheFoundDifference_TheCablePulledUnderLoad_AndThePathOfItsHtmlReport()
     {
         var output = Path.Combine(_directory, "demo");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var clock = Stopwatch.StartNew();
 
-        var exitCode = await StorlaneCommandLine.InvokeAsync(["demo", "--output", output, "--repeat", "1", "--duration", "300ms"], new InvocationConfiguration { Output = stdout, Error = stderr });
+        var exitCode = await StorlaneCommandLine.InvokeAsync(["demo", "--output", output], new InvocationConfiguration { Output = stdout, Error = stderr });
 
         log.WriteLine($"demo took {clock.Elapsed.TotalSeconds:0.0} s");
         log.WriteLine(stdout.ToString());
         Assert.True(exitCode == 0, stderr.ToString());
         var text = stdout.ToString();
-        foreach (var expected in new[] { "512 vs 4K", "Read Seq 4MB", "Write 4K QD16", "A cable pulled mid-run", "application I/O errors", "in-process links" })
+        foreach (var expected in new[] { "What the statistics can tell", "1 path vs 2 paths", "2 paths faster by ", "512 vs 4K", "random read 4K QD16", "A cable pulled under load", "nic0->port0 -> nic1->port1 in ", "longest I/O", "0 (multipath hid the pull)", "in-process links" })
         {
             Assert.Contains(expected, text, StringComparison.Ordinal);
         }

@@ -58,6 +58,8 @@ public sealed class LabCommandTests : IDisposable
         Assert.Contains("no root", output, StringComparison.Ordinal);
         Assert.Contains("in-process", output, StringComparison.Ordinal);
         Assert.DoesNotContain("--short", output, StringComparison.Ordinal);
+        Assert.Contains("(default 5;", output, StringComparison.Ordinal);
+        Assert.Contains("(default 1s)", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -5,14 +5,14 @@ namespace Storlane.Cli.Commands;
 
 /// <summary>
 /// <c>storlane demo</c>: no arguments, no root. A target with 512- and 4096-byte LUNs, two paths over
-/// in-process links, the Anvil rows briefly on both, a cable pulled mid-run, the tables and the HTML report.
+/// in-process links; one path against two, 512 against 4K, a cable pulled under load; the tables and the HTML report.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
         var options = new LabOptions(demo: true);
-        var command = new Command("demo", "Storlane in about a minute, no root needed: starts a target with a 512-byte and a 4096-byte RAM LUN, connects over two paths, runs the Anvil rows on both, pulls a path mid-run, prints 512 vs 4K with verdicts and what the pull did, and the path of the HTML report. Exit code 0: done; 1: failed; 2: bad arguments.");
+        var command = new Command("demo", "Storlane in about a minute, no root needed: starts a target with a 512-byte and a 4096-byte RAM LUN reached over two rate-limited paths; compares one path with two (a difference the statistics find) and 512 with 4K (one they do not), pulls a cable while verified I/O runs (failover, longest I/O, errors), and prints the path of the HTML report. Ctrl-C stops it and removes what it started. Exit code 0: done; 1: failed or cancelled; 2: bad arguments.");
         options.AddTo(command, all: false);
         command.SetAction((parseResult, cancellationToken) =>
         {

@@ -60,8 +60,8 @@ internal sealed class LabOptions
             // The demo needs no root: in-process links unless asked, and its own short defaults.
             Links.DefaultValueFactory = _ => "in-process";
             Rate.Description = "Rate of every link: 1gbit (default) or 10gbit.";
-            Repeat.Description = "Runs per Anvil row and LUN (default 2, the fewest that give a verdict).";
-            Duration.Description = "Measured time per run (default 1s).";
+            Repeat.Description = $"Runs per side of each comparison (default {DemoExperiment.DefaultRepeat}; 2 is the fewest that give a verdict).";
+            Duration.Description = $"Measured time per run (default {DemoExperiment.DefaultDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s); the pulled-cable run lasts {DemoExperiment.FailoverRunLength.ToString(System.Globalization.CultureInfo.InvariantCulture)} times that.";
         }
     }
 

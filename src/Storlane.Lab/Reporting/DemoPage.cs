@@ -1,24 +1,29 @@
 namespace Storlane.Lab.Reporting;
 
-/// <summary>The demo's HTML report: 512 vs 4K, the pulled cable with the pulled run's throughput, and a link to the bench's full report.</summary>
+/// <summary>The demo's HTML report: both tables, the pulled-cable run's throughput over time, and links to the bench's own reports.</summary>
 public static class DemoPage
 {
-    public static string Html(DemoReport report, string benchHtml)
+    public static string Html(DemoReport report)
     {
-        var pull = report.Pull;
-        var marks = new List<TimeSeriesChart.Mark> { new(pull.PullSeconds, "pull", FailoverPage.PullColor) };
-        if (pull.Series.Count > 0 && pull.RestoreSeconds <= pull.Series[^1].StartSeconds + pull.SampleIntervalSeconds)
+        var sections = new List<string>
         {
-            marks.Add(new TimeSeriesChart.Mark(pull.RestoreSeconds, "restore", FailoverPage.RestoreColor));
+            DemoTables.Comparisons(report).Html(),
+            DemoTables.Failover(report).Html(),
+            LabHtml.Figure(FailoverPage.Chart(report.Failover.Run)),
+        };
+        var links = new List<string>();
+        foreach (var file in report.Comparisons.Select(c => (c.Compared, c.BenchJson, c.BenchHtml)).Distinct())
+        {
+            if (file.BenchHtml is not null)
+            {
+                links.Add(LabHtml.Link(file.BenchHtml, file.Compared + ": the bench's report (bars, latency CDFs, time series)"));
+            }
+
+            links.Add(LabHtml.Link(file.BenchJson, file.Compared + ": bench result (JSON)"));
         }
 
-        string[] sections =
-        [
-            SectorSizeTable.Build(report.Comparison).Html(),
-            DemoTables.Pull(report).Html(),
-            LabHtml.Figure(TimeSeriesChart.Throughput($"'{pull.Test}' on the {pull.Lun} LUN", pull.Series, pull.SampleIntervalSeconds, marks)),
-            LabHtml.ParagraphHtml(LabHtml.Link(benchHtml, "the bench's report: charts per test (bars, latency CDFs, time series)") + " · " + LabHtml.Link(report.Comparison.BenchJson, "bench result (JSON)")),
-        ];
-        return LabHtml.Page(report.Header, "storlane demo: 512 vs 4K over two paths, one cable pulled", sections);
+        links.Add(LabHtml.Link(report.Failover.Run.BenchJson, "the pulled cable: bench result (JSON)"));
+        sections.Add(LabHtml.ParagraphHtml(string.Join(" · ", links)));
+        return LabHtml.Page(report.Header, "storlane demo: one path against two, 512 against 4K, a cable pulled under load", sections);
     }
 }

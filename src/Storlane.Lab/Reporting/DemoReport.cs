@@ -1,45 +1,44 @@
-using Storlane.Bench.Metrics;
+using Storlane.Bench.Reporting;
 
 namespace Storlane.Lab.Reporting;
 
-/// <summary>The result of <c>storlane demo</c>: 512 vs 4K over two paths, and the cable pulled on the way.</summary>
-public sealed record DemoReport(LabReportHeader Header, SectorComparison Comparison, DemoPull Pull);
+/// <summary>
+/// The result of <c>storlane demo</c>: the comparisons (one path against two, 512 against 4K),
+/// judged at <see cref="Alpha"/> (Bonferroni over their rows), and a cable pulled under load.
+/// </summary>
+public sealed record DemoReport(LabReportHeader Header, double Alpha, IReadOnlyList<DemoComparison> Comparisons, DemoFailover Failover);
 
 /// <summary>
-/// The pulled cable: which path, during which run (test and LUN), when (seconds into that run),
-/// every failover the bench measured in any run, the errors the application saw, and the pulled
-/// run's time series.
+/// One compared row: <paramref name="LabelA"/> and <paramref name="LabelB"/> benchmarked together
+/// (runs interleaved A B B A), <paramref name="Row"/> as <see cref="ReportComparer"/> judged it,
+/// and <paramref name="Verdict"/> in words. The bench's files are relative to the report.
 /// </summary>
-public sealed record DemoPull
+public sealed record DemoComparison(string LabelA, string LabelB, RowComparison Row, string Verdict, string BenchJson, string? BenchHtml)
 {
-    public required string PulledPath { get; init; }
-
-    public required string Test { get; init; }
-
-    /// <summary>"512" or "4K": the LUN the run measured.</summary>
-    public required string Lun { get; init; }
-
-    public required double PullSeconds { get; init; }
-
-    /// <summary>Seconds into the pulled run; past its end when the restore fell in a later run.</summary>
-    public required double RestoreSeconds { get; init; }
-
-    /// <summary>Every failover of every run, with the run's test and LUN.</summary>
-    public required IReadOnlyList<DemoFailover> Failovers { get; init; }
-
-    public required long IoErrors { get; init; }
-
-    public string? FirstIoError { get; init; }
-
-    public required long VerifyErrors { get; init; }
-
-    public required double SampleIntervalSeconds { get; init; }
-
-    public required IReadOnlyList<TimeSample> Series { get; init; }
+    /// <summary>"1 path vs 2 paths".</summary>
+    public string Compared => LabelA + " vs " + LabelB;
 }
 
 /// <summary>
-/// A failover and the run it completed in. A LUN that was idle when the cable was pulled counts its
-/// failover from its last I/O before the pull to its first I/O after it, so its duration is mostly idle time.
+/// The cable pulled while verified I/O ran: the failover experiment's analysis of that run, and
+/// what the application saw of it: its slowest I/O (submit to completion, retries included) and
+/// the longest stretch of sample intervals in which no I/O completed.
 /// </summary>
-public sealed record DemoFailover(string Test, string Lun, FailoverRecord Failover);
+public sealed record DemoFailover
+{
+    /// <summary>"verified random 64K I/O ...": what ran while the cable was out.</summary>
+    public required string Workload { get; init; }
+
+    public required string PulledPath { get; init; }
+
+    public required FailoverRow Run { get; init; }
+
+    /// <summary>The slowest single I/O of the run (ms).</summary>
+    public required double LongestIoMs { get; init; }
+
+    /// <summary>99% of the run's I/Os completed within this (ms), for scale.</summary>
+    public required double P99LatencyMs { get; init; }
+
+    /// <summary>Longest run of whole sample intervals with no completion at all (ms; 0 when every interval had some).</summary>
+    public required double LongestStallMs { get; init; }
+}

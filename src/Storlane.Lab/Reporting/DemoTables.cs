@@ -1,41 +1,78 @@
 using System.Globalization;
+using Storlane.Bench.Suites;
+using Storlane.Lab.Experiments;
 
 namespace Storlane.Lab.Reporting;
 
-/// <summary>The demo's second table: the pulled cable and what the application saw of it.</summary>
+/// <summary>The demo's two tables: what the statistics can tell, and the cable pulled under load.</summary>
 public static class DemoTables
 {
-    public static LabTable Pull(DemoReport report)
+    public static LabTable Comparisons(DemoReport report)
     {
-        var pull = report.Pull;
-        var rows = new List<IReadOnlyList<string>>
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var comparison in report.Comparisons)
         {
-            Row("cable pulled", $"{pull.PulledPath} during '{pull.Test}' on the {pull.Lun} LUN, {Cells.Number(pull.PullSeconds, "0.00")} s into the run"),
-            Row("cable restored", $"{Cells.Number(pull.RestoreSeconds, "0.00")} s into that run"),
-            Row("failovers", pull.Failovers.Count.ToString(CultureInfo.InvariantCulture)),
-        };
-        foreach (var (test, lun, failover) in pull.Failovers)
-        {
-            rows.Add(Row($"  {lun} LUN", $"{failover.FromPath} -> {failover.ToPath} in {Cells.Number(failover.DurationMs, "0.0")} ms, {failover.RetriedIos} I/O(s) retried ({ShortReason(failover.Reason)}; in '{test}')"));
+            var row = comparison.Row;
+            var format = row.Metric == PrimaryMetric.Iops ? "0" : "0.0";
+            rows.Add(
+            [
+                comparison.Compared + "\n" + row.Test + ", " + MetricValue.Unit(row.Metric),
+                Cells.Number(row.Primary.MeanA, format),
+                Cells.Number(row.Primary.MeanB, format),
+                Cells.PValue(row.Primary.PValue),
+                comparison.Verdict,
+            ]);
         }
 
-        rows.Add(Row("application I/O errors", pull.IoErrors.ToString(CultureInfo.InvariantCulture) + (pull.IoErrors == 0 ? " (none: multipath hid the pull)" : " (first: " + pull.FirstIoError + ")")));
-        return new LabTable("A cable pulled mid-run", ["What", "Result"], rows,
+        var runs = report.Comparisons.Count > 0 ? report.Comparisons[0].Row.RunsA : 0;
+        return new LabTable("What the statistics can tell", ["A vs B, workload", "A", "B", "p", "Verdict"], rows,
         [
-            "Failover time: last good I/O on the failed path to the first good one on another. A LUN idle at the pull counts from its last I/O before it, so its figure is mostly idle time.",
-            "Links: " + report.Header.LinkDescription,
+            $"A, B: means of {runs} run(s) of {Cells.Number(report.Header.DurationSeconds, "0.###")} s each, interleaved A B B A. p: Welch's t-test; verdicts at alpha {Cells.Number(report.Alpha, "0.####")} (Bonferroni: 0.05 shared by the {report.Comparisons.Count} rows). \"Could go unseen\": the smallest difference these runs would catch 4 times in 5.",
+            $"One path carries at most {Cells.Number(LabRate.PayloadMegabytesPerSecond(report.Header.LinkBitsPerSecond), "0.0")} MB/s (its link's rate), two paths up to twice that while the CPU keeps up. The LUNs live in RAM, so their sector size has little to change.",
+        ])
+        {
+            FirstNumberColumn = 1,
+            LastNumberColumn = 3,
+        };
+    }
+
+    public static LabTable Failover(DemoReport report)
+    {
+        var failover = report.Failover;
+        var run = failover.Run;
+        var interval = Cells.Number(run.SampleIntervalSeconds * 1000, "0");
+        var rows = new List<IReadOnlyList<string>>
+        {
+            Row("under load", failover.Workload),
+            Row("cable pulled", $"{failover.PulledPath} at {Cells.Number(run.PullSeconds, "0.00")} s, put back at {Cells.Number(run.RestoreSeconds, "0.00")} s"),
+        };
+        foreach (var record in run.Failovers)
+        {
+            rows.Add(Row("failover", $"{record.FromPath} -> {record.ToPath} in {Cells.Number(record.DurationMs, "0.0")} ms, {Count(record.RetriedIos)} I/O(s) retried"));
+        }
+
+        if (run.Failovers.Count == 0)
+        {
+            rows.Add(Row("failover", "none measured"));
+        }
+
+        rows.Add(Row("longest I/O", $"{Cells.Number(failover.LongestIoMs, "0.0")} ms (99% of I/Os within {Cells.Number(failover.P99LatencyMs, "0.0")} ms)"));
+        rows.Add(Row("I/O gap", failover.LongestStallMs > 0
+            ? $"{Cells.Number(failover.LongestStallMs, "0")} ms with no I/O completed"
+            : $"none: I/O completed in every {interval} ms interval"));
+        rows.Add(Row("throughput", $"{Cells.Number(run.BaselineMegabytesPerSecond, "0.0")} MB/s before the pull, lowest {interval} ms interval while out {Cells.Number(run.MinMegabytesPerSecond, "0.0")} MB/s"));
+        rows.Add(Row("application I/O errors", Count(run.IoErrors) + (run.IoErrors == 0 ? " (multipath hid the pull)" : " (first: " + run.FirstIoError + ")")));
+        rows.Add(Row("verify errors", $"{Count(run.VerifyErrors)} in {Count(run.VerifiedBlocks)} blocks read back and checked"));
+        return new LabTable("A cable pulled under load", ["What", "Result"], rows,
+        [
+            "Failover: the failed path's last good completion to the first good one on another path (why it failed: report.json). Longest I/O: submit to completion as the application saw it, retries included. I/O gap: whole intervals without a single completion.",
         ])
         {
             FirstNumberColumn = 2,
         };
     }
 
-    /// <summary>"link down" of "link down: connection to ... lost: ...": the detail is in the JSON.</summary>
-    public static string ShortReason(string reason)
-    {
-        var colon = reason.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 ? reason[..colon] : reason;
-    }
+    private static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
     private static IReadOnlyList<string> Row(string what, string result) => [what, result];
 }

@@ -5,13 +5,18 @@ using Spectre.Console;
 namespace Storlane.Lab.Reporting;
 
 /// <summary>
-/// A table as plain cells, so the console and the HTML report show the same figures. Column 0 is
-/// left-aligned (names), the rest right-aligned (numbers). Notes follow the table.
+/// A table as plain cells, so the console and the HTML report show the same figures. Number
+/// columns are right-aligned, text (names, verdicts) left-aligned. Notes follow the table.
 /// </summary>
 public sealed record LabTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, IReadOnlyList<string> Notes)
 {
     /// <summary>Columns before this one hold text (test or configuration names) and are left-aligned.</summary>
     public int FirstNumberColumn { get; init; } = 1;
+
+    /// <summary>Columns from this one on hold text again (a verdict) and are left-aligned.</summary>
+    public int LastNumberColumn { get; init; } = int.MaxValue;
+
+    private bool IsNumber(int column) => column >= FirstNumberColumn && column <= LastNumberColumn;
 
     public void Render(IAnsiConsole console)
     {
@@ -19,7 +24,7 @@ public sealed record LabTable(string Title, IReadOnlyList<string> Columns, IRead
         for (var c = 0; c < Columns.Count; c++)
         {
             var column = new TableColumn(Markup.Escape(Columns[c]));
-            table.AddColumn(c < FirstNumberColumn ? column.LeftAligned() : column.RightAligned());
+            table.AddColumn(IsNumber(c) ? column.RightAligned() : column.LeftAligned());
         }
 
         foreach (var row in Rows)
@@ -48,7 +53,7 @@ public sealed record LabTable(string Title, IReadOnlyList<string> Columns, IRead
             html.Append("<tr>");
             for (var c = 0; c < row.Count; c++)
             {
-                html.Append(c < FirstNumberColumn ? "<td class='t'>" : "<td>").Append(Encode(row[c])).Append("</td>");
+                html.Append(IsNumber(c) ? "<td>" : "<td class='t'>").Append(Encode(row[c]).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</td>");
             }
 
             html.Append("</tr>");

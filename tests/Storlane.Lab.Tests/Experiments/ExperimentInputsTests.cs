@@ -85,6 +85,22 @@ public sealed class ExperimentInputsTests
     }
 
     [Fact]
+    public void DemoSuites_LoadInTheBench_WithTheirRowCounts_AndAWarmUpBeforeEveryRun()
+    {
+        var paths = YamlSuiteLoader.Parse(DemoSuites.Paths(1), "paths.yaml");
+        var sectors = YamlSuiteLoader.Parse(DemoSuites.Sectors(1), "sectors.yaml");
+
+        Assert.Equal([DemoSuites.SeqRead], paths.Tests.Select(t => t.Name));
+        Assert.Equal([DemoSuites.RandomRead, DemoSuites.RandomWrite], sectors.Tests.Select(t => t.Name));
+        Assert.Equal((DemoSuites.PathsRows, DemoSuites.SectorsRows), (paths.Tests.Count, sectors.Tests.Count));
+        Assert.All(paths.Tests.Concat(sectors.Tests), t => Assert.Equal(0.2, t.Workload.WarmUpSeconds));
+        Assert.All(paths.Tests.Concat(sectors.Tests), t => Assert.Equal(1, t.Workload.DurationSeconds));
+        Assert.Equal(4, paths.Tests[0].Workload.QueueDepth);
+        Assert.Equal(PrimaryMetric.Iops, sectors.Tests[0].Metric);
+        Assert.Equal(0.05, DemoSuites.WarmUpSeconds(0.1), 6);
+    }
+
+    [Fact]
     public void WarmUpSuite_LoadsInTheBench()
     {
         var suite = YamlSuiteLoader.Parse(LabSuites.WarmUp(0.5), "warm-up.yaml");
@@ -226,11 +242,13 @@ public sealed class ExperimentInputsTests
     }
 
     [Fact]
-    public void DemoPull_FallsWithinOneRun()
+    public void DemoPull_LeavesLoadBeforeDuringAndAfterTheCableIsOut()
     {
-        var (pull, restore) = DemoExperiment.PullSchedule(1);
+        var (run, pull, restore) = DemoExperiment.PullSchedule(1);
 
-        Assert.True(TimeSpan.Zero < pull && pull < restore && restore < TimeSpan.FromSeconds(1));
+        Assert.True(TimeSpan.FromSeconds(1) <= pull, "a baseline of whole intervals before the pull");
+        Assert.True(TimeSpan.FromSeconds(1) <= restore - pull, "the survivor carries the load for a while");
+        Assert.True(TimeSpan.FromSeconds(1) <= TimeSpan.FromSeconds(run) - restore, "I/O goes on after the restore");
     }
 
     private static YamlNode Load(string yaml)

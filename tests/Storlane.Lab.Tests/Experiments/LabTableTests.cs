@@ -18,6 +18,14 @@ public sealed class LabTableTests
     }
 
     [Fact]
+    public void Html_MarksTextAfterTheLastNumberColumn_AndBreaksCellLines()
+    {
+        var table = new LabTable("t", ["What", "A", "B", "Verdict"], [["x\ny", "1", "2", "B faster"]], []) { FirstNumberColumn = 1, LastNumberColumn = 2 };
+
+        Assert.Contains("<td class='t'>x<br>y</td><td>1</td><td>2</td><td class='t'>B faster</td>", table.Html(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_WritesTitleCellsAndNotes_WithoutMarkupErrors()
     {
         var capture = new ConsoleCapture();
