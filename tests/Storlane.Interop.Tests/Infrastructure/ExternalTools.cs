@@ -13,8 +13,19 @@ internal static class ExternalTools
     /// <summary>Pseudo-tool: qemu-img can open iscsi:// (Debian ships the driver in qemu-block-extra).</summary>
     public const string QemuIscsiDriver = "qemu-block-extra";
 
+    // `qemu-img --help` lists iscsi among the formats even when its module (qemu-block-extra) is
+    // missing, so ask the driver itself: opening a closed loopback port fails either way, but
+    // without the module it fails with "Unknown driver 'iscsi'".
     private static readonly Lazy<bool> QemuHasIscsi = new(() =>
-        Find(QemuImg) is not null && CommandRunner.Run(QemuImg, ["--help"]).Output.Contains(" iscsi", StringComparison.Ordinal));
+    {
+        if (Find(QemuImg) is null)
+        {
+            return false;
+        }
+
+        var probe = CommandRunner.Run(QemuImg, ["info", "--image-opts", "driver=iscsi,transport=tcp,portal=127.0.0.1:1,target=iqn.2026-11.io.storlane:probe,lun=0"]);
+        return !(probe.Output + probe.Error).Contains("Unknown driver", StringComparison.Ordinal);
+    });
 
     /// <summary>The Debian package that brings each tool, for skip messages.</summary>
     public static string PackageOf(string tool) => tool switch
