@@ -28,19 +28,13 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         var directory = Directory.CreateTempSubdirectory("storlane-hostile-").FullName;
         try
         {
-            var config = Path.Combine(directory, "storlane.yaml");
-            await File.WriteAllTextAsync(config, $$"""
-                portals: [{ address: 127.0.0.1, port: 0 }]
-                targets:
-                  - name: {{Iqn}}
-                    luns: [{ lun: 0, backend: memory, size: 64MiB }]
+            await using var server = await StartAsync(directory, "64MiB", """
                 nop-in-interval: 1
                 nop-in-timeout: 3
                 limits:
                   buffer-budget: 128MiB
                   max-buffer-bytes-per-connection: 32MiB
                 """);
-            await using var server = await StorlaneServer.StartAsync(config, directory, directory);
             var portal = server.Endpoints[0];
             await using var good = await IscsiDisk.OpenAsync($"iscsi://{portal}/{Iqn}/0");
 
@@ -135,17 +129,11 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         var idle = new List<System.Net.Sockets.Socket>();
         try
         {
-            var config = Path.Combine(directory, "storlane.yaml");
-            await File.WriteAllTextAsync(config, $$"""
-                portals: [{ address: 127.0.0.1, port: 0 }]
-                targets:
-                  - name: {{Iqn}}
-                    luns: [{ lun: 0, backend: memory, size: 16MiB }]
+            await using var server = await StartAsync(directory, "16MiB", """
                 limits:
                   max-connections-per-address: 1000
                   login-timeout: 0
-                """);
-            await using var server = await StorlaneServer.StartAsync(config, directory, directory, ["prlimit", "--nofile=256:256"]);
+                """, ["prlimit", "--nofile=256:256"]);
             var portal = server.Endpoints[0];
             for (var i = 0; i < 400; i++)
             {
@@ -201,14 +189,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         var disks = new List<IscsiDisk>();
         try
         {
-            var config = Path.Combine(directory, "storlane.yaml");
-            await File.WriteAllTextAsync(config, $$"""
-                portals: [{ address: 127.0.0.1, port: 0 }]
-                targets:
-                  - name: {{Iqn}}
-                    luns: [{ lun: 0, backend: memory, size: 64MiB }]
-                """);
-            await using var server = await StorlaneServer.StartAsync(config, directory, directory);
+            await using var server = await StartAsync(directory, "64MiB", "");
             for (var i = 0; i < 256; i++)
             {
                 disks.Add(await IscsiDisk.OpenAsync($"iscsi://{server.Endpoints[0]}/{Iqn}/0?local_address=127.0.0.{10 + (i % 4)}"));
@@ -275,6 +256,20 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     }
 
     private static bool HasExited(int pid) => !Directory.Exists($"/proc/{pid}");
+
+    /// <summary>Writes a config serving <see cref="Iqn"/> with one memory LUN (plus <paramref name="moreYaml"/> at the root) and starts storlane serve on it.</summary>
+    private static async Task<StorlaneServer> StartAsync(string directory, string lunSize, string moreYaml, IReadOnlyList<string>? launcher = null)
+    {
+        var config = Path.Combine(directory, "storlane.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            portals: [{ address: 127.0.0.1, port: 0 }]
+            targets:
+              - name: {{Iqn}}
+                luns: [{ lun: 0, backend: memory, size: {{lunSize}} }]
+            {{moreYaml}}
+            """);
+        return await StorlaneServer.StartAsync(config, directory, directory, launcher);
+    }
 
     /// <summary>Writes seeded data at random places and reads each back, for <paramref name="duration"/>.</summary>
     private static async Task<(int Count, TimeSpan Slowest)> VerifiedIoAsync(IscsiDisk disk, TimeSpan duration, int seed)
