@@ -1,4 +1,5 @@
 using System.Buffers;
+using Storlane.Iscsi.Tests.Pdu;
 
 namespace Storlane.Fuzz.Tests.Engine;
 
@@ -14,31 +15,6 @@ internal static class Segments
             cuts.Add(random.Next(data.Length + 1));
         }
 
-        Segment? first = null;
-        Segment? last = null;
-        var start = 0;
-        foreach (var cut in cuts.Append(data.Length))
-        {
-            // A fresh array per segment: a reader that strays past a segment's end cannot read its neighbour.
-            var segment = new Segment(data.AsSpan(start, cut - start).ToArray(), last);
-            first ??= segment;
-            last = segment;
-            start = cut;
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, Segment? previous)
-        {
-            Memory = memory;
-            if (previous is not null)
-            {
-                RunningIndex = previous.RunningIndex + previous.Memory.Length;
-                previous.Next = this;
-            }
-        }
+        return SequenceBuilder.Split(data, [.. cuts]);
     }
 }

@@ -12,7 +12,8 @@ internal static class SequenceBuilder
         Segment? last = null;
         foreach (var cut in cuts.Append(data.Length))
         {
-            var segment = new Segment(data.AsMemory(start, cut - start), last);
+            // A fresh array per segment: a reader that strays past a segment's end cannot read its neighbour.
+            var segment = new Segment(data.AsSpan(start, cut - start).ToArray(), last);
             first ??= segment;
             last = segment;
             start = cut;
