@@ -5,8 +5,9 @@ namespace Storlane.Storage;
 /// <summary>
 /// A device backed by a sparse file read and written with <see cref="RandomAccess"/> (positional
 /// I/O, no shared file position, safe for concurrent commands). Completed writes sit in the page
-/// cache until a flush, so the device reports a volatile write cache; FUA writes and
-/// SYNCHRONIZE CACHE call fsync. UNMAP punches holes where the file system can, and
+/// cache until a flush, so the device reports a volatile write cache; a FUA write is durable by
+/// itself (pwritev2 with RWF_DSYNC on Linux, else write then fsync) and SYNCHRONIZE CACHE calls
+/// fsync. UNMAP punches holes where the file system can, and
 /// <see cref="IAllocationQuery"/> reports holes as deallocated (SEEK_DATA / SEEK_HOLE on Linux;
 /// everything mapped elsewhere).
 /// </summary>
@@ -15,6 +16,8 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
     private readonly SafeFileHandle _handle;
     private readonly Lock _growLock = new();
     private BlockGeometry _geometry;
+    private long _dsyncWrites;
+    private bool _dsyncUnsupported;
 
     private FileBlockDevice(SafeFileHandle handle, string path, BlockGeometry geometry, bool readOnly)
     {
@@ -33,6 +36,16 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
     public BlockGeometry Geometry => _geometry;
 
     public BlockDeviceFeatures Features { get; }
+
+    /// <summary>FUA writes made durable by pwritev2(RWF_DSYNC) rather than by a flush of the whole file.</summary>
+    internal long DsyncWrites => Interlocked.Read(ref _dsyncWrites);
+
+    /// <summary>Set once pwritev2 said RWF_DSYNC cannot be had here; FUA writes then write and flush.</summary>
+    internal bool DsyncUnsupported
+    {
+        get => Volatile.Read(ref _dsyncUnsupported);
+        set => Volatile.Write(ref _dsyncUnsupported, value);
+    }
 
     /// <summary>
     /// Opens the file, creating it sparse at the geometry's size when missing. An existing file
@@ -102,11 +115,37 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
     public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> source, WriteOptions options = WriteOptions.None, CancellationToken cancellationToken = default)
     {
         BlockDeviceGuard.CheckRange(Geometry, lba, source.Length);
-        await RandomAccess.WriteAsync(_handle, source, lba * Geometry.LogicalBlockSize, cancellationToken).ConfigureAwait(false);
-        if ((options & WriteOptions.ForceUnitAccess) != 0)
+        var offset = lba * Geometry.LogicalBlockSize;
+        if ((options & WriteOptions.ForceUnitAccess) == 0)
         {
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(_handle, source, offset, cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        // SBC-3 5.33 WRITE(10) (and 5.32-5.35 alike): with FUA set to one the device server shall
+        // write the logical blocks to non-volatile cache or the medium before completing the
+        // command. RWF_DSYNC makes this one write durable without an fsync of the whole file; like
+        // RandomAccess's own writes on Unix, the blocking call runs on the thread pool.
+        if (!DsyncUnsupported && await Task.Run(() => TryWriteDsync(source, offset), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await RandomAccess.WriteAsync(_handle, source, offset, cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool TryWriteDsync(ReadOnlyMemory<byte> source, long offset)
+    {
+        if (DsyncWrite.TryWrite(_handle, source.Span, offset))
+        {
+            Interlocked.Increment(ref _dsyncWrites);
+            return true;
+        }
+
+        // The kernel or file system will not grow RWF_DSYNC while the file is open: ask once.
+        DsyncUnsupported = true;
+        return false;
     }
 
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)

@@ -18,7 +18,7 @@ namespace Storlane.Target;
 public sealed class IscsiTargetServer : IAsyncDisposable
 {
     private readonly ILogger _logger;
-    private readonly List<IBlockDevice> _devices = [];
+    private readonly List<(string Target, ulong Lun, IBlockDevice Device)> _devices = [];
     private readonly ConcurrentDictionary<IscsiConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILocalAddressSource _addresses;
@@ -146,7 +146,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             foreach (var lun in options.Luns)
             {
                 var block = OpenDevice(options, lun);
-                _devices.Add(block);
+                _devices.Add((options.Name, lun.Lun, block));
                 try
                 {
                     device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block));
@@ -483,10 +483,14 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         TargetLog.Stopped(_logger, sessions);
     }
 
-    /// <summary>Flushes, then closes, every device: a clean stop loses no acknowledged write.</summary>
+    /// <summary>
+    /// Flushes, then closes, every device: a clean stop loses no acknowledged write. A device that
+    /// fails either step is logged and the rest are still flushed and closed, so one bad disk
+    /// neither loses another LUN's cached writes nor leaks its handle.
+    /// </summary>
     private async ValueTask DisposeDevicesAsync()
     {
-        foreach (var device in _devices)
+        foreach (var (target, lun, device) in _devices)
         {
             try
             {
@@ -495,9 +499,18 @@ public sealed class IscsiTargetServer : IAsyncDisposable
                     await device.FlushAsync().ConfigureAwait(false);
                 }
             }
-            finally
+            catch (Exception ex)
+            {
+                TargetLog.DeviceFlushFailed(_logger, target, lun, ex);
+            }
+
+            try
             {
                 await device.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                TargetLog.DeviceCloseFailed(_logger, target, lun, ex);
             }
         }
 

@@ -82,4 +82,10 @@ internal static partial class TargetLog
 
     [LoggerMessage(45, LogLevel.Warning, "max-connections {Configured} lowered to {Allowed}: the process may open too few file descriptors for more (raise ulimit -n, or LimitNOFILE= in the service)")]
     public static partial void ConnectionsLimitedByDescriptors(ILogger logger, int configured, int allowed);
+
+    [LoggerMessage(46, LogLevel.Error, "Stopping: flushing {Target} LUN {Lun} failed; writes it acknowledged may not be durable. Closing it and the other devices anyway")]
+    public static partial void DeviceFlushFailed(ILogger logger, string target, ulong lun, Exception exception);
+
+    [LoggerMessage(47, LogLevel.Error, "Stopping: closing {Target} LUN {Lun} failed; closing the other devices anyway")]
+    public static partial void DeviceCloseFailed(ILogger logger, string target, ulong lun, Exception exception);
 }

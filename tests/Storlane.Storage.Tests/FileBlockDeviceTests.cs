@@ -44,6 +44,50 @@ public sealed class FileBlockDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task FuaWrite_IsDurableByItself_WithRwfDsyncOnLinux()
+    {
+        var geometry = BlockGeometry.FromSize(8 << 20, 512, 512);
+        var data = new byte[16 * 1024];
+        new Random(5).NextBytes(data);
+        await using var device = FileBlockDevice.OpenOrCreate(PathOf("fua.img"), geometry);
+
+        await device.WriteAsync(0, data);
+        Assert.Equal(0, device.DsyncWrites); // a plain write may stay in the page cache
+
+        await device.WriteAsync(100, data, WriteOptions.ForceUnitAccess);
+        if (OperatingSystem.IsLinux())
+        {
+            // The write itself carried RWF_DSYNC: no fsync of the whole file behind it.
+            Assert.Equal(1, device.DsyncWrites);
+        }
+
+        Assert.Equal(data, ReadThroughAnotherHandle(PathOf("fua.img"), 100 * 512, data.Length));
+    }
+
+    [Fact]
+    public async Task FuaWrite_WhereRwfDsyncIsUnsupported_FallsBackToWriteAndFlush()
+    {
+        var geometry = BlockGeometry.FromSize(8 << 20, 4096, 4096);
+        var data = new byte[8192];
+        new Random(6).NextBytes(data);
+        await using var device = FileBlockDevice.OpenOrCreate(PathOf("fallback.img"), geometry);
+        device.DsyncUnsupported = true; // what the first ENOSYS/EOPNOTSUPP/EINVAL from pwritev2 records
+
+        await device.WriteAsync(3, data, WriteOptions.ForceUnitAccess);
+
+        Assert.Equal(0, device.DsyncWrites);
+        Assert.Equal(data, ReadThroughAnotherHandle(PathOf("fallback.img"), 3 * 4096, data.Length));
+    }
+
+    private static byte[] ReadThroughAnotherHandle(string path, long offset, int length)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var back = new byte[length];
+        Assert.Equal(length, RandomAccess.Read(file, back, offset));
+        return back;
+    }
+
+    [Fact]
     public async Task ExistingFileOfAnotherSize_IsRefused()
     {
         await File.WriteAllBytesAsync(PathOf("wrong.img"), new byte[4096]);

@@ -16,22 +16,25 @@ public sealed class TargetTaskAbortTests
         var task = new TargetTask { State = TargetTaskState.Executing };
         var generation = task.Generation;
 
-        Assert.Equal(TaskAbortOutcome.AbortedWhileExecuting, task.TryAbort(generation));
+        Assert.Equal(TaskAbortOutcome.AbortedWhileExecuting, task.TryAbort(generation, out var ended));
         var waiter = task.AbortWaiter;
         Assert.NotNull(waiter);
+        Assert.Same(waiter.Task, ended);
         Assert.True(task.Aborted);
         Assert.True(task.CancellationToken.IsCancellationRequested);
 
         // A second TMF for the same task waits on the same completion.
-        Assert.Equal(TaskAbortOutcome.AbortedWhileExecuting, task.TryAbort(generation));
+        Assert.Equal(TaskAbortOutcome.AbortedWhileExecuting, task.TryAbort(generation, out var again));
         Assert.Same(waiter, task.AbortWaiter);
+        Assert.Same(ended, again);
     }
 
     [Fact]
     public void ReceivingTask_IsCancelled()
     {
         var task = new TargetTask { State = TargetTaskState.Receiving };
-        Assert.Equal(TaskAbortOutcome.AbortedWhileReceiving, task.TryAbort(task.Generation));
+        Assert.Equal(TaskAbortOutcome.AbortedWhileReceiving, task.TryAbort(task.Generation, out var ended));
+        Assert.Null(ended);
         Assert.True(task.Aborted);
         Assert.Null(task.AbortWaiter);
     }
@@ -40,7 +43,7 @@ public sealed class TargetTaskAbortTests
     public void CompletedTask_IsNotAborted()
     {
         var task = new TargetTask { State = TargetTaskState.Completed };
-        Assert.Equal(TaskAbortOutcome.AlreadyCompleted, task.TryAbort(task.Generation));
+        Assert.Equal(TaskAbortOutcome.AlreadyCompleted, task.TryAbort(task.Generation, out _));
         Assert.False(task.Aborted);
     }
 
@@ -55,7 +58,7 @@ public sealed class TargetTaskAbortTests
         task.Reset();
         Assert.Equal(TargetTaskState.Receiving, task.State);
 
-        Assert.Equal(TaskAbortOutcome.AlreadyCompleted, task.TryAbort(generation));
+        Assert.Equal(TaskAbortOutcome.AlreadyCompleted, task.TryAbort(generation, out _));
         Assert.False(task.Aborted);
         Assert.False(task.CancellationToken.IsCancellationRequested);
         Assert.Null(task.AbortWaiter);

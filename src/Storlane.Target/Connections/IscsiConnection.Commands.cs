@@ -341,6 +341,18 @@ internal sealed partial class IscsiConnection
         }
     }
 
+    /// <summary>Task objects waiting in the pool for the next command (tests watch recycling).</summary>
+    internal int PooledTasks
+    {
+        get
+        {
+            lock (_taskPool)
+            {
+                return _taskPool.Count;
+            }
+        }
+    }
+
     private TargetTask RentTask()
     {
         lock (_taskPool)

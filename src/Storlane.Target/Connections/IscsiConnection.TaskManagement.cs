@@ -29,23 +29,27 @@ internal sealed partial class IscsiConnection
 
         var lun = Lun.TryDecode(lunField, out var decoded) ? decoded : ulong.MaxValue;
         var nexus = session.Nexus!;
-        var affected = new List<TargetTask>();
+        // What each aborted task's end is awaited by, taken when it is aborted (never read back
+        // from a task object, which may serve another command by the time it is awaited).
+        var ended = new List<Task>();
         TaskManagementResponse response;
         var dropAllAfter = false;
         switch (function)
         {
             case TaskManagementFunction.AbortTask:
-                response = AbortTask(refTag, refCmdSN, cmdSN, lun, affected);
+                response = AbortTask(refTag, refCmdSN, cmdSN, lun, ended);
                 break;
             case TaskManagementFunction.AbortTaskSet:
-                response = RequireLun(target, lun) ?? AbortMatching(t => t.Command.Lun == lun, affected);
+                response = RequireLun(target, lun) ?? AbortMatching(t => t.Command.Lun == lun, ended);
                 break;
             case TaskManagementFunction.ClearTaskSet:
-                // SAM-5 7.4: CLEAR TASK SET aborts the tasks of every I_T nexus on the LU.
-                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, affected);
+                // SAM-5 CLEAR TASK SET (TST = 000b, one task set per LU): the tasks of every I_T
+                // nexus on the LU are aborted, and the response follows the end of all of them.
+                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, ended);
                 break;
             case TaskManagementFunction.LogicalUnitReset:
-                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, affected);
+                // SAM-5 LOGICAL UNIT RESET: every task on the LU, of every I_T nexus, is aborted.
+                response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, ended);
                 if (response == TaskManagementResponse.FunctionComplete)
                 {
                     target.Device.ResetLogicalUnit(lun, nexus);
@@ -54,7 +58,7 @@ internal sealed partial class IscsiConnection
                 break;
             case TaskManagementFunction.TargetWarmReset:
             case TaskManagementFunction.TargetColdReset:
-                response = AbortEverywhere(target, null, affected);
+                response = AbortEverywhere(target, null, ended);
                 target.Device.ResetTarget(nexus, function == TaskManagementFunction.TargetColdReset);
 
                 // RFC 7143 11.5.1: after a cold reset "the target ... MUST ... terminate all of
@@ -78,25 +82,21 @@ internal sealed partial class IscsiConnection
         reply.Byte2 = (byte)response;
         reply.InitiatorTaskTag = itt;
         pdu.CloseAfter = dropAllAfter;
-        _ = RespondAfterTasksEndAsync(pdu, affected, dropAllAfter ? target : null);
+        _ = RespondAfterTasksEndAsync(pdu, ended, dropAllAfter ? target : null);
     }
 
     /// <summary>
-    /// RFC 7143 4.2.3.? / 11.6: the TMF response is sent only after every affected task has
-    /// stopped, so no Data-In or status for them can follow it.
+    /// RFC 7143 11.5.1 / 11.6: the response to a TMF is sent only after every task it aborted, on
+    /// any session of the LU, has come back from the SCSI layer, so that nothing of theirs (data,
+    /// status, a write reaching the medium) can follow it.
     /// </summary>
-    private async Task RespondAfterTasksEndAsync(ControlPdu pdu, List<TargetTask> affected, TargetNode? dropTarget)
+    private async Task RespondAfterTasksEndAsync(ControlPdu pdu, List<Task> ended, TargetNode? dropTarget)
     {
-        foreach (var task in affected)
+        foreach (var end in ended)
         {
-            if (task.AbortWaiter is not { } waiter)
-            {
-                continue;
-            }
-
             try
             {
-                await waiter.Task.WaitAsync(AbortedTaskPatience).ConfigureAwait(false);
+                await end.WaitAsync(AbortedTaskPatience).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -127,7 +127,7 @@ internal sealed partial class IscsiConnection
     private static TaskManagementResponse? RequireLun(TargetNode target, ulong lun) =>
         target.Device.FindLogicalUnit(lun) is null ? TaskManagementResponse.LunDoesNotExist : null;
 
-    private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, uint tmfCmdSN, ulong lun, List<TargetTask> affected)
+    private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, uint tmfCmdSN, ulong lun, List<Task> ended)
     {
         TargetTask? task;
         uint generation = 0;
@@ -160,10 +160,10 @@ internal sealed partial class IscsiConnection
 
         // A task whose status is already queued is finished as far as the SCSI layer goes: its
         // response may be on the wire, so it "does not exist" any more and is not aborted.
-        return AbortOwnTask(task, generation, affected) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
+        return AbortOwnTask(task, generation, ended) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
     }
 
-    private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<TargetTask> affected)
+    private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<Task> ended)
     {
         List<(TargetTask Task, uint Generation)> matched = [];
         lock (_tasksLock)
@@ -179,20 +179,20 @@ internal sealed partial class IscsiConnection
 
         foreach (var (task, generation) in matched)
         {
-            AbortOwnTask(task, generation, affected);
+            AbortOwnTask(task, generation, ended);
         }
 
         return TaskManagementResponse.FunctionComplete;
     }
 
-    private TaskManagementResponse AbortEverywhere(TargetNode target, ulong? lun, List<TargetTask> affected)
+    private TaskManagementResponse AbortEverywhere(TargetNode target, ulong? lun, List<Task> ended)
     {
-        AbortMatching(t => lun is null || t.Command.Lun == lun, affected);
+        AbortMatching(t => lun is null || t.Command.Lun == lun, ended);
         foreach (var session in _server.Sessions.Snapshot())
         {
             if (ReferenceEquals(session.Target, target) && session.Connection is { } connection && !ReferenceEquals(connection, this))
             {
-                connection.AbortTasksFromOtherNexus(lun);
+                connection.AbortTasksFromOtherNexus(lun, ended);
             }
         }
 
@@ -205,12 +205,12 @@ internal sealed partial class IscsiConnection
     /// sent, and must not be contradicted by a FUNCTION COMPLETE). Called on the receive loop, which
     /// owns receiving tasks.
     /// </summary>
-    private bool AbortOwnTask(TargetTask task, uint generation, List<TargetTask> affected)
+    private bool AbortOwnTask(TargetTask task, uint generation, List<Task> ended)
     {
-        switch (task.TryAbort(generation))
+        switch (task.TryAbort(generation, out var end))
         {
             case TaskAbortOutcome.AbortedWhileExecuting:
-                affected.Add(task);
+                ended.Add(end!);
                 return true;
             case TaskAbortOutcome.AbortedWhileReceiving:
                 RemoveTask(task);
@@ -222,22 +222,20 @@ internal sealed partial class IscsiConnection
     }
 
     /// <summary>
-    /// Tasks of this connection aborted by another nexus (CLEAR TASK SET, LU or target reset).
-    /// Only flags and cancels: receiving tasks stay owned by this connection's receive loop, which
-    /// drops them on their next Data-Out or at close.
+    /// Tasks of this connection aborted by another nexus (CLEAR TASK SET, LU or target reset,
+    /// PREEMPT AND ABORT). Only flags and cancels: receiving tasks stay owned by this connection's
+    /// receive loop, which drops them on their next Data-Out or at close. When the caller answers
+    /// only once they are gone, <paramref name="ended"/> gets what each executing one's end is awaited by.
     /// </summary>
-    internal void AbortTasksFromOtherNexus(ulong? lun)
+    internal void AbortTasksFromOtherNexus(ulong? lun, List<Task>? ended = null)
     {
         lock (_tasksLock)
         {
             foreach (var task in _tasks.Values)
             {
-                lock (task.StateLock)
+                if (task.AbortForOtherNexus(lun) is { } end)
                 {
-                    if ((lun is null || task.Command.Lun == lun) && task.State != TargetTaskState.Completed)
-                    {
-                        task.Cancel();
-                    }
+                    ended?.Add(end);
                 }
             }
         }

@@ -344,10 +344,20 @@ internal sealed partial class IscsiConnection
         }
     }
 
-    private uint NextTargetTransferTag()
+    /// <summary>
+    /// A fresh target transfer tag. Both the receive loop (R2T, Text) and the ping loop (NOP-In)
+    /// take tags, so the counter moves atomically: two PDUs never share one. 0xffffffff is reserved
+    /// (RFC 7143 11.8.3) and skipped when the counter wraps.
+    /// </summary>
+    internal uint NextTargetTransferTag()
     {
-        // 0xffffffff is reserved (RFC 7143 11.8.3); skip it when the counter wraps.
-        var tag = _nextTargetTransferTag++;
-        return tag == Bhs.ReservedTag ? _nextTargetTransferTag++ : tag;
+        uint tag;
+        do
+        {
+            tag = Interlocked.Increment(ref _nextTargetTransferTag) - 1;
+        }
+        while (tag == Bhs.ReservedTag);
+
+        return tag;
     }
 }

@@ -11,7 +11,7 @@ internal enum TaskAbortOutcome
     /// <summary>Still gathering Data-Out: cancelled; the receive loop that owns it removes it.</summary>
     AbortedWhileReceiving,
 
-    /// <summary>In the SCSI layer: cancelled; <see cref="TargetTask.AbortWaiter"/> signals its return.</summary>
+    /// <summary>In the SCSI layer: cancelled; the waiter <see cref="TargetTask.TryAbort"/> hands out completes at its return.</summary>
     AbortedWhileExecuting,
 }
 
@@ -202,9 +202,13 @@ internal sealed class TargetTask
     /// The writer recycles a completed task outside the connection's task map lock, so between the
     /// lookup and this call the object may have been reset for the next command: that command is not
     /// the one being aborted, and its old command completed (SAM-5 7.2: the task does not exist).
+    /// <paramref name="ended"/> completes when an executing command comes back from the SCSI layer;
+    /// it is taken here, under the state lock, because once the command ends this object may serve
+    /// another one and a later look at <see cref="AbortWaiter"/> would find that one's.
     /// </summary>
-    public TaskAbortOutcome TryAbort(uint generation)
+    public TaskAbortOutcome TryAbort(uint generation, out Task? ended)
     {
+        ended = null;
         lock (StateLock)
         {
             if (Generation != generation)
@@ -215,9 +219,7 @@ internal sealed class TargetTask
             switch (State)
             {
                 case TargetTaskState.Executing:
-                    // A task that an earlier TMF is already waiting for keeps that waiter: both
-                    // responses follow its end (replacing it would leave the first never answered).
-                    AbortWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    ended = WaitForEndLocked();
                     Cancel();
                     return TaskAbortOutcome.AbortedWhileExecuting;
                 case TargetTaskState.Receiving:
@@ -227,6 +229,36 @@ internal sealed class TargetTask
                     return TaskAbortOutcome.AlreadyCompleted;
             }
         }
+    }
+
+    /// <summary>
+    /// Aborts the task for another I_T nexus (CLEAR TASK SET, LU or target reset) unless its command
+    /// has completed, whatever command it serves now (the caller holds the task map lock, so it is
+    /// one of the connection's live tasks). Returns when an executing command has come back, or null.
+    /// </summary>
+    public Task? AbortForOtherNexus(ulong? lun)
+    {
+        lock (StateLock)
+        {
+            if ((lun is not null && Command.Lun != lun) || State == TargetTaskState.Completed)
+            {
+                return null;
+            }
+
+            var ended = State == TargetTaskState.Executing ? WaitForEndLocked() : null;
+            Cancel();
+            return ended;
+        }
+    }
+
+    /// <summary>
+    /// A task that an earlier TMF is already waiting for keeps that waiter: both responses follow
+    /// its end (replacing it would leave the first never answered).
+    /// </summary>
+    private Task WaitForEndLocked()
+    {
+        AbortWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return AbortWaiter.Task;
     }
 
     /// <summary>
