@@ -1,0 +1,61 @@
+# Helpers for Storlane's kernel-initiator guest scripts; each guest.sh sources this first.
+# Output protocol read by the tests: "STEP <ms> name", "RESULT key=value ...", "CHECKPOINT name"
+# (the guest waits until the host creates checkpoint.<name> in the shared folder), "FAIL reason".
+set -eu
+T0=$(date +%s%N)
+step() { echo "STEP $(( ($(date +%s%N) - T0) / 1000000 ))ms $*"; }
+result() { echo "RESULT $*"; }
+die() { echo "FAIL $*"; exit 1; }
+
+checkpoint() {
+  echo "CHECKPOINT $1"
+  i=0
+  while [ ! -e "/storlane-vm/checkpoint.$1" ]; do
+    i=$((i + 1)); [ $i -gt 3000 ] && die "the host never answered checkpoint $1"
+    sleep 0.1
+  done
+}
+
+# The kernel side: iscsi_tcp, sd, dm-multipath with ALUA, CRC32C for digests, file systems.
+modprobe -a iscsi_tcp sd_mod sg crc32c_generic dm_multipath scsi_dh_alua dm_round_robin \
+  dm_queue_length dm_service_time ext4 xfs || die "modprobe failed"
+mkdir -p /etc/iscsi /run/lock/iscsi
+echo "InitiatorName=${INITIATOR:-iqn.2026-12.io.storlane.test:vm}" > /etc/iscsi/initiatorname.iscsi
+iscsid || die "iscsid did not start"
+
+# node_set TARGET PORTAL KEY VALUE [IFACE]
+node_set() { iscsiadm -m node -T "$1" -p "$2" ${5:+-I "$5"} -o update -n "$3" -v "$4" >/dev/null; }
+
+# The block device (sdX) of LUN $1 in session host $2 (any host when absent).
+lun_dev() {
+  for d in /sys/class/scsi_device/${2:-*}:*:*:"$1"/device/block/*; do
+    [ -e "$d" ] && { basename "$d"; return 0; }
+  done
+  return 1
+}
+wait_dev() {
+  i=0
+  while ! lun_dev "$@" >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -gt 200 ] && die "LUN $1 never appeared"
+    sleep 0.1
+  done
+  lun_dev "$@"
+}
+
+# Completed reads + writes of a block device (fields 1 and 5 of /sys/block/X/stat).
+ios() { awk '{ print $1 + $5 }' "/sys/block/$1/stat"; }
+
+# fio_verify FILE SECONDS|SIZE NAME [extra fio options]: random read/write 4K-1M at depth 32 with
+# crc32c verification; prints RESULT NAME_exit= NAME_errors=.
+fio_verify() {
+  file=$1; amount=$2; name=$3; shift 3
+  case $amount in *s) limit="--time_based --runtime=${amount%s}";; *) limit="--size=$amount";; esac
+  rc=0
+  fio --name="$name" --filename="$file" --direct=1 --ioengine=libaio --rw=randrw --bsrange=4k-1m \
+    --iodepth=32 $limit --verify=crc32c --verify_fatal=1 --do_verify=1 "$@" \
+    --output-format=terse --terse-version=3 > "$name.fio" 2> "$name.fio.err" || rc=$?
+  errors=$(cut -d';' -f5 "$name.fio" 2>/dev/null || echo unknown)
+  result "${name}_exit=$rc ${name}_errors=${errors:-unknown}"
+  [ -s "$name.fio.err" ] && sed "s/^/fio: /" "$name.fio.err" | head -20
+  return 0
+}
