@@ -15,6 +15,7 @@ internal sealed class ServerContext
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
         Admission = new Connections.ConnectionAdmission(options.Limits, Connections.DescriptorLimit.ConnectionsAllowed(Connections.DescriptorLimit.ReadOpenFilesLimit(), Connections.DescriptorLimit.CountOpen()));
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
+        Connections.TransferBuffers.StartUpkeep(logger);
     }
 
     public TargetLimits Limits => Options.Limits;

@@ -19,14 +19,25 @@ internal static class TransferBuffers
 
     private static readonly LargeBufferCache Large = new(LargeRetainBytes);
 
-    /// <summary>Every idle period the large cache is emptied if nothing was rented from it (see <see cref="LargeBufferCache.TrimIfIdle"/>).</summary>
-    private static readonly Timer IdleTrim = new(static _ => Large.TrimIfIdle(), null, IdlePeriod, IdlePeriod);
+    /// <summary>
+    /// Every idle period the large cache is emptied if nothing was rented from it (see
+    /// <see cref="LargeBufferCache.TrimIfIdle"/>); once it is empty, the process's
+    /// <see cref="MemoryReclaimer"/> may give the burst's memory back to the system.
+    /// </summary>
+    private static readonly Timer IdleTrim = new(static _ => OnIdlePeriod(), null, IdlePeriod, IdlePeriod);
 
     /// <summary>How long without a large command before the cache's memory is given back.</summary>
     public static TimeSpan IdlePeriod => TimeSpan.FromSeconds(10);
 
     /// <summary>Large-buffer bytes dropped (left to the GC) since the start.</summary>
     public static long DroppedBytes => Large.DroppedBytes;
+
+    /// <summary>Starts the idle-period upkeep (it would otherwise wait for the first rented buffer); reclaims are logged to <paramref name="logger"/>.</summary>
+    public static void StartUpkeep(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        MemoryReclaimer.Process.Logger = logger;
+        GC.KeepAlive(IdleTrim);
+    }
 
     public static byte[] Rent(int length) => length <= SharedPoolMax ? ArrayPool<byte>.Shared.Rent(length) : Large.Rent(length);
 
@@ -39,6 +50,20 @@ internal static class TransferBuffers
         else
         {
             Large.Return(buffer);
+        }
+    }
+
+    /// <summary>Runs on a timer: never throws.</summary>
+    private static void OnIdlePeriod()
+    {
+        try
+        {
+            Large.TrimIfIdle();
+            MemoryReclaimer.Process.Tick(burstMemoryCached: Large.RetainedBytes > 0);
+        }
+        catch (Exception)
+        {
+            // Upkeep is an optimisation; the next period tries again.
         }
     }
 }
@@ -124,8 +149,8 @@ internal sealed class LargeBufferCache
     /// <summary>
     /// When no large buffer was rented since the last call, the cached ones are let go to the GC,
     /// so a burst of large commands, or a hostile client, does not pin up to the retention cap for
-    /// the life of the process. (A forced compacting collection here was measured and did not bring
-    /// RSS down, so none is forced.) Runs on a timer: never throws.
+    /// the life of the process. (Giving that memory back to the system is the
+    /// <see cref="MemoryReclaimer"/>'s job, once the cache is empty.) Never throws.
     /// </summary>
     public void TrimIfIdle()
     {
