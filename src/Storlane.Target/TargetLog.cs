@@ -63,10 +63,10 @@ internal static partial class TargetLog
     [LoggerMessage(19, LogLevel.Information, "{Target} LUN {Lun} grown to {Bytes} bytes: initiators get CAPACITY DATA HAS CHANGED")]
     public static partial void LunGrown(ILogger logger, string target, ulong lun, long bytes);
 
-    [LoggerMessage(46, LogLevel.Information, "Memory given back after a burst: managed heap {BeforeMiB} MiB -> {AfterMiB} MiB ({PauseMs} ms collection)")]
+    [LoggerMessage(48, LogLevel.Information, "Memory given back after a burst: managed heap {BeforeMiB} MiB -> {AfterMiB} MiB ({PauseMs} ms collection)")]
     public static partial void MemoryReclaimed(ILogger logger, long beforeMiB, long afterMiB, long pauseMs);
 
-    [LoggerMessage(47, LogLevel.Debug, "Memory reclaim deferred: heap {GrowthMiB} MiB above its settled size, but {AllocatedMiB} MiB allocated in the last period")]
+    [LoggerMessage(49, LogLevel.Debug, "Memory reclaim deferred: heap {GrowthMiB} MiB above its settled size, but {AllocatedMiB} MiB allocated in the last period")]
     public static partial void MemoryReclaimDeferred(ILogger logger, long growthMiB, long allocatedMiB);
 
     [LoggerMessage(40, LogLevel.Warning, "Connection from {Remote} on {Local} refused: {Limit} reached ({Refused} refused since the start)")]
