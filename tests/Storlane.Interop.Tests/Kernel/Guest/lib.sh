@@ -59,3 +59,72 @@ fio_verify() {
   [ -s "$name.fio.err" ] && sed "s/^/fio: /" "$name.fio.err" | head -20
   return 0
 }
+
+# mark NAME: a line the host waits for; the guest does not wait.
+mark() { echo "MARK $1"; }
+
+# open-iscsi timers for node records: "tuned" (NOP-Out every 2 s, 2 s to answer, a failed
+# session's I/O handed back after 5 s) or "default" (Debian's iscsid.conf: 5 s, 5 s, 120 s).
+set_timers() {
+  [ "$2" = tuned ] || return 0
+  iscsiadm -m node -T "$1" -o update -n 'node.conn[0].timeo.noop_out_interval' -v 2 > /dev/null
+  iscsiadm -m node -T "$1" -o update -n 'node.conn[0].timeo.noop_out_timeout' -v 2 > /dev/null
+  iscsiadm -m node -T "$1" -o update -n node.session.timeo.replacement_timeout -v 5 > /dev/null
+}
+
+# start_multipath SELECTOR NO_PATH_RETRY: udevd (multipath finds WWIDs through udev's
+# properties) and multipathd with the ALUA device section the README documents.
+start_multipath() {
+  /lib/systemd/systemd-udevd --daemon > /dev/null 2>&1
+  udevadm trigger --action=add > /dev/null 2>&1 || true
+  udevadm settle
+  cat > /etc/multipath.conf <<CONF
+defaults {
+    user_friendly_names no
+    find_multipaths no
+    polling_interval 2
+}
+devices {
+    device {
+        vendor               "STORLANE"
+        product              ".*"
+        hardware_handler     "1 alua"
+        prio                 alua
+        path_grouping_policy group_by_prio
+        path_selector        "$1"
+        failback             immediate
+        no_path_retry        $2
+    }
+}
+CONF
+  multipathd -s
+}
+
+# The dm-multipath map's device, once it has formed over $1 paths.
+wait_map() {
+  i=0
+  while :; do
+    udevadm settle
+    wwid=$(multipath -l -v1 2> /dev/null | head -1)
+    if [ -n "$wwid" ] && [ "$(multipath -ll "$wwid" 2> /dev/null | grep -c 'active ready')" -ge "$1" ]; then
+      echo "/dev/mapper/$wwid"; return 0
+    fi
+    i=$((i + 1)); [ $i -gt 300 ] && { multipath -ll >&2; die "no multipath map over $1 paths"; }
+    sleep 0.1
+  done
+}
+
+# stall_report NAME: from fio's per-I/O completion-latency log, the longest completion and the
+# longest stretch with no completion at all (ms).
+stall_report() {
+  log=$(ls "$1"_clat.*.log 2> /dev/null | head -1)
+  [ -n "$log" ] || { result "$1_longest_ms=unknown $1_gap_ms=unknown"; return 0; }
+  result "$1_longest_ms=$(awk -F', ' '{ if ($2 > m) m = $2 } END { printf "%d", m / 1000000 }' "$log") $1_gap_ms=$(sort -t, -k1,1n "$log" | awk -F', ' 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%d", g }') $1_ios=$(wc -l < "$log")"
+}
+
+# The disk (sdX) of LUN 0 reached through portal address $1 (from iscsiadm's session details).
+portal_dev() {
+  iscsiadm -m session -P 3 | awk -v ip="$1" '
+    /Current Portal:/ { here = index($3, ip ":") == 1 }
+    /Attached scsi disk/ && here { print $4; exit }'
+}
