@@ -33,8 +33,8 @@ internal static partial class CliLog
     [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals and LUN sizes from {Path}")]
     public static partial void Reloading(ILogger logger, string path);
 
-    [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Luns}")]
-    public static partial void Reloaded(ILogger logger, string endpoints, string luns);
+    [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Changes}")]
+    public static partial void Reloaded(ILogger logger, string endpoints, string changes);
 
     [LoggerMessage(13, LogLevel.Error, "reload refused, nothing changed: {Reason}")]
     public static partial void ReloadRefused(ILogger logger, string reason);
