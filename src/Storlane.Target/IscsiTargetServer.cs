@@ -100,6 +100,14 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             throw new TargetStartException(conflicts[0]);
         }
 
+        foreach (var (group, state) in groupStates)
+        {
+            if (state != TargetPortGroupState.ActiveOptimized)
+            {
+                TargetLog.PortalGroupStateConfigured(_logger, group, state);
+            }
+        }
+
         try
         {
             var targets = OpenTargets(groupStates);

@@ -91,4 +91,7 @@ internal static partial class TargetLog
 
     [LoggerMessage(48, LogLevel.Information, "{Target}: portal group {Group} is now {State} (ALUA); every session is told")]
     public static partial void PortalGroupStateSet(ILogger logger, string target, ushort group, Scsi.TargetPortGroupState state);
+
+    [LoggerMessage(49, LogLevel.Information, "Portal group {Group} starts {State} (ALUA), as configured")]
+    public static partial void PortalGroupStateConfigured(ILogger logger, ushort group, Scsi.TargetPortGroupState state);
 }
