@@ -93,9 +93,24 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             throw new TargetStartException("no portals configured: the target would not listen anywhere");
         }
 
+        var conflicts = new List<string>();
+        var groupStates = PortalGroupStates.Of(Options.Portals, conflicts);
+        if (conflicts.Count > 0)
+        {
+            throw new TargetStartException(conflicts[0]);
+        }
+
+        foreach (var (group, state) in groupStates)
+        {
+            if (state != TargetPortGroupState.ActiveOptimized)
+            {
+                TargetLog.PortalGroupStateConfigured(_logger, group, state);
+            }
+        }
+
         try
         {
-            var targets = OpenTargets();
+            var targets = OpenTargets(groupStates);
             _context = new ServerContext(Options, targets, _logger);
             if (_context.Admission.MaxConnections < Options.Limits.MaxConnections)
             {
@@ -124,7 +139,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private Dictionary<string, TargetNode> OpenTargets()
+    private Dictionary<string, TargetNode> OpenTargets(SortedDictionary<ushort, TargetPortGroupState> groupStates)
     {
         var targets = new Dictionary<string, TargetNode>(StringComparer.OrdinalIgnoreCase);
         foreach (var options in Options.Targets)
@@ -143,6 +158,17 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             {
                 device.AddTargetPort(portal.Group, portal.Group);
             }
+
+            // The configured ALUA states, set before any portal listens: no nexus exists yet, so no
+            // unit attention is due. A group left active/optimized keeps STATUS CODE 00h.
+            foreach (var (group, state) in groupStates)
+            {
+                if (state != TargetPortGroupState.ActiveOptimized)
+                {
+                    device.SetTargetPortGroupState(group, state);
+                }
+            }
+
             foreach (var lun in options.Luns)
             {
                 var block = OpenDevice(options, lun);
@@ -299,7 +325,33 @@ public sealed class IscsiTargetServer : IAsyncDisposable
             }
         }
 
+        PortalGroupStates.Of(portals, problems);
         return problems;
+    }
+
+    /// <summary>
+    /// Sets a portal group's ALUA state on every target while it serves (an administrator's implicit
+    /// transition, e.g. from a reloaded config): REPORT TARGET PORT GROUPS reports it, commands through a
+    /// standby or unavailable group are refused, and every nexus gets ASYMMETRIC ACCESS STATE CHANGED
+    /// (SPC-4 5.16.2.6). Nothing happens when the group already has that state.
+    /// </summary>
+    /// <exception cref="ArgumentException">The target did not start with that portal group.</exception>
+    public void SetPortalGroupState(ushort group, TargetPortGroupState state)
+    {
+        var context = _context ?? throw new InvalidOperationException("start the target first");
+        if (!HasGroup(group))
+        {
+            throw new ArgumentException($"portal group {group} is not one the target started with", nameof(group));
+        }
+
+        foreach (var target in context.Targets.Values)
+        {
+            if (target.Device.GetTargetPortGroupState(group) != state)
+            {
+                target.Device.SetTargetPortGroupState(group, state);
+                TargetLog.PortalGroupStateSet(_logger, target.Name, group, state);
+            }
+        }
     }
 
     /// <summary>Why <see cref="GrowLunAsync"/> would refuse this size, or null when it would grow the LUN; changes nothing.</summary>

@@ -45,6 +45,13 @@ public sealed class PortalOptions
     /// <summary>Target portal group tag (TPGT), 1..65535.</summary>
     public ushort Group { get; init; } = 1;
 
+    /// <summary>
+    /// The ALUA asymmetric access state of this portal's group (SPC-4 5.16.2.4), so a multipath host
+    /// prefers one group; null leaves it to the group's other portals (active/optimized when none names
+    /// one). The portals of one group name one state (<see cref="Portals.PortalGroupStates"/>).
+    /// </summary>
+    public Scsi.TargetPortGroupState? AluaState { get; init; }
+
     public override string ToString() => (Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}") + (Interface is null ? "" : $" on {Interface}");
 }
 

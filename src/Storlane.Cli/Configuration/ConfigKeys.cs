@@ -12,7 +12,7 @@ internal static class ConfigKeys
         "max-queued-bytes-per-connection", "max-buffer-bytes-per-connection", "buffer-budget",
     ];
 
-    public static readonly string[] Portal = ["address", "interface", "port", "group"];
+    public static readonly string[] Portal = ["address", "interface", "port", "group", "alua-state"];
 
     public static readonly string[] Target = ["name", "alias", "allowed-initiators", "chap", "mutual-chap", "luns"];
 

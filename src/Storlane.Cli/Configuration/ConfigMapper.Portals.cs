@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Storlane.Scsi;
 using Storlane.Target;
 using YamlDotNet.RepresentationModel;
 
@@ -12,11 +13,12 @@ internal sealed partial class ConfigMapper
         var items = root.Sequence("portals");
         RequireItems(root, "portals", items);
         var seen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var groupStates = new Dictionary<ushort, (TargetPortGroupState State, YamlNode Node)>();
         foreach (var item in items)
         {
             if (item is not YamlMappingNode mapping)
             {
-                _errors.Add(item, $"a portal must be a mapping with 'address' (or 'interface') and optional 'port' and 'group', not {YamlSection.Describe(item)}");
+                _errors.Add(item, $"a portal must be a mapping with 'address' (or 'interface') and optional 'port', 'group' and 'alua-state', not {YamlSection.Describe(item)}");
                 continue;
             }
 
@@ -27,6 +29,10 @@ internal sealed partial class ConfigMapper
             var address = networkInterface is not null && section.Value("address") is null ? IPAddress.Any : ParseAddress(section);
             var port = section.Integer("port", 0, 65535);
             var group = section.Integer("group", 1, 65535);
+
+            // A bad 'group' has its own error; the state of its portal then has no group to agree with.
+            ushort? groupNumber = group is { } number ? (ushort)number : section.Value("group") is null ? (ushort)1 : null;
+            var aluaState = MapAluaState(section, groupNumber, groupStates);
             if (address is null)
             {
                 continue;
@@ -38,7 +44,7 @@ internal sealed partial class ConfigMapper
                 continue;
             }
 
-            var portal = new PortalOptions { Address = address.ToString(), Interface = networkInterface, Port = (int)(port ?? 3260), Group = (ushort)(group ?? 1) };
+            var portal = new PortalOptions { Address = address.ToString(), Interface = networkInterface, Port = (int)(port ?? 3260), Group = (ushort)(group ?? 1), AluaState = aluaState };
 
             // Port 0 asks the OS for a free port, so two such portals never collide.
             if (portal.Port != 0 && !seen.TryAdd(portal.ToString(), mapping))
@@ -48,6 +54,40 @@ internal sealed partial class ConfigMapper
 
             portals.Add(portal);
         }
+    }
+
+    /// <summary>
+    /// The portal group's ALUA state (SPC-4 5.16.2.4), if this portal names one. A group is one target
+    /// port group with one state, so a second, different state for it is refused where it is written.
+    /// </summary>
+    private TargetPortGroupState? MapAluaState(YamlSection section, ushort? group, Dictionary<ushort, (TargetPortGroupState State, YamlNode Node)> groupStates)
+    {
+        var text = section.String("alua-state");
+        if (text is null)
+        {
+            return null;
+        }
+
+        var node = section.Value("alua-state")!;
+        if (!AluaStateNames.TryParse(text, out var state))
+        {
+            _errors.Add(node, $"'alua-state' must be {AluaStateNames.Choices}, got '{text}'");
+            return null;
+        }
+
+        if (group is not { } key)
+        {
+            return state;
+        }
+
+        if (groupStates.TryGetValue(key, out var first) && first.State != state)
+        {
+            _errors.Add(node, $"portal group {key} is already '{AluaStateNames.Name(first.State)}' (line {first.Node.Start.Line}); the portals of one group share one ALUA state");
+            return null;
+        }
+
+        groupStates.TryAdd(key, (state, node));
+        return state;
     }
 
     /// <summary>

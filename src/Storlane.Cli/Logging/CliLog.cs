@@ -30,11 +30,11 @@ internal static partial class CliLog
     [LoggerMessage(10, LogLevel.Information, "portal {Portal} follows the host's addresses: listeners open and close as addresses come and go")]
     public static partial void WildcardPortal(ILogger logger, string portal);
 
-    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals and LUN sizes from {Path}")]
+    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals, portal group ALUA states and LUN sizes from {Path}")]
     public static partial void Reloading(ILogger logger, string path);
 
-    [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Luns}")]
-    public static partial void Reloaded(ILogger logger, string endpoints, string luns);
+    [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Changes}")]
+    public static partial void Reloaded(ILogger logger, string endpoints, string changes);
 
     [LoggerMessage(13, LogLevel.Error, "reload refused, nothing changed: {Reason}")]
     public static partial void ReloadRefused(ILogger logger, string reason);

@@ -9,7 +9,8 @@ namespace Storlane.Cli.Serving;
 
 /// <summary>
 /// SIGHUP re-reads the config file and applies, live, what can change without a restart: the portal
-/// list (<see cref="IscsiTargetServer.UpdatePortals"/>) and larger LUN sizes
+/// list (<see cref="IscsiTargetServer.UpdatePortals"/>), portal group ALUA states
+/// (<see cref="IscsiTargetServer.SetPortalGroupState"/>) and larger LUN sizes
 /// (<see cref="IscsiTargetServer.GrowLunAsync"/>). All or nothing: the whole file is judged first
 /// (<see cref="ReloadPlan"/>), and a file with an error or with any change that needs a restart is
 /// refused whole, naming each such change, with nothing applied; portals whose bind fails are rolled back.
@@ -92,9 +93,10 @@ internal sealed class ConfigReloader : IDisposable
                 return;
             }
 
+            var states = ApplyAluaStates(plan);
             var grown = await GrowLunsAsync(plan).ConfigureAwait(false);
             _served = options;
-            CliLog.Reloaded(_logger, Endpoints(), grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown));
+            CliLog.Reloaded(_logger, Endpoints(), (grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown)) + states);
         }
         finally
         {
@@ -124,6 +126,22 @@ internal sealed class ConfigReloader : IDisposable
 
         CliLog.ReloadRefused(_logger, string.Join("; ", reasons));
         return false;
+    }
+
+    /// <summary>
+    /// The changed ALUA states, as implicit transitions: each tells every session (ASYMMETRIC ACCESS
+    /// STATE CHANGED). They cannot fail: the plan checked every group exists. Returns them for the log.
+    /// </summary>
+    private string ApplyAluaStates(ReloadPlan plan)
+    {
+        var applied = string.Empty;
+        foreach (var (group, state) in plan.AluaChanges)
+        {
+            _server.SetPortalGroupState(group, state);
+            applied += $"; portal group {group}: {AluaStateNames.Name(state)}";
+        }
+
+        return applied;
     }
 
     /// <summary>Grows the LUNs the plan checked. A device error here is the only partial outcome a reload can have: it is logged as such.</summary>

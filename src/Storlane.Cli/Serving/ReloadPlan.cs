@@ -1,12 +1,14 @@
 using Storlane.Cli.Configuration;
+using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Target;
+using Storlane.Target.Portals;
 
 namespace Storlane.Cli.Serving;
 
 /// <summary>
 /// What a reloaded config asks of the running target, judged before anything is applied: the portal
-/// list and larger LUN sizes can change live; every other difference is named in
+/// list, portal group ALUA states and larger LUN sizes can change live; every other difference is named in
 /// <see cref="Refusals"/> ("LUN 3 of iqn...: added; needs a restart"), and one refusal refuses the
 /// whole reload, so the target never serves half of a file.
 /// </summary>
@@ -24,6 +26,13 @@ internal sealed class ReloadPlan
     /// <summary>LUNs to grow, each already checked by <see cref="IscsiTargetServer.CheckLunGrowth"/>.</summary>
     public List<(string Target, ulong Lun, long SizeBytes)> Growths { get; } = [];
 
+    /// <summary>
+    /// Portal groups whose configured ALUA state changed, with the new state. Only a changed
+    /// <c>alua-state</c> is applied: a group the file leaves as it was keeps whatever state it has now,
+    /// one an initiator chose with SET TARGET PORT GROUPS included.
+    /// </summary>
+    public List<(ushort Group, TargetPortGroupState State)> AluaChanges { get; } = [];
+
     /// <param name="served">The options the target serves now.</param>
     /// <param name="servedSize">The size each LUN is served at now (grown LUNs differ from <paramref name="served"/>).</param>
     public static ReloadPlan Compare(TargetServerOptions served, TargetServerOptions wanted, Func<string, ulong, long> servedSize, IscsiTargetServer server)
@@ -31,6 +40,7 @@ internal sealed class ReloadPlan
         var plan = new ReloadPlan();
         plan.Refusals.AddRange(server.CheckPortals(wanted.Portals));
         plan.CompareSettings(served, wanted);
+        plan.CompareAluaStates(served, wanted);
         foreach (var target in wanted.Targets)
         {
             if (Find(served.Targets, target.Name) is not { } current)
@@ -78,6 +88,19 @@ internal sealed class ReloadPlan
         Check(served.CommandWindow == wanted.CommandWindow, "command-window changed");
         Check(SameChap(served.DiscoveryChap, wanted.DiscoveryChap), "discovery-chap changed");
         Check(served.Limits == wanted.Limits, "limits changed");
+    }
+
+    private void CompareAluaStates(TargetServerOptions served, TargetServerOptions wanted)
+    {
+        // Contradictions within the wanted list are refused by CheckPortals.
+        var now = PortalGroupStates.Of(served.Portals, problems: null);
+        foreach (var (group, state) in PortalGroupStates.Of(wanted.Portals, problems: null))
+        {
+            if (!now.TryGetValue(group, out var current) || current != state)
+            {
+                AluaChanges.Add((group, state));
+            }
+        }
     }
 
     private void CompareTarget(TargetOptions served, TargetOptions wanted)
