@@ -95,9 +95,9 @@ internal static partial class TargetLog
     [LoggerMessage(47, LogLevel.Error, "Stopping: closing {Target} LUN {Lun} failed; closing the other devices anyway")]
     public static partial void DeviceCloseFailed(ILogger logger, string target, ulong lun, Exception exception);
 
-    [LoggerMessage(48, LogLevel.Information, "{Target}: portal group {Group} is now {State} (ALUA); every session is told")]
+    [LoggerMessage(50, LogLevel.Information, "{Target}: portal group {Group} is now {State} (ALUA); every session is told")]
     public static partial void PortalGroupStateSet(ILogger logger, string target, ushort group, Scsi.TargetPortGroupState state);
 
-    [LoggerMessage(49, LogLevel.Information, "Portal group {Group} starts {State} (ALUA), as configured")]
+    [LoggerMessage(51, LogLevel.Information, "Portal group {Group} starts {State} (ALUA), as configured")]
     public static partial void PortalGroupStateConfigured(ILogger logger, ushort group, Scsi.TargetPortGroupState state);
 }
