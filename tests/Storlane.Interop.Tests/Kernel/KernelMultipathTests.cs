@@ -4,6 +4,7 @@ namespace Storlane.Interop.Tests.Kernel;
 /// dm-multipath (multipathd, scsi_dh_alua, prio alua, group_by_prio) over two portals of
 /// storlane serve, one per portal group, each reached through its own guest NIC.
 /// </summary>
+[Collection(KernelVmCollection.Name)]
 public sealed class KernelMultipathTests
 {
     private const string Target = "iqn.2026-12.io.storlane:kernel";
@@ -43,7 +44,7 @@ public sealed class KernelMultipathTests
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         await using var rig = await KernelRig.CreateAsync(nics: 2, cancel.Token);
         await rig.StartStorlaneAsync(Config(preferFirstGroup: true));
-        var variables = new Dictionary<string, string>(Variables) { ["TIMERS"] = "tuned", ["RUNTIME"] = "25" };
+        var variables = new Dictionary<string, string>(Variables) { ["TIMERS"] = "tuned", ["RUNTIME"] = "25", ["PATH_GROUPS"] = "2" };
         await using var vm = await rig.BootAsync("cable-pull.sh", variables, TimeSpan.FromMinutes(5), cancel.Token);
         Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console);
         await Task.Delay(TimeSpan.FromSeconds(8), cancel.Token);

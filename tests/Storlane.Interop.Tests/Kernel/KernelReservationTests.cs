@@ -4,6 +4,7 @@ namespace Storlane.Interop.Tests.Kernel;
 /// SCSI-3 persistent reservations issued by sg_persist through the kernel's sd, from two initiator
 /// names on one host (two iscsiadm ifaces), the way a failover cluster arbitrates for a disk.
 /// </summary>
+[Collection(KernelVmCollection.Name)]
 public sealed class KernelReservationTests
 {
     [VmFact("iscsiadm", "sg_persist")]

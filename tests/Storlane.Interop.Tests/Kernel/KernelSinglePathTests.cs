@@ -4,6 +4,7 @@ namespace Storlane.Interop.Tests.Kernel;
 /// The Linux kernel initiator (open-iscsi, iscsi_tcp) against storlane serve, one session with
 /// mutual CHAP and CRC32C header and data digests, three LUNs of the three sector formats.
 /// </summary>
+[Collection(KernelVmCollection.Name)]
 public sealed class KernelSinglePathTests
 {
     private const string Config = """

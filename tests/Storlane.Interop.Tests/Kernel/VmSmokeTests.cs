@@ -3,6 +3,7 @@ using Storlane.Lab.Vm;
 namespace Storlane.Interop.Tests.Kernel;
 
 /// <summary>The harness itself: a guest boots, runs its script, reports its exit status, reaches its taps, and leaves nothing behind.</summary>
+[Collection(KernelVmCollection.Name)]
 public sealed class VmSmokeTests
 {
     [VmFact]

@@ -1,7 +1,7 @@
 # dm-multipath over two portals (two portal groups), fio verify on the map, the cable of the first
 # NIC pulled by the host mid-run: zero errors, the data verified, the stall measured from fio's
 # latency log, and which path carried I/O before and after.
-# Variables: TARGET, SELECTOR ("service-time 0"), TIMERS (tuned|default), RUNTIME (s).
+# Variables: TARGET, PATH_GROUPS (the priority groups expected: 1, or 2 with a preferred group), SELECTOR ("service-time 0"), TIMERS (tuned|default), RUNTIME (s).
 . ./lib.sh
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
   iscsiadm -m discovery -t sendtargets -p $P > /dev/null
@@ -10,8 +10,8 @@ set_timers "$TARGET" "${TIMERS:-tuned}"
 start_multipath "${SELECTOR:-service-time 0}" queue
 iscsiadm -m node -T "$TARGET" --login > /dev/null
 MAP=$(wait_map 2)
+wait_groups "${PATH_GROUPS:-1}"
 multipath -ll | sed 's/^/before: /'
-result "groups=$(multipath -ll | grep -c 'policy=')"
 P1=$(portal_dev 10.231.1.1); P2=$(portal_dev 10.231.2.1)
 step warm-up
 a=$(ios $P1); b=$(ios $P2)

@@ -128,3 +128,14 @@ portal_dev() {
     /Current Portal:/ { here = index($3, ip ":") == 1 }
     /Attached scsi disk/ && here { print $4; exit }'
 }
+
+# Waits (up to 60 s) until the map has $1 priority groups: multipathd regroups by ALUA priority
+# once its checker has read each path's state, which can come after the map first forms.
+wait_groups() {
+  i=0
+  until [ "$(multipath -ll | grep -c 'policy=')" -eq "$1" ]; do
+    i=$((i + 1)); [ $i -gt 600 ] && break
+    sleep 0.1
+  done
+  result "groups=$(multipath -ll | grep -c 'policy=')"
+}

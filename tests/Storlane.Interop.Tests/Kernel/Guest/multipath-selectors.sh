@@ -9,7 +9,8 @@ start_multipath "service-time 0" queue
 iscsiadm -m node -T "$TARGET" --login > /dev/null
 MAP=$(wait_map 2)
 multipath -ll
-result "maps=$(multipath -l -v1 | wc -l) groups=$(multipath -ll | grep -c 'policy=') hwhandler=$(multipath -ll | sed -n "s/.*hwhandler='\([^']*\)'.*/\1/p" | tr ' ' _)"
+wait_groups 1
+result "maps=$(multipath -l -v1 | wc -l) hwhandler=$(multipath -ll | sed -n "s/.*hwhandler='\([^']*\)'.*/\1/p" | tr ' ' _)"
 P1=$(portal_dev 10.231.1.1); P2=$(portal_dev 10.231.2.1)
 for s in round-robin queue-length service-time; do
   sed -i "s/path_selector .*/path_selector \"$s 0\"/" /etc/multipath.conf
