@@ -94,4 +94,8 @@ internal static partial class TargetLog
 
     [LoggerMessage(47, LogLevel.Error, "Stopping: closing {Target} LUN {Lun} failed; closing the other devices anyway")]
     public static partial void DeviceCloseFailed(ILogger logger, string target, ulong lun, Exception exception);
+
+    // 60: taken well above the ids in use so a parallel branch's new events do not collide.
+    [LoggerMessage(60, LogLevel.Warning, "Session TSIH {Tsih} of {Initiator} ended from outside: {Why}")]
+    public static partial void SessionEndedByManagement(ILogger logger, ushort tsih, string initiator, string why);
 }
