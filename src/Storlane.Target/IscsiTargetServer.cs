@@ -15,7 +15,7 @@ namespace Storlane.Target;
 /// The iSCSI target: opens every LUN's device, listens on every portal, serves sessions until
 /// stopped. Stop closes the listeners, aborts in-flight commands and flushes every device.
 /// </summary>
-public sealed class IscsiTargetServer : IAsyncDisposable
+public sealed partial class IscsiTargetServer : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly List<(string Target, ulong Lun, IBlockDevice Device)> _devices = [];
@@ -532,6 +532,7 @@ public sealed class IscsiTargetServer : IAsyncDisposable
         }
 
         await DisposeDevicesAsync().ConfigureAwait(false);
+        _context?.Metrics.Dispose();
         TargetLog.Stopped(_logger, sessions);
     }
 

@@ -16,7 +16,17 @@ internal sealed class ServerContext
         Admission = new Connections.ConnectionAdmission(options.Limits, Connections.DescriptorLimit.ConnectionsAllowed(Connections.DescriptorLimit.ReadOpenFilesLimit(), Connections.DescriptorLimit.CountOpen()));
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
         Connections.TransferBuffers.StartUpkeep(logger);
+        var luns = new List<Observability.LunCounters>();
+        foreach (var target in targets.Values)
+        {
+            luns.AddRange(target.Counters.Values);
+        }
+
+        Metrics = new Observability.TargetMetrics(luns, Admission.PerPortal);
     }
+
+    /// <summary>The target's Meter instruments; disposed when the server stops.</summary>
+    public Observability.TargetMetrics Metrics { get; }
 
     public TargetLimits Limits => Options.Limits;
 

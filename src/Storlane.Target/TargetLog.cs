@@ -100,4 +100,8 @@ internal static partial class TargetLog
 
     [LoggerMessage(51, LogLevel.Information, "Portal group {Group} starts {State} (ALUA), as configured")]
     public static partial void PortalGroupStateConfigured(ILogger logger, ushort group, Scsi.TargetPortGroupState state);
+
+    // 60: taken well above the ids in use so a parallel branch's new events do not collide.
+    [LoggerMessage(60, LogLevel.Warning, "Session TSIH {Tsih} of {Initiator} ended from outside: {Why}")]
+    public static partial void SessionEndedByManagement(ILogger logger, ushort tsih, string initiator, string why);
 }

@@ -15,6 +15,22 @@ internal sealed class TargetNode
         _allowedInitiators = new HashSet<string>(options.AllowedInitiators, StringComparer.OrdinalIgnoreCase);
         Chap = options.Chap is { } c ? new ChapCredential(c.User, c.Secret) : null;
         MutualChap = options.MutualChap is { } m ? new ChapCredential(m.User, m.Secret) : null;
+        foreach (var lun in options.Luns)
+        {
+            Counters.Add(lun.Lun, new Observability.LunCounters(options.Name, lun.Lun));
+        }
+    }
+
+    /// <summary>Per-LUN command counts; filled at construction and only read afterwards, so lookups need no lock.</summary>
+    public Dictionary<ulong, Observability.LunCounters> Counters { get; } = [];
+
+    /// <summary>Counts a finished command against its LUN (commands to a LUN not served are not counted).</summary>
+    public void Count(ulong lun, byte opcode, in ScsiResult result)
+    {
+        if (Counters.TryGetValue(lun, out var counters))
+        {
+            counters.Record(opcode, result);
+        }
     }
 
     public string Name => Options.Name;

@@ -19,7 +19,7 @@ public sealed class ReadmeExampleTests
         Assert.Equal(3, options.Portals.Count);
         Assert.Equal("eth1", options.Portals[2].Interface);
         Assert.Equal(4096, options.Targets[0].Luns[0].Geometry.PhysicalBlockSize);
-        string[] everyKey = [.. ConfigKeys.Root, .. ConfigKeys.Portal, .. ConfigKeys.Target, .. ConfigKeys.Chap, .. ConfigKeys.Lun];
+        string[] everyKey = [.. ConfigKeys.Root, .. ConfigKeys.Portal, .. ConfigKeys.Target, .. ConfigKeys.Chap, .. ConfigKeys.Lun, .. ConfigKeys.Management, .. ConfigKeys.ApiToken];
         Assert.All(everyKey, key => Assert.Contains(key + ":", yaml, StringComparison.Ordinal));
     }
 

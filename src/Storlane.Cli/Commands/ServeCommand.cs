@@ -45,6 +45,7 @@ internal static class ServeCommand
                 ConsoleLogging.Levels[parseResult.GetRequiredValue(logLevel)])
             {
                 NotifySocket = Environment.GetEnvironmentVariable(SystemdNotify.Variable),
+                ApiSocket = StorlaneFolders.ApiSocket(StorlaneFolders.FromProcess, parseResult.GetRequiredValue(dataDirectory).ToString()),
             };
             return new ServeRunner(settings, parseResult.InvocationConfiguration.Error).RunAsync(cancellationToken);
         });

@@ -10,6 +10,8 @@ public static class StorlaneCommandLine
         + "Sizes are binary everywhere: 1G = 1GiB = 2^30 bytes (GB is refused as ambiguous).")
     {
         ServeCommand.Create(),
+        StatusCommand.CreateStatus(),
+        StatusCommand.CreateSessions(),
         DiskCommand.Create(),
         BenchCommand.Create(),
         LabCommand.Create(),

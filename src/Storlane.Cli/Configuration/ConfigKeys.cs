@@ -3,7 +3,7 @@ namespace Storlane.Cli.Configuration;
 /// <summary>Every key the config file knows, per section: the README's config reference lists the same.</summary>
 internal static class ConfigKeys
 {
-    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap", "limits"];
+    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap", "limits", "management"];
 
     public static readonly string[] Limits =
     [
@@ -19,4 +19,8 @@ internal static class ConfigKeys
     public static readonly string[] Chap = ["user", "secret"];
 
     public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial"];
+
+    public static readonly string[] Management = ["socket", "tokens"];
+
+    public static readonly string[] ApiToken = ["name", "role", "sha256"];
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Storlane.Management;
 using Storlane.Target;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -22,7 +23,9 @@ public static partial class ConfigLoader
 
     /// <param name="path">The config file, reported in errors as given.</param>
     /// <param name="dataDirectory">Base folder for relative LUN paths.</param>
-    public static TargetServerOptions LoadFile(string path, string dataDirectory)
+    public static TargetServerOptions LoadFile(string path, string dataDirectory) => Parse(ReadFile(path), path, dataDirectory);
+
+    private static string ReadFile(string path)
     {
         string text;
         try
@@ -34,12 +37,19 @@ public static partial class ConfigLoader
             throw new ConfigException([new ConfigError(path, 0, 0, $"cannot read the config file: {e.Message}")]);
         }
 
-        return Parse(text, path, dataDirectory);
+        return text;
     }
 
     public static TargetServerOptions LoadDefault(string dataDirectory) => Parse(DefaultYaml, DefaultSourceName, dataDirectory);
 
-    public static TargetServerOptions Parse(string yaml, string sourceName, string dataDirectory)
+    public static TargetServerOptions Parse(string yaml, string sourceName, string dataDirectory) => ParseServe(yaml, sourceName, dataDirectory).Target;
+
+    /// <summary>The whole config `serve` runs: the target's options and the management API's.</summary>
+    public static ServeConfig LoadServeFile(string path, string dataDirectory) => ParseServe(ReadFile(path), path, dataDirectory);
+
+    public static ServeConfig LoadServeDefault(string dataDirectory) => ParseServe(DefaultYaml, DefaultSourceName, dataDirectory);
+
+    public static ServeConfig ParseServe(string yaml, string sourceName, string dataDirectory)
     {
         var errors = new ConfigErrorList(sourceName);
         var root = ReadRoot(yaml, errors);
@@ -49,9 +59,10 @@ public static partial class ConfigLoader
             throw new InvalidOperationException("unreachable: a missing root always records an error");
         }
 
-        var options = new ConfigMapper(errors, Path.GetFullPath(dataDirectory)).Map(root);
+        var mapper = new ConfigMapper(errors, Path.GetFullPath(dataDirectory));
+        var options = mapper.Map(root);
         errors.ThrowIfAny();
-        return options;
+        return new ServeConfig(options, mapper.Management);
     }
 
     private static YamlMappingNode? ReadRoot(string yaml, ConfigErrorList errors)
@@ -110,3 +121,6 @@ public static partial class ConfigLoader
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>Everything one config file says: the target's options and the management API's.</summary>
+public sealed record ServeConfig(TargetServerOptions Target, ManagementOptions Management);

@@ -1,3 +1,4 @@
+using Storlane.Management;
 using Storlane.Target;
 using YamlDotNet.RepresentationModel;
 
@@ -14,6 +15,9 @@ internal sealed partial class ConfigMapper
         _errors = errors;
         _dataDirectory = dataDirectory;
     }
+
+    /// <summary>The `management:` section as the last <see cref="Map"/> read it (defaults when absent).</summary>
+    public ManagementOptions Management { get; private set; } = new();
 
     public TargetServerOptions Map(YamlMappingNode rootNode)
     {
@@ -40,6 +44,7 @@ internal sealed partial class ConfigMapper
         options.DiscoveryChap = MapChap(root, "discovery-chap");
         MapPortals(root, options.Portals);
         MapTargets(root, options.Targets);
+        Management = MapManagement(root);
         return options;
     }
 

@@ -26,6 +26,48 @@ internal static class StorlaneFolders
     public static string Reports(Func<string, string?> environment, string experiment, DateTimeOffset now) =>
         Path.Combine(UserData(environment), "reports", experiment + "-" + now.UtcDateTime.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
+    public const string ApiSocketRule = "$RUNTIME_DIRECTORY/api.sock when run as the systemd service, else $XDG_RUNTIME_DIR/storlane/api.sock, else api.sock in the data folder";
+
+    /// <summary>
+    /// The socket serve's management API listens on when the config names none: systemd's runtime
+    /// directory (RuntimeDirectory=storlane), else the user's runtime dir (XDG Base Directory spec,
+    /// owner-only by definition), else beside the data it serves.
+    /// </summary>
+    public static string ApiSocket(Func<string, string?> environment, string dataDirectory)
+    {
+        if (environment("RUNTIME_DIRECTORY") is { Length: > 0 } runtime)
+        {
+            return Path.Combine(runtime.Split(':')[0], "api.sock");
+        }
+
+        // The spec: a relative XDG_RUNTIME_DIR is invalid and is ignored.
+        if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "storlane", "api.sock");
+        }
+
+        return Path.Combine(Path.GetFullPath(dataDirectory), "api.sock");
+    }
+
+    /// <summary>
+    /// Where a client looks for a running serve, in order: the places <see cref="ApiSocket"/> would
+    /// pick for a serve started in this environment, then the system service's
+    /// (/run/storlane, for an admin's shell that has no $RUNTIME_DIRECTORY).
+    /// </summary>
+    public static IReadOnlyList<string> ApiSocketCandidates(Func<string, string?> environment)
+    {
+        var candidates = new List<string> { ApiSocket(environment, Data(environment)) };
+        foreach (var more in new[] { "/run/storlane/api.sock", Path.Combine(Data(environment), "api.sock") })
+        {
+            if (!candidates.Contains(more))
+            {
+                candidates.Add(more);
+            }
+        }
+
+        return candidates;
+    }
+
     public static string? FromProcess(string name) => Environment.GetEnvironmentVariable(name);
 
     private static string UserData(Func<string, string?> environment)

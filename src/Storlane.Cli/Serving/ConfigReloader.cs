@@ -27,14 +27,15 @@ internal sealed class ConfigReloader : IDisposable
     private readonly Dictionary<string, long> _sizes = new(StringComparer.OrdinalIgnoreCase);
 
     // The options served now: the start's, then each applied reload's.
-    private TargetServerOptions _served;
+    private ServeConfig _served;
 
-    public ConfigReloader(IscsiTargetServer server, ServeSettings settings, ILogger logger)
+    /// <param name="served">The config serve started with (its target part is what <paramref name="server"/> serves).</param>
+    public ConfigReloader(IscsiTargetServer server, ServeConfig served, ServeSettings settings, ILogger logger)
     {
         _server = server;
         _settings = settings;
         _logger = logger;
-        _served = server.Options;
+        _served = served;
         foreach (var target in server.Options.Targets)
         {
             foreach (var lun in target.Luns)
@@ -70,10 +71,10 @@ internal sealed class ConfigReloader : IDisposable
             }
 
             CliLog.Reloading(_logger, path);
-            TargetServerOptions options;
+            ServeConfig config;
             try
             {
-                options = ConfigLoader.LoadFile(path, _settings.DataDirectory);
+                config = ConfigLoader.LoadServeFile(path, _settings.DataDirectory);
             }
             catch (ConfigException e)
             {
@@ -81,7 +82,8 @@ internal sealed class ConfigReloader : IDisposable
                 return;
             }
 
-            var plan = ReloadPlan.Compare(_served, options, (target, lun) => _sizes.GetValueOrDefault(Key(target, lun)), _server);
+            var options = config.Target;
+            var plan = ReloadPlan.Compare(_served, config, (target, lun) => _sizes.GetValueOrDefault(Key(target, lun)), _server);
             if (plan.Refusals.Count > 0)
             {
                 CliLog.ReloadRefused(_logger, string.Join("; ", plan.Refusals));
@@ -95,7 +97,7 @@ internal sealed class ConfigReloader : IDisposable
 
             var states = ApplyAluaStates(plan);
             var grown = await GrowLunsAsync(plan).ConfigureAwait(false);
-            _served = options;
+            _served = config;
             CliLog.Reloaded(_logger, Endpoints(), (grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown)) + states);
         }
         finally
@@ -119,7 +121,7 @@ internal sealed class ConfigReloader : IDisposable
             reasons.Add($"portal {portal}: cannot listen ({error.SocketErrorCode}: {error.Message})");
         }
 
-        foreach (var (portal, error) in _server.UpdatePortals(_served.Portals))
+        foreach (var (portal, error) in _server.UpdatePortals(_served.Target.Portals))
         {
             reasons.Add($"and portal {portal} of the running config could not listen again ({error.SocketErrorCode}: {error.Message})");
         }

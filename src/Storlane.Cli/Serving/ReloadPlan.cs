@@ -1,4 +1,5 @@
 using Storlane.Cli.Configuration;
+using Storlane.Management;
 using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Target;
@@ -79,6 +80,23 @@ internal sealed class ReloadPlan
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// The whole file: the target's options as <see cref="Compare(TargetServerOptions, TargetServerOptions, Func{string, ulong, long}, IscsiTargetServer)"/>
+    /// judges them, and the `management:` section, which the API reads once at its start.
+    /// </summary>
+    public static ReloadPlan Compare(ServeConfig served, ServeConfig wanted, Func<string, ulong, long> servedSize, IscsiTargetServer server)
+    {
+        var plan = Compare(served.Target, wanted.Target, servedSize, server);
+        plan.CompareManagement(served.Management, wanted.Management);
+        return plan;
+    }
+
+    private void CompareManagement(ManagementOptions served, ManagementOptions wanted)
+    {
+        Check(served.Socket == wanted.Socket, "management socket changed");
+        Check(served.Tokens.Count == wanted.Tokens.Count && served.Tokens.Zip(wanted.Tokens).All(pair => pair.First.SameAs(pair.Second)), "management tokens changed");
     }
 
     private void CompareSettings(TargetServerOptions served, TargetServerOptions wanted)

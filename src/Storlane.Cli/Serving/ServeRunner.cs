@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
+using Storlane.Management;
 using Storlane.Target;
 
 namespace Storlane.Cli.Serving;
@@ -30,12 +31,12 @@ internal sealed class ServeRunner
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        TargetServerOptions options;
+        ServeConfig config;
         try
         {
-            options = _settings.ConfigPath is { } path
-                ? ConfigLoader.LoadFile(path, _settings.DataDirectory)
-                : ConfigLoader.LoadDefault(_settings.DataDirectory);
+            config = _settings.ConfigPath is { } path
+                ? ConfigLoader.LoadServeFile(path, _settings.DataDirectory)
+                : ConfigLoader.LoadServeDefault(_settings.DataDirectory);
         }
         catch (ConfigException e)
         {
@@ -47,6 +48,7 @@ internal sealed class ServeRunner
             return ExitCodes.ConfigError;
         }
 
+        var options = config.Target;
         using var ownLoggerFactory = _loggerFactory is null ? ConsoleLogging.Create(_settings.LogLevel) : null;
         var loggerFactory = _loggerFactory ?? ownLoggerFactory!;
         var logger = loggerFactory.CreateLogger("storlane");
@@ -77,9 +79,26 @@ internal sealed class ServeRunner
             return ExitCodes.Failure;
         }
 
+        ManagementServer api;
+        try
+        {
+            api = await ManagementServer.StartAsync(server, config.Management, config.Management.Socket ?? _settings.ApiSocket, loggerFactory, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ManagementStartException or OperationCanceledException)
+        {
+            if (e is ManagementStartException)
+            {
+                await _error.WriteLineAsync($"storlane: cannot start the management API: {OneLine(e.Message)}").ConfigureAwait(false);
+            }
+
+            await TryDisposeAsync(server).ConfigureAwait(false);
+            RemoveNewFiles(newFiles);
+            return e is ManagementStartException ? ExitCodes.Failure : ExitCodes.Success;
+        }
+
         ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
         Notify(logger, "READY=1\nSTATUS=" + ServeAnnouncer.ReadyStatus(options, server.ListeningPortals));
-        using var reloader = new ConfigReloader(server, _settings, logger);
+        using var reloader = new ConfigReloader(server, config, _settings, logger);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -94,6 +113,8 @@ internal sealed class ServeRunner
         using var grace = new CancellationTokenSource(StopGrace);
         try
         {
+            // The API first: no caller may see (or act on) a target half stopped.
+            await api.StopAsync(grace.Token).ConfigureAwait(false);
             await server.StopAsync(grace.Token).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -8,4 +8,7 @@ internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, L
 {
     /// <summary>systemd's notify socket ($NOTIFY_SOCKET) under a Type=notify unit; null otherwise.</summary>
     public string? NotifySocket { get; init; }
+
+    /// <summary>The management API's socket when the config names none (<see cref="Configuration.StorlaneFolders.ApiSocket"/>).</summary>
+    public string ApiSocket { get; init; } = Path.Combine(Path.GetFullPath(DataDirectory), "api.sock");
 }

@@ -76,6 +76,21 @@ internal sealed class ConnectionAdmission
         }
     }
 
+    /// <summary>Connections open now on each local endpoint that has any (metrics, the management API).</summary>
+    public List<(EndPoint Portal, int Count)> PerPortal()
+    {
+        lock (_lock)
+        {
+            var counts = new List<(EndPoint, int)>(_perPortal.Count);
+            foreach (var (portal, count) in _perPortal)
+            {
+                counts.Add((portal, count));
+            }
+
+            return counts;
+        }
+    }
+
     /// <summary>Entries at zero are removed, so addresses that come and go leave nothing behind.</summary>
     private static void Decrement<TKey>(Dictionary<TKey, int> counts, TKey key)
         where TKey : notnull

@@ -298,7 +298,9 @@ internal sealed partial class IscsiConnection
         ScsiResult result;
         try
         {
-            result = await _session!.Target!.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
+            var target = _session!.Target!;
+            result = await target.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
+            target.Count(task.Command.Lun, task.Command.Cdb.IsEmpty ? (byte)0 : task.Command.Cdb.Span[0], result);
         }
         catch (OperationCanceledException)
         {

@@ -340,6 +340,7 @@ internal sealed partial class IscsiConnection
     {
         var initiator = _negotiator?.InitiatorName;
         var failure = _server.AuthThrottle.RecordFailure(initiator, RemoteAddress);
+        _server.Metrics.ChapFailed(Local);
         TargetLog.AuthenticationFailed(_server.Logger, initiator ?? "?", _negotiator?.TargetName ?? "(discovery)", Remote, failure.InitiatorFailures, failure.AddressFailures, (long)failure.Delay.TotalMilliseconds, reason);
         if (failure.Delay <= TimeSpan.Zero)
         {
@@ -376,6 +377,7 @@ internal sealed partial class IscsiConnection
             TargetLog.LoginFailed(_server.Logger, _negotiator?.InitiatorName ?? "?", _negotiator?.TargetName ?? "?", Remote, status, reason);
         }
 
+        _server.Metrics.LoginFailed(Local);
         var pdu = ControlPdu.Create(Opcode.LoginResponse);
         pdu.CloseAfter = true;
         var bhs = pdu.Bhs;

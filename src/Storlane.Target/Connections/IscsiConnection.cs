@@ -71,6 +71,12 @@ internal sealed partial class IscsiConnection
 
     public EndPoint? Local { get; }
 
+    /// <summary>The CID the initiator chose at login (RFC 7143 11.12.7).</summary>
+    public ushort ConnectionId => _connectionId;
+
+    /// <summary>The target portal group tag of the portal this connection arrived on.</summary>
+    public ushort PortalGroup => _portal.Group;
+
     private static DuplexPipe CreateSocketPipe(Socket socket)
     {
         var stream = new NetworkStream(socket, ownsSocket: false);

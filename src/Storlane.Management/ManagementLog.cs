@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Storlane.Management;
+
+/// <summary>The management API's log events; the audit trail of changes is here (who, what, result).</summary>
+internal static partial class ManagementLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Management API listening on {Socket} (owner-only, mode 0600)")]
+    public static partial void Listening(ILogger logger, string socket);
+
+    [LoggerMessage(2, LogLevel.Information, "Audit: {Caller} ({Role}) {Action}: {Result}")]
+    public static partial void Audit(ILogger logger, string caller, ApiRole role, string action, string result);
+
+    [LoggerMessage(3, LogLevel.Warning, "Audit: refused {Action} to {Caller}: {Reason}")]
+    public static partial void Refused(ILogger logger, string caller, string action, string reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Removed a stale management socket {Socket} (no server answered on it)")]
+    public static partial void StaleSocketRemoved(ILogger logger, string socket);
+}

@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using Storlane.Target;
+using Storlane.Target.Observability;
+
+namespace Storlane.Management;
+
+/// <summary>
+/// The management API inside `storlane serve`: HTTP/JSON on an owner-only Unix socket, with
+/// roles (<see cref="RoleGate"/>), the target's views and the Prometheus /metrics endpoint.
+/// Started after the target, stopped before it.
+/// </summary>
+public sealed class ManagementServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _stopped;
+
+    private ManagementServer(WebApplication app, string socketPath)
+    {
+        _app = app;
+        SocketPath = socketPath;
+    }
+
+    public string SocketPath { get; }
+
+    /// <exception cref="ManagementStartException">The socket cannot be used (another server on it, a path too long, ...).</exception>
+    public static async Task<ManagementServer> StartAsync(IscsiTargetServer target, ManagementOptions options, string socketPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var logger = loggerFactory.CreateLogger("Storlane.Management");
+        socketPath = Path.GetFullPath(socketPath);
+        ApiSocketFile.Prepare(socketPath, logger);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+
+        // Only what serve's config says: no appsettings.json, no ASPNETCORE_URLS opening a port.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton<IHostLifetime, ServeOwnedLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenUnixSocket(socketPath);
+        });
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(TargetMetrics.MeterName)
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        var gate = new RoleGate(new CallerResolver(options.Tokens), logger);
+        app.UseRouting();
+        app.Use(gate.InvokeAsync);
+        ApiEndpoints.Map(app, target, logger);
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            ApiSocketFile.RestrictToOwner(socketPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ManagementStartException($"cannot listen on the management socket {socketPath}: {e.Message}", e);
+        }
+
+        ManagementLog.Listening(logger, socketPath);
+        return new ManagementServer(app, socketPath);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            TryDelete(SocketPath);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind, it is found stale and removed at the next start.
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}
