@@ -26,6 +26,20 @@ install_interop_peers() {
   # Peer targets for the initiator's interop tests.
   command -v tgtd >/dev/null 2>&1 || missing+=(tgt)
   command -v istgt >/dev/null 2>&1 || missing+=(istgt)
+  # The kernel tests: a Linux guest under qemu TCG running the host's open-iscsi, dm-multipath,
+  # fio and file-system tools against the target (tests/Storlane.Interop.Tests/Kernel).
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+  compgen -G "/boot/vmlinuz-*" >/dev/null || missing+=(linux-image-amd64)
+  [[ -x /bin/busybox ]] || missing+=(busybox-static)
+  command -v modprobe >/dev/null 2>&1 || missing+=(kmod)
+  command -v udevadm >/dev/null 2>&1 || missing+=(udev)
+  command -v iscsiadm >/dev/null 2>&1 || missing+=(open-iscsi)
+  command -v multipathd >/dev/null 2>&1 || missing+=(multipath-tools)
+  command -v sg_persist >/dev/null 2>&1 || missing+=(sg3-utils)
+  command -v fio >/dev/null 2>&1 || missing+=(fio)
+  command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
+  command -v mkfs.xfs >/dev/null 2>&1 || missing+=(xfsprogs)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   # Headless browser that renders the bench HTML report.
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]} == 0)); then

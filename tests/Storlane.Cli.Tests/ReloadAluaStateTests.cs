@@ -75,13 +75,13 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
     private async Task<ConfigReloader> ServeAsync(string config)
     {
         await File.WriteAllTextAsync(ConfigPath, config);
-        var options = ConfigLoader.LoadFile(ConfigPath, _directory);
+        var served = ConfigLoader.LoadServeFile(ConfigPath, _directory);
         _loggerFactory = LoggerFactory.Create(b => b.AddProvider(_logs));
-        _server = new IscsiTargetServer(options, _loggerFactory);
+        _server = new IscsiTargetServer(served.Target, _loggerFactory);
         await _server.StartAsync();
         var group2 = _server.ListeningPortals.Single(p => p.Group == 2).Endpoint;
         _session = await IscsiSession.ConnectAsync(group2.Address.ToString(), group2.Port, TargetName);
-        return new ConfigReloader(_server, new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
+        return new ConfigReloader(_server, served, new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
     }
 
     private async Task<ScsiCommandResult> RunAsync(byte[] cdb, Memory<byte> dataIn = default) =>

@@ -66,6 +66,11 @@ public sealed class StorlaneExecutable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+
+        // A lab target's management socket goes to its run folder (its --data-dir), not to the
+        // user's runtime folder, where a second target, or the user's own serve, would hold it.
+        info.Environment.Remove("RUNTIME_DIRECTORY");
+        info.Environment.Remove("XDG_RUNTIME_DIR");
         for (var i = 1; i < wrapper.Count; i++)
         {
             info.ArgumentList.Add(wrapper[i]);

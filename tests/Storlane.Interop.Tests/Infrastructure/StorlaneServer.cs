@@ -82,6 +82,10 @@ internal sealed partial class StorlaneServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // The management API's socket then goes to the data folder, one per test, instead of the
+        // session's runtime folder, where parallel servers would find each other's.
+        start.Environment.Remove("RUNTIME_DIRECTORY");
+        start.Environment.Remove("XDG_RUNTIME_DIR");
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[name] = value;
