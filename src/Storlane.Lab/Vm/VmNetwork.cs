@@ -41,7 +41,7 @@ public sealed class VmNetwork : IAsyncDisposable, IEmergencyCleanup
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nicCount, 8);
         await LeftoverSweeper.SweepAsync(cancellationToken).ConfigureAwait(false);
         var sequence = Interlocked.Increment(ref _sequence);
-        var name = NamespacePlan.Prefix + Number(Environment.ProcessId) + "n" + Number(sequence) + "s";
+        var name = NameFor(Environment.ProcessId, sequence);
         var nics = new VmNic[nicCount];
         for (var i = 0; i < nicCount; i++)
         {
@@ -107,6 +107,9 @@ public sealed class VmNetwork : IAsyncDisposable, IEmergencyCleanup
             }
         }
     }
+
+    /// <summary>The lab's namespace name shape (prefix, owner PID, sequence, "s"), which the leftover sweep recognises.</summary>
+    internal static string NameFor(int ownerPid, int sequence) => NamespacePlan.Prefix + Number(ownerPid) + "n" + Number(sequence) + "s";
 
     private static Task<string> Ip(string namespaceName, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
         HostCommand.RunAsync("ip", ["-n", namespaceName, .. arguments], cancellationToken);

@@ -24,5 +24,7 @@ fio_verify "$MAP" "${RUNTIME:-30}s" pull --rw=randwrite --verify_backlog=64 --wr
 stall_report pull
 result "during_path1_ios=$(( $(ios $P1) - a )) during_path2_ios=$(( $(ios $P2) - b ))"
 multipath -ll | sed 's/^/after: /'
+# What the kernel's ALUA handler did to the fallback group when dm-multipath switched to it.
+result "group2_state_after=$(rtpg_state "$P2" 2)"
 if multipath -ll | grep -q "$P1 .*failed faulty"; then result path1_failed=yes; else result path1_failed=no; fi
 step done
