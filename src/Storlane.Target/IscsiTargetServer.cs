@@ -81,6 +81,26 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     public int SessionCount => _context?.Sessions.Count ?? 0;
 
     /// <summary>Opens the LUNs and binds every portal; throws <see cref="TargetStartException"/> with a clear reason.</summary>
+    /// <summary>
+    /// Counts the process's open descriptors again and lowers the connection limit to what they
+    /// leave room for: the host (storlane serve) calls it once everything it runs beside the target
+    /// has started, since those descriptors were not open when the limit was first set.
+    /// </summary>
+    public void RecountDescriptors()
+    {
+        if (_context is null)
+        {
+            return;
+        }
+
+        var before = _context.Admission.MaxConnections;
+        _context.Admission.SetDescriptorAllowance(DescriptorLimit.ConnectionsAllowed(DescriptorLimit.ReadOpenFilesLimit(), DescriptorLimit.CountOpen()));
+        if (_context.Admission.MaxConnections < before)
+        {
+            TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_context is not null)
@@ -116,6 +136,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             {
                 TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);
             }
+
             foreach (var portal in Options.Portals)
             {
                 if (!IPAddress.TryParse(portal.Address, out _))

@@ -52,4 +52,24 @@ public sealed class DescriptorLimitTests
         Assert.Contains("file-descriptor", refusal, StringComparison.Ordinal);
         Assert.Equal(2, admission.MaxConnections);
     }
+
+    [Fact]
+    public void Admission_RecountedLater_JudgesNewConnectionsByTheNewAllowance_AndKeepsTheOpenOnes()
+    {
+        var limits = new TargetLimits { MaxConnections = 1024, MaxConnectionsPerAddress = 1000 };
+        var admission = new ConnectionAdmission(limits, descriptorAllowance: 3);
+        var portal = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 3260);
+        Assert.True(admission.TryAdmit(System.Net.IPAddress.Loopback, portal, out _));
+        Assert.True(admission.TryAdmit(System.Net.IPAddress.Loopback, portal, out _));
+
+        // The management API started after the limit was set and holds descriptors of its own.
+        admission.SetDescriptorAllowance(1);
+
+        Assert.Equal(1, admission.MaxConnections);
+        Assert.Equal(2, admission.Open);
+        Assert.False(admission.TryAdmit(System.Net.IPAddress.Loopback, portal, out var refusal));
+        Assert.Contains("file-descriptor", refusal, StringComparison.Ordinal);
+        admission.SetDescriptorAllowance(null);
+        Assert.Equal(1024, admission.MaxConnections);
+    }
 }

@@ -96,6 +96,8 @@ internal sealed class ServeRunner
             return e is ManagementStartException ? ExitCodes.Failure : ExitCodes.Success;
         }
 
+        // The API's assemblies hold descriptors the target's connection limit did not count.
+        server.RecountDescriptors();
         ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
         Notify(logger, "READY=1\nSTATUS=" + ServeAnnouncer.ReadyStatus(options, server.ListeningPortals));
         using var reloader = new ConfigReloader(server, config, _settings, logger);

@@ -10,7 +10,7 @@ namespace Storlane.Target.Connections;
 internal sealed class ConnectionAdmission
 {
     private readonly TargetLimits _limits;
-    private readonly int _maxConnections;
+    private volatile int _maxConnections;
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly Dictionary<EndPoint, int> _perPortal = [];
@@ -26,6 +26,14 @@ internal sealed class ConnectionAdmission
 
     /// <summary>The connection limit in force: max-connections, or less when file descriptors are scarcer.</summary>
     public int MaxConnections => _maxConnections;
+
+    /// <summary>
+    /// Takes a new descriptor allowance, counted after more of the process started (the management
+    /// API loads dozens of assemblies, and the runtime keeps each one's file open). Connections
+    /// already open stay; only new ones are judged against the new limit.
+    /// </summary>
+    public void SetDescriptorAllowance(int? descriptorAllowance) =>
+        _maxConnections = Math.Min(_limits.MaxConnections, descriptorAllowance ?? int.MaxValue);
 
     /// <summary>Connections refused since the start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
