@@ -169,6 +169,33 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task Drop_ResetsTheConnection_SoNothingItStillQueuedCanReachTheTargetLater()
+    {
+        // A dropped session's commands are reissued on another path at once. An orderly close (FIN)
+        // would leave its unsent bytes in the kernel's queue, to be delivered (a stale WRITE among
+        // them) once a pulled cable is back; a reset discards them.
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxy = new Multipath.LoopbackProxy(target.Port);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LocalTarget.TargetName);
+        session.Drop("test");
+        Assert.False(session.IsConnected);
+        await Multipath.MultipathDiskTests.WaitUntilAsync(() => proxy.ClientResets.Count == 1);
+        Assert.True(proxy.ClientResets[0], "the dropped connection was closed in order (FIN), not reset");
+    }
+
+    [Fact]
+    public async Task Logout_ClosesTheConnectionInOrder()
+    {
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxy = new Multipath.LoopbackProxy(target.Port);
+        var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LocalTarget.TargetName);
+        await session.LogoutAsync();
+        await session.DisposeAsync();
+        await Multipath.MultipathDiskTests.WaitUntilAsync(() => proxy.ClientResets.Count == 1);
+        Assert.False(proxy.ClientResets[0], "a logged-out connection was reset");
+    }
+
+    [Fact]
     public async Task TargetStops_OutstandingAndNewCommandsFailAsTransportErrors()
     {
         var target = await LocalTarget.StartAsync();

@@ -13,7 +13,8 @@ public sealed partial class MultipathDisk
 
     /// <summary>
     /// Runs one command until a path answers it. A transport error means the old session is already
-    /// failed and its socket shut, and a timeout means the reset ladder aborted the command, so in
+    /// failed and its socket reset (nothing it still queued is sent), and a timeout means the reset
+    /// ladder aborted the command, so in
     /// both cases the command (a write too) cannot land later on the old path and is reissued on
     /// another at once. With no usable path the command waits up to
     /// <see cref="MultipathOptions.AllPathsDownTimeout"/> for one.

@@ -170,12 +170,13 @@ public sealed partial class MultipathDisk
             return;
         }
 
-        if (path.State == PathState.Active && path.Outstanding > 0)
+        if (path.State == PathState.Active && path.Outstanding > 0 && session.ReceiveSilence < _options.ProbeInterval)
         {
-            return; // busy with real I/O, whose results feed health directly
+            return; // busy with real I/O whose answers keep coming: they feed health directly
         }
 
         bool good;
+        var unanswered = false;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -186,13 +187,38 @@ public sealed partial class MultipathDisk
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             good = false;
+            unanswered = true;
         }
         catch (IscsiTransportException)
         {
             good = false;
         }
 
-        OnProbe(path, good, good ? "probe answered" : "probe failed");
+        OnProbe(path, good, good ? "probe answered" : unanswered ? "probe unanswered" : "probe failed");
+        if (unanswered)
+        {
+            FailBackInFlight(path, session);
+        }
+    }
+
+    /// <summary>
+    /// A failed path whose session does not answer still holds the I/Os that were in flight on it,
+    /// and they would wait for the session's keepalive or the port's command timeout (10 s and
+    /// more) to come back. When another path can take them, the session is dropped now, as MSDSM
+    /// and dm-multipath fail a dead path's outstanding I/O back: every command on it fails with a
+    /// transport error and <see cref="RunCommandAsync"/> reissues it on a surviving path. The drop
+    /// is a reset that discards whatever this host had not yet delivered, so no reissued write can
+    /// also arrive later through the old connection and land after a newer write to its blocks;
+    /// the path reconnects with its ISID (session reinstatement, RFC 7143 6.3.5), which makes the
+    /// target end whatever the old connection still held. With no other path usable the session is
+    /// kept: its I/O has nowhere else to go, and a slow target may still answer it.
+    /// </summary>
+    private void FailBackInFlight(MultipathPath path, IscsiSession session)
+    {
+        if (path.State == PathState.Failed && path.Session == session && session.IsConnected && Volatile.Read(ref _usable).Length > 0)
+        {
+            session.Drop($"the path failed (no answer to a probe within {_options.ProbeTimeout.TotalSeconds:0.###} s); its I/O is reissued on another path");
+        }
     }
 
     private void OnProbe(MultipathPath path, bool good, string reason)

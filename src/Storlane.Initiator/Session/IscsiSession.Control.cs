@@ -203,6 +203,8 @@ public sealed partial class IscsiSession
         var task = _tasks.Find(bhs.InitiatorTaskTag);
         if (task is { Kind: TaskKind.Logout } && task.TryFinishProtocol())
         {
+            // Answered: the target holds no task of ours any more, so the connection may close in order.
+            Volatile.Write(ref _loggedOut, true);
             task.CompleteCaller(new ScsiCommandResult(ScsiStatus.Good, bhs.Byte2, null, 0, false, false, Stopwatch.GetElapsedTime(task.StartTicks)));
             task.ReleaseProtocol();
         }

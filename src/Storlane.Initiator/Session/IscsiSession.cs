@@ -41,6 +41,7 @@ public sealed partial class IscsiSession : IAsyncDisposable
     private long _lastReceiveTicks;
     private bool _dead;
     private bool _loggingOut;
+    private bool _loggedOut;
     private Task _receiveLoop = Task.CompletedTask;
     private Task _writerLoop = Task.CompletedTask;
     private Task _keepaliveLoop = Task.CompletedTask;
@@ -88,6 +89,9 @@ public sealed partial class IscsiSession : IAsyncDisposable
 
     /// <summary>Completes, with the reason, when the session ends; multipath watches this to fail over.</summary>
     public Task<Exception> Terminated => _terminated.Task;
+
+    /// <summary>Time since the target last sent anything (any PDU): how long the connection has been silent.</summary>
+    internal TimeSpan ReceiveSilence => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceiveTicks));
 
     /// <summary>Task tags held (commands, pings, task management still awaiting the target's answer).</summary>
     internal int TasksInUse => _tasks.InUse;
@@ -226,8 +230,8 @@ public sealed partial class IscsiSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends the session once: marks it dead, stops both loops, closes the socket and fails every
-    /// task still waiting for the target. Safe to call from any thread, any number of times.
+    /// Ends the session once: marks it dead, stops both loops, closes the socket (with a reset,
+    /// unless the target answered a logout) and fails every task still waiting for the target. Safe to call from any thread, any number of times.
     /// </summary>
     private void Fail(Exception reason)
     {
@@ -256,7 +260,18 @@ public sealed partial class IscsiSession : IAsyncDisposable
         _input.CancelPendingRead();
         try
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            if (Volatile.Read(ref _loggedOut))
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            else
+            {
+                // A failed session's commands are reissued on another path at once, so none of them
+                // may reach the target later through this connection. An orderly close would leave
+                // our unacknowledged bytes queued, to be sent (a stale WRITE among them) when a
+                // pulled cable is back; a reset (SO_LINGER 0) discards them.
+                _socket.Close(0);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

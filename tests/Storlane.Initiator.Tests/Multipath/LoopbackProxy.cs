@@ -6,16 +6,20 @@ namespace Storlane.Initiator.Tests.Multipath;
 /// <summary>
 /// A TCP relay in front of one target portal, so a test can cut one path the way a pulled cable or a
 /// dead switch port would: <see cref="Cut"/> resets every relayed connection and refuses new ones;
-/// <see cref="Restore"/> accepts again on the same port. The in-process target itself is untouched.
+/// <see cref="Restore"/> accepts again on the same port. <see cref="PullCable"/> is the silent kind:
+/// nothing is reset, every byte either way is dropped from then on, as on a link whose packets are
+/// lost, so only the initiator's own timers can notice. The in-process target itself is untouched.
 /// </summary>
 internal sealed class LoopbackProxy : IAsyncDisposable
 {
     private readonly int _targetPort;
     private readonly List<Socket> _sockets = [];
     private readonly List<IPEndPoint> _clients = [];
+    private readonly List<bool> _clientResets = [];
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener _listener;
     private Task _acceptLoop;
+    private volatile bool _cablePulled;
 
     public LoopbackProxy(int targetPort)
     {
@@ -41,6 +45,25 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How each client connection that has ended did so, in order: true for a reset (RST), false for an orderly close (FIN).</summary>
+    public IReadOnlyList<bool> ClientResets
+    {
+        get
+        {
+            lock (_sockets)
+            {
+                return [.. _clientResets];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops every byte either way from now on, on the connections relayed so far and on new ones
+    /// (which are accepted and then hear nothing), without resetting or closing anything: a pulled
+    /// cable or a dead switch port, which the initiator learns of only from its own timeouts.
+    /// </summary>
+    public void PullCable() => _cablePulled = true;
 
     /// <summary>Resets every relayed connection and stops accepting.</summary>
     public void Cut()
@@ -132,14 +155,15 @@ internal sealed class LoopbackProxy : IAsyncDisposable
                 _clients.Add((IPEndPoint)client.RemoteEndPoint!);
             }
 
-            _ = PumpAsync(client, upstream);
-            _ = PumpAsync(upstream, client);
+            _ = PumpAsync(client, upstream, fromClient: true);
+            _ = PumpAsync(upstream, client, fromClient: false);
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool fromClient)
     {
         var buffer = new byte[65536];
+        bool? reset = null;
         try
         {
             while (true)
@@ -147,14 +171,31 @@ internal sealed class LoopbackProxy : IAsyncDisposable
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None);
                 if (read == 0)
                 {
+                    reset = false;
                     break;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                if (!_cablePulled)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                }
             }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            reset = true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
+            // Closed here (Cut, ResetConnections, dispose).
+        }
+
+        if (fromClient && reset is { } wasReset)
+        {
+            lock (_sockets)
+            {
+                _clientResets.Add(wasReset);
+            }
         }
 
         try

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using Storlane.Initiator.Multipath;
+using Storlane.Initiator.Port;
+using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
 using Xunit.Abstractions;
 
@@ -170,6 +173,63 @@ public class MultipathDiskTests(ITestOutputHelper output)
         // coming back from the cut path are retried after it. Each retried I/O was in flight on the
         // cut path, so there are at most as many as workers (16).
         Assert.InRange(disk.RetriedIos, failover.RetriedIos, 16);
+        await result.VerifyAsync(disk);
+    }
+
+    [Theory]
+    [InlineData(PathPolicy.RoundRobin)]
+    [InlineData(PathPolicy.ServiceTime)]
+    public async Task SilentlyPulledCable_IosInFlightOnThePath_AreReissuedOnTheSurvivorOnceItIsFailed(PathPolicy policy)
+    {
+        // Issue 14: a path cut without a reset (no FIN, no RST: its packets are just lost) was failed
+        // by health fast, yet the I/Os in flight on it waited ~11 s, for the session's keepalive to
+        // end it. Here the session timers (keepalive, command timeout) are a minute, so only failing
+        // those I/Os back when the path is failed can bring them home in time: the path goes quiet,
+        // is probed after one ProbeInterval of silence, and fails when the probe goes unanswered for
+        // ProbeTimeout; every I/O is then due within about ProbeInterval * 2 + ProbeTimeout (1.1 s).
+        await using var target = await LocalTarget.StartAsync();
+        await using var proxyA = new LoopbackProxy(target.Port);
+        await using var proxyB = new LoopbackProxy(target.SecondPort);
+        var sessionTimer = TimeSpan.FromMinutes(1);
+        var options = new MultipathOptions
+        {
+            Policy = policy,
+            ProbeInterval = TimeSpan.FromMilliseconds(50),
+            ProbeTimeout = TimeSpan.FromSeconds(1),
+            MinReconnectDelay = TimeSpan.FromMilliseconds(20),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+            AllPathsDownTimeout = TimeSpan.FromSeconds(30),
+            Disk = new IscsiDiskOptions
+            {
+                Session = new IscsiSessionOptions { KeepaliveInterval = sessionTimer, KeepaliveTimeout = sessionTimer, LoginTimeout = TimeSpan.FromSeconds(2), ConnectTimeout = TimeSpan.FromSeconds(2) },
+            },
+            Port = new PortOptions { CommandTimeout = sessionTimer },
+        };
+        await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(proxyB.Port, 0)], options);
+        var pulledSession = disk.Paths[0].Session!;
+        var failedAt = 0L;
+        disk.PathStateChanged += e =>
+        {
+            if (e.Path == disk.Paths[0].Name && e.To == PathState.Failed)
+            {
+                Interlocked.CompareExchange(ref failedAt, Stopwatch.GetTimestamp(), 0);
+            }
+        };
+
+        var run = Workload.RunAsync(disk, workers: 16, TimeSpan.FromMilliseconds(1500), midway: proxyA.PullCable);
+
+        // Without the fail-back the workers wait out the minute; do not wait with them.
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine($"{policy}: {result.Ios} I/Os, {disk.RetriedIos} retried, worst I/O {result.WorstLatency.TotalMilliseconds:0.0} ms, path 0 {disk.Paths[0].State}, {disk.Paths[0].Errors} errors");
+        Assert.Empty(result.Errors);
+        Assert.NotEqual(0, Interlocked.Read(ref failedAt));
+        Assert.NotEqual(PathState.Active, disk.Paths[0].State);
+        Assert.False(pulledSession.IsConnected, "the failed path's session still holds its I/Os");
+        Assert.InRange(disk.RetriedIos, 1, 16); // what was in flight on the pulled path, at most one per worker
+
+        // A logical bound, far below the session timers: detection (ProbeInterval of silence, then
+        // ProbeTimeout) plus one reissue, with room for a CPU-starved machine.
+        Assert.True(result.WorstLatency < TimeSpan.FromSeconds(10), "an I/O took " + result.WorstLatency + ": it waited for a session timer");
         await result.VerifyAsync(disk);
     }
 
