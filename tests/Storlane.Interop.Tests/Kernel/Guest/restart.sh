@@ -5,7 +5,7 @@
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
   iscsiadm -m discovery -t sendtargets -p $P > /dev/null
 done
-set_timers "$TARGET" tuned
+set_timers "$TARGET" safe
 start_multipath "service-time 0" queue
 iscsiadm -m node -T "$TARGET" --login > /dev/null
 MAP=$(wait_map 2)
