@@ -32,6 +32,9 @@ internal sealed class GuestResults
         }
     }
 
+    /// <summary>The guest script's whole output, for failure messages.</summary>
+    public string Log => _run.GuestLog;
+
     /// <summary>The value the guest reported for <paramref name="key"/>; fails with the guest's whole run when it reported none.</summary>
     public string this[string key] =>
         _values.TryGetValue(key, out var value) ? value : throw new Xunit.Sdk.XunitException($"the guest reported no '{key}':\n{_run.Describe()}");

@@ -18,9 +18,7 @@ public sealed class KernelMultipathTests
         await using var rig = await KernelRig.CreateAsync(nics: 2, cancel.Token);
         await rig.StartStorlaneAsync(Config(preferFirstGroup: false));
         await using var vm = await rig.BootAsync("multipath-selectors.sh", Variables, TimeSpan.FromMinutes(5), cancel.Token);
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + rig.TargetLog);
-        var results = new GuestResults(run);
+        var results = await rig.FinishAsync(vm, cancel.Token);
 
         // SPC-4 5.16: both groups active/optimized -> same ALUA priority -> one path group of two.
         results.AssertEqual("1", "maps");
@@ -28,8 +26,8 @@ public sealed class KernelMultipathTests
         results.AssertEqual("1_alua", "hwhandler");
         foreach (var selector in (string[])["round-robin", "queue-length", "service-time"])
         {
-            Assert.True(results.Number(selector + ".path1_ios") > 100, $"{selector}: path 1 carried {results[selector + ".path1_ios"]} I/Os\n{run.GuestLog}");
-            Assert.True(results.Number(selector + ".path2_ios") > 100, $"{selector}: path 2 carried {results[selector + ".path2_ios"]} I/Os\n{run.GuestLog}");
+            Assert.True(results.Number(selector + ".path1_ios") > 100, $"{selector}: path 1 carried {results[selector + ".path1_ios"]} I/Os\n{results.Log}");
+            Assert.True(results.Number(selector + ".path2_ios") > 100, $"{selector}: path 2 carried {results[selector + ".path2_ios"]} I/Os\n{results.Log}");
         }
     }
 
@@ -49,16 +47,14 @@ public sealed class KernelMultipathTests
         Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console);
         await Task.Delay(TimeSpan.FromSeconds(8), cancel.Token);
         await rig.Network.SetLinkAsync(0, up: false, cancel.Token);
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + rig.TargetLog);
-        var results = new GuestResults(run);
+        var results = await rig.FinishAsync(vm, cancel.Token);
 
         results.AssertEqual("2", "groups");
-        Assert.True(results.Number("before_path1_ios") > 100, run.GuestLog);
+        Assert.True(results.Number("before_path1_ios") > 100, results.Log);
         results.AssertEqual("0", "before_path2_ios");
         results.AssertEqual("0", "pull_exit");
         results.AssertEqual("0", "pull_errors");
-        Assert.True(results.Number("during_path2_ios") > 100, "group 2 never took the I/O over:\n" + run.GuestLog);
+        Assert.True(results.Number("during_path2_ios") > 100, "group 2 never took the I/O over:\n" + results.Log);
         results.AssertEqual("yes", "path1_failed");
         Console.WriteLine($"cable pull, Storlane target, NOP 2 s/5 s, replacement 5 s: longest completion {results["pull_longest_ms"]} ms, longest stretch without a completion {results["pull_gap_ms"]} ms; group 2's ALUA state afterwards {results["group2_state_after"]}");
     }
@@ -80,9 +76,7 @@ public sealed class KernelMultipathTests
         Assert.Equal(0, await rig.StopStorlaneAsync());
         await Task.Delay(TimeSpan.FromSeconds(3), cancel.Token);
         await rig.StartStorlaneAsync();
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + rig.TargetLog);
-        var results = new GuestResults(run);
+        var results = await rig.FinishAsync(vm, cancel.Token);
 
         results.AssertEqual("0", "restart_exit");
         results.AssertEqual("0", "restart_errors");

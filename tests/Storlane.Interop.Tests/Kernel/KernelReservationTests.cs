@@ -24,9 +24,7 @@ public sealed class KernelReservationTests
             """);
         var variables = new Dictionary<string, string> { ["TARGET"] = "iqn.2026-12.io.storlane:kernel" };
         await using var vm = await rig.BootAsync("reservations.sh", variables, TimeSpan.FromMinutes(4), cancel.Token);
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + rig.TargetLog);
-        var results = new GuestResults(run);
+        var results = await rig.FinishAsync(vm, cancel.Token);
 
         results.AssertEqual("0xa1,0xb2", "keys_registered");
         results.AssertEqual("0xa1/Write_Exclusive", "holder_after_reserve");

@@ -103,6 +103,14 @@ internal sealed class KernelRig : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the guest to power off and returns its RESULT lines; fails with the guest's and the target's logs unless its script exited 0.</summary>
+    public async Task<GuestResults> FinishAsync(LinuxVm vm, CancellationToken cancellationToken)
+    {
+        var run = await vm.WaitAsync(cancellationToken);
+        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + TargetLog);
+        return new GuestResults(run);
+    }
+
     /// <summary>Lets the guest go on past its checkpoint <paramref name="name"/>.</summary>
     public Task AnswerAsync(string name) => File.WriteAllTextAsync(Path.Combine(ShareDirectory, "checkpoint." + name), string.Empty);
 

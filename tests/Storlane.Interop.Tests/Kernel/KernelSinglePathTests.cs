@@ -53,9 +53,7 @@ public sealed class KernelSinglePathTests
         await WaitForAsync(() => rig.TargetLog.Contains("grown: LUN 0", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await rig.AnswerAsync("grow");
 
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + "\n--- target\n" + rig.TargetLog);
-        var results = new GuestResults(run);
+        var results = await rig.FinishAsync(vm, cancel.Token);
 
         results.AssertEqual("CRC32C", "HeaderDigest");
         results.AssertEqual("CRC32C", "DataDigest");
