@@ -89,7 +89,15 @@ internal sealed class TaskTable : IDisposable
             _free.Push(task.Slot);
         }
 
-        _available.Release();
+        try
+        {
+            _available.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session was dropped under its commands (a failed path is reset at once and its
+            // I/O reissued elsewhere): a task finishing afterwards has no table to give its slot to.
+        }
     }
 
     public void Dispose() => _available.Dispose();
