@@ -56,6 +56,10 @@ public sealed class KernelMultipathTests
         results.AssertEqual("0", "pull_errors");
         Assert.True(results.Number("during_path2_ios") > 100, "group 2 never took the I/O over:\n" + results.Log);
         results.AssertEqual("yes", "path1_failed");
+
+        // The kernel's ALUA handler activated the fallback group with SET TARGET PORT GROUPS
+        // (explicit ALUA, SPC-4 6.36): group 2 now reports active/optimized.
+        results.AssertEqual("0x00", "group2_state_after");
         Console.WriteLine($"cable pull, Storlane target, NOP 2 s/5 s, replacement 5 s: longest completion {results["pull_longest_ms"]} ms, longest stretch without a completion {results["pull_gap_ms"]} ms; group 2's ALUA state afterwards {results["group2_state_after"]}");
     }
 
