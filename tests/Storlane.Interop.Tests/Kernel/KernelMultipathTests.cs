@@ -58,7 +58,7 @@ public sealed class KernelMultipathTests
         results.AssertEqual("yes", "path1_failed");
 
         // The kernel's ALUA handler activated the fallback group with SET TARGET PORT GROUPS
-        // (explicit ALUA, SPC-4 6.36): group 2 now reports active/optimized.
+        // (explicit ALUA, SPC-4 6.43): group 2 now reports active/optimized.
         results.AssertEqual("0x00", "group2_state_after");
         Console.WriteLine($"cable pull, Storlane target, NOP 2 s/5 s, replacement 5 s: longest completion {results["pull_longest_ms"]} ms, longest stretch without a completion {results["pull_gap_ms"]} ms; group 2's ALUA state afterwards {results["group2_state_after"]}");
     }
