@@ -8,8 +8,11 @@ namespace Storlane.Cli.Tests;
 /// <summary>
 /// <c>storlane demo</c> end to end through the CLI, as the README's first command runs it: no root,
 /// in-process links, with its defaults: shorter runs on a busy 2-core machine made the one-path
-/// against two-path runs too noisy for a verdict. Storlane.Lab.Tests checks the demo's report.
+/// against two-path runs too noisy for a verdict. Storlane.Lab.Tests checks the demo's report. It
+/// runs alone (its own collection, parallelization off): the other CLI tests started beside it
+/// (in-process targets, the management API) made its one-path runs noisy enough to hide the verdict.
 /// </summary>
+[Collection(DemoCollection.Name)]
 public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("storlane-demo-cli-").FullName;
