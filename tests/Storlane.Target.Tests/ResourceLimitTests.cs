@@ -146,7 +146,7 @@ public sealed class ResourceLimitTests
         {
             for (var i = 0; i < 400; i++)
             {
-                await client.SendAsync(NopOutHeader(client), ping);
+                await client.SendAsync(RequestHeaders.NopOut(client), ping);
             }
         });
 
@@ -174,7 +174,7 @@ public sealed class ResourceLimitTests
         var stream = new List<byte>();
         for (var i = 0; i < 8; i++)
         {
-            var header = NopOutHeader(client);
+            var header = RequestHeaders.NopOut(client);
             header[6] = 4096 >> 8; // DataSegmentLength (bytes 5-7): PduClient.SendAsync would set it
             stream.AddRange(header);
             stream.AddRange(new byte[4096]);
@@ -200,7 +200,7 @@ public sealed class ResourceLimitTests
         var client = await target.LoginAsync();
         for (var i = 0; i < 16; i++)
         {
-            await client.SendAsync(NopOutHeader(client), new byte[8192]);
+            await client.SendAsync(RequestHeaders.NopOut(client), new byte[8192]);
         }
 
         await WaitForAsync(() => client.Connection.QueuedBytes > 0);
@@ -319,18 +319,6 @@ public sealed class ResourceLimitTests
         bhs.TargetTransferTag = Bhs.ReservedTag;
         bhs.CmdSN = client.CmdSN;
         bhs.ExpStatSN = client.ExpStatSN;
-        return header;
-    }
-
-    private static byte[] NopOutHeader(PduClient client)
-    {
-        var header = new byte[Bhs.Length];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.NopOut, immediate: true);
-        bhs.Final = true;
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.TargetTransferTag = Bhs.ReservedTag;
-        bhs.CmdSN = client.CmdSN;
         return header;
     }
 

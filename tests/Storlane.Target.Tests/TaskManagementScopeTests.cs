@@ -30,9 +30,9 @@ public sealed class TaskManagementScopeTests
 
         // The reset, then a ping on the same connection: the ping's answer is queued behind the
         // reset's response unless that response waits, as it must, for A's task to end.
-        var tmf = TmfHeader(sessionB, function, 0);
+        var tmf = RequestHeaders.TaskManagement(sessionB, function, 0);
         await sessionB.SendAsync(tmf);
-        await sessionB.SendAsync(NopOutHeader(sessionB));
+        await sessionB.SendAsync(RequestHeaders.NopOut(sessionB));
         var first = await sessionB.ReceiveAsync(Patience);
         Assert.NotNull(first);
         Assert.Equal(Opcode.NopIn, new Bhs(first.Header).Opcode);
@@ -44,7 +44,7 @@ public sealed class TaskManagementScopeTests
         Assert.Equal(TaskManagementResponse.FunctionComplete, (TaskManagementResponse)new Bhs(response.Header).Byte2);
 
         // A's READ was aborted: it answers nothing (TAS = 0), so A's next PDU answers its ping.
-        await sessionA.SendAsync(NopOutHeader(sessionA));
+        await sessionA.SendAsync(RequestHeaders.NopOut(sessionA));
         var next = await sessionA.ReceiveAsync(Patience);
         Assert.NotNull(next);
         Assert.Equal(Opcode.NopIn, new Bhs(next.Header).Opcode);
@@ -61,7 +61,7 @@ public sealed class TaskManagementScopeTests
         await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(100, 8), 0, 4096, read: true, write: false));
         await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(200, 8), 0, 4096, read: true, write: false));
         await Task.WhenAll(first.Entered.Task, second.Entered.Task).WaitAsync(Patience);
-        var abortSet = TmfHeader(client, TaskManagementFunction.AbortTaskSet, 0);
+        var abortSet = RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTaskSet, 0);
         await client.SendAsync(abortSet);
         await Task.WhenAll(first.Cancelled.Task, second.Cancelled.Task).WaitAsync(Patience);
 
@@ -73,7 +73,7 @@ public sealed class TaskManagementScopeTests
         await client.SendAsync(laterRead);
         await later.Entered.Task.WaitAsync(Patience);
         Assert.Equal(0, client.Connection.PooledTasks); // it took the second READ's object
-        var abortLater = TmfHeader(client, TaskManagementFunction.AbortTask, 0, new Bhs(laterRead).InitiatorTaskTag, new Bhs(laterRead).CmdSN);
+        var abortLater = RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTask, 0, new Bhs(laterRead).InitiatorTaskTag, new Bhs(laterRead).CmdSN);
         await client.SendAsync(abortLater);
         await later.Cancelled.Task.WaitAsync(Patience);
 
@@ -130,32 +130,6 @@ public sealed class TaskManagementScopeTests
         var luns = options.Targets[0].Luns;
         luns.Clear();
         luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.Memory, Device = device, SizeBytes = device.Geometry.SizeInBytes });
-    }
-
-    private static byte[] TmfHeader(PduClient client, TaskManagementFunction function, ulong lun, uint refTag = Bhs.ReservedTag, uint refCmdSN = 0)
-    {
-        var header = new byte[Bhs.Length];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.TaskManagementRequest, immediate: true);
-        bhs.TaskManagementFunction = function;
-        bhs.LunField = Lun.Encode(lun);
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.ReferencedTaskTag = refTag;
-        bhs.CmdSN = client.CmdSN;
-        bhs.RefCmdSN = refCmdSN;
-        return header;
-    }
-
-    private static byte[] NopOutHeader(PduClient client)
-    {
-        var header = new byte[Bhs.Length];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.NopOut, immediate: true);
-        bhs.Final = true;
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.TargetTransferTag = Bhs.ReservedTag;
-        bhs.CmdSN = client.CmdSN;
-        return header;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -7,20 +7,6 @@ namespace Storlane.Target.Tests;
 /// <summary>Task management functions (RFC 7143 11.5/11.6, SAM-5 7) over the in-memory transport.</summary>
 public class TaskManagementTests
 {
-    private static byte[] TmfHeader(PduClient client, TaskManagementFunction function, ulong lun, uint refTag = Bhs.ReservedTag, uint refCmdSN = 0)
-    {
-        var header = new byte[48];
-        var bhs = new Bhs(header);
-        bhs.Initialize(Opcode.TaskManagementRequest, immediate: true);
-        bhs.TaskManagementFunction = function;
-        bhs.LunField = Lun.Encode(lun);
-        bhs.InitiatorTaskTag = client.NextItt++;
-        bhs.ReferencedTaskTag = refTag;
-        bhs.CmdSN = client.CmdSN;
-        bhs.RefCmdSN = refCmdSN;
-        return header;
-    }
-
     private static async Task<TaskManagementResponse> SendTmfAsync(PduClient client, byte[] header)
     {
         await client.SendAsync(header);
@@ -39,7 +25,7 @@ public class TaskManagementTests
         await client.SendAsync(write);
         await client.ExpectAsync(Opcode.ReadyToTransfer);
 
-        var response = await SendTmfAsync(client, TmfHeader(client, TaskManagementFunction.AbortTask, 0, writeItt, writeCmdSN));
+        var response = await SendTmfAsync(client, RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTask, 0, writeItt, writeCmdSN));
         Assert.Equal(TaskManagementResponse.FunctionComplete, response);
 
         // The aborted write never answers; the next command's response is the next PDU.
@@ -57,7 +43,7 @@ public class TaskManagementTests
         await client.SendAsync(tur);
         await client.ExpectAsync(Opcode.ScsiResponse);
 
-        var response = await SendTmfAsync(client, TmfHeader(client, TaskManagementFunction.AbortTask, 0, new Bhs(tur).InitiatorTaskTag, new Bhs(tur).CmdSN));
+        var response = await SendTmfAsync(client, RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTask, 0, new Bhs(tur).InitiatorTaskTag, new Bhs(tur).CmdSN));
         Assert.Equal(TaskManagementResponse.TaskDoesNotExist, response);
     }
 
@@ -66,7 +52,7 @@ public class TaskManagementTests
     {
         await using var target = await TargetFixture.StartAsync();
         await using var client = await target.LoginAsync();
-        var response = await SendTmfAsync(client, TmfHeader(client, TaskManagementFunction.LogicalUnitReset, 9));
+        var response = await SendTmfAsync(client, RequestHeaders.TaskManagement(client, TaskManagementFunction.LogicalUnitReset, 9));
         Assert.Equal(TaskManagementResponse.LunDoesNotExist, response);
     }
 
@@ -81,7 +67,7 @@ public class TaskManagementTests
         Assert.Equal(0, (await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
         Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
 
-        var response = await SendTmfAsync(resetter, TmfHeader(resetter, TaskManagementFunction.LogicalUnitReset, 0));
+        var response = await SendTmfAsync(resetter, RequestHeaders.TaskManagement(resetter, TaskManagementFunction.LogicalUnitReset, 0));
         Assert.Equal(TaskManagementResponse.FunctionComplete, response);
 
         // SAM-5: UNIT ATTENTION, 29h/03h BUS DEVICE RESET FUNCTION OCCURRED, on the other nexus.
@@ -106,7 +92,7 @@ public class TaskManagementTests
         await using var resetter = await target.LoginAsync();
         await using var other = await target.LoginAsync(portal: 1);
 
-        var response = await SendTmfAsync(resetter, TmfHeader(resetter, TaskManagementFunction.TargetColdReset, 0));
+        var response = await SendTmfAsync(resetter, RequestHeaders.TaskManagement(resetter, TaskManagementFunction.TargetColdReset, 0));
         Assert.Equal(TaskManagementResponse.FunctionComplete, response);
         Assert.Null(await resetter.ReceiveAsync());
         Assert.Null(await other.ReceiveAsync());
