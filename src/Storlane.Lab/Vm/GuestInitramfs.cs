@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Storlane.Lab.Topology;
+using Storlane.Lab.Topology.Namespaces;
 
 namespace Storlane.Lab.Vm;
 
@@ -96,14 +97,27 @@ public static class GuestInitramfs
         var files = new List<string>();
         foreach (var module in RootModules)
         {
-            var output = await RunAsync("modprobe", ["-S", kernel.Version, "--show-depends", module], cancellationToken).ConfigureAwait(false);
+            string output;
+            try
+            {
+                output = await HostCommand.RunAsync("modprobe", ["-S", kernel.Version, "--show-depends", module], cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new VmException($"cannot start modprobe (install Debian's kmod): {e.Message}", e);
+            }
+            catch (LabTopologyException e)
+            {
+                throw new VmException(e.Message, e);
+            }
+
             foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 // "insmod /lib/modules/VER/kernel/...ko [options]"; "builtin NAME" needs nothing.
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (parts.Length >= 2 && parts[0] == "insmod" && !files.Contains(parts[1]))
                 {
-                    if (parts[1].EndsWith(".ko", StringComparison.Ordinal) is false)
+                    if (!parts[1].EndsWith(".ko", StringComparison.Ordinal))
                     {
                         throw new VmException($"module {parts[1]} is compressed; only plain .ko files are supported");
                     }
@@ -114,38 +128,6 @@ public static class GuestInitramfs
         }
 
         return files;
-    }
-
-    private static async Task<string> RunAsync(string fileName, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new VmException($"cannot start {fileName}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new VmException($"cannot start {fileName} (install Debian's kmod): {e.Message}", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var error = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                throw new VmException($"{fileName} {string.Join(' ', arguments)} failed (exit {process.ExitCode}): {(await error.ConfigureAwait(false)).Trim()}");
-            }
-
-            return await output.ConfigureAwait(false);
-        }
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
