@@ -40,8 +40,19 @@ install_interop_peers() {
   command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
   command -v mkfs.xfs >/dev/null 2>&1 || missing+=(xfsprogs)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
-  # Headless browser that renders the bench HTML report.
+  # Headless browser that renders the bench HTML report and the management dashboard.
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # Scale-out: a single-node Ceph the tests start themselves, librbd/librados for the rbd backend,
+  # and tgtd's RBD backing store as the peer gateway (tests/Storlane.Interop.Tests/Ceph).
+  command -v ceph-mon >/dev/null 2>&1 || missing+=(ceph-mon)
+  command -v ceph-osd >/dev/null 2>&1 || missing+=(ceph-osd)
+  command -v ceph-mgr >/dev/null 2>&1 || missing+=(ceph-mgr)
+  command -v rbd >/dev/null 2>&1 || missing+=(ceph-common)
+  [[ -e /usr/lib/tgt/backing-store/bs_rbd.so ]] || missing+=(tgt-rbd)
+  # NVMe/TCP: the kernel host's nvme-cli inside the guest.
+  command -v nvme >/dev/null 2>&1 || missing+=(nvme-cli)
+  # Metrics: a real Prometheus server scrapes the management API.
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   if ((${#missing[@]} == 0)); then
     echo "interop peers: all installed"
     return
