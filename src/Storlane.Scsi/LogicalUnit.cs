@@ -49,7 +49,10 @@ public sealed class LogicalUnit
         MaxUnmapDescriptorCount = options.MaxUnmapDescriptorCount;
         MaxWriteSameBlocks = options.MaxWriteSameBlocks ?? MaxTransferBlocks;
         MaxAtomicTransferBlocks = Math.Min(MaxTransferBlocks, (uint)(MaxAtomicTransferBytes / BlockSize));
-        Reservations = new ReservationState(options.ReservationStatePath);
+        Reservations = new ReservationState(
+            options.SharedState ?? new LocalLuSharedState(options.ReservationStatePath),
+            target.GatewayIdentity,
+            (notices, abort) => target.Notify(this, notices, abort));
         SanitizeJournal = options.SanitizeStatePath is { } journal ? new SanitizeJournal(journal) : null;
     }
 

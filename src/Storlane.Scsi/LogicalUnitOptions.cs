@@ -83,5 +83,13 @@ public sealed class LogicalUnitOptions
     /// </summary>
     public string? ReservationStatePath { get; set; }
 
+    /// <summary>
+    /// Where reservation state lives when several gateways serve this unit (one RADOS object per LU):
+    /// registrations, the reservation, RESERVE/RELEASE and the unit attentions they raise, shared by
+    /// compare-and-swap. Null: this process alone (<see cref="LocalLuSharedState"/> over
+    /// <see cref="ReservationStatePath"/>).
+    /// </summary>
+    public ILuSharedState? SharedState { get; set; }
+
     internal LogicalUnitOptions Clone() => (LogicalUnitOptions)MemberwiseClone();
 }

@@ -22,4 +22,7 @@ internal static partial class ScsiLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "{Target} LUN {Lun}: a SANITIZE was under way when the target stopped ({Journal}); it starts again now")]
     public static partial void SanitizeResumed(ILogger logger, string target, ulong lun, string journal);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "{Target} LUN {Lun}: the shared reservation state could not be updated; an SPC-2 reservation stays until its holder releases it")]
+    public static partial void ReservationStateUnavailable(ILogger logger, string target, ulong lun, Exception exception);
 }

@@ -55,7 +55,7 @@ public sealed partial class ScsiTargetDevice
 
         // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
         // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
-        unit.Reservations.DropLegacy();
+        unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
         // SBC-3 5.11: a logical unit reset ends every prevention of medium removal.
         unit.ClearAllPreventions();
@@ -80,7 +80,7 @@ public sealed partial class ScsiTargetDevice
         var sense = cold ? AdditionalSense.PowerOnOccurred : AdditionalSense.BusDeviceResetFunctionOccurred;
         foreach (var unit in _luns.Sorted)
         {
-            unit.Reservations.DropLegacy();
+            unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
             // SAM-5 6.3.4: a target reset is a logical unit reset of every unit, which ends every
             // prevention of medium removal (SBC-3 5.11); a cold reset is a hard reset, which does too.
@@ -101,7 +101,7 @@ public sealed partial class ScsiTargetDevice
             unit.Copies.Forget(nexus.Id);
 
             // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
-            unit.Reservations.DropLegacy(nexus.Id);
+            unit.Reservations.DropLegacy(nexus.Id, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
             // SBC-3 5.11: I_T nexus loss ends that nexus's prevention of medium removal.
             unit.ClearPrevention(nexus.Id);
@@ -111,9 +111,11 @@ public sealed partial class ScsiTargetDevice
     /// <summary>
     /// Unit attentions the reservation state asked for (RESERVATIONS PREEMPTED / RELEASED, REGISTRATIONS
     /// PREEMPTED), for every known I_T nexus of the registrant (SPC-4 5.12.11). A registrant with no
-    /// session right now misses it: a new nexus starts without unit attentions.
+    /// session right now misses it: a new nexus starts without unit attentions. <paramref name="abort"/>:
+    /// a PREEMPT AND ABORT through another gateway; the tasks of these nexuses on this unit are aborted
+    /// as well (5.12.11.4.4), which the issuing gateway cannot do for nexuses it does not have.
     /// </summary>
-    internal void Notify(LogicalUnit unit, List<ReservationNotice> notices)
+    internal void Notify(LogicalUnit unit, List<ReservationNotice> notices, bool abort = false)
     {
         foreach (var notice in notices)
         {
@@ -124,6 +126,22 @@ public sealed partial class ScsiTargetDevice
                     unit.Attentions.Establish(nexus.Id, notice.Sense);
                 }
             }
+        }
+
+        if (abort && AbortTasks is { } abortTasks)
+        {
+            abortTasks(unit.Lun, nexus =>
+            {
+                foreach (var notice in notices)
+                {
+                    if (notice.Registrant.Matches(nexus))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            });
         }
     }
 

@@ -37,6 +37,39 @@ public sealed partial class ScsiTargetDevice
 
     public string TargetName { get; }
 
+    /// <summary>
+    /// This gateway's name among the gateways that share logical units (host name by default). An
+    /// SPC-2 reservation is held by a nexus of one gateway process, so the state records
+    /// <see cref="GatewayIdentity"/>: the name and this process's incarnation.
+    /// </summary>
+    public string GatewayName
+    {
+        get => _gatewayName;
+        init
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            if (value.Contains(' ', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("a gateway name holds no spaces and no '#'", nameof(value));
+            }
+
+            _gatewayName = value;
+        }
+    }
+
+    /// <summary>Name and incarnation: a new target device (a restarted gateway) is a new incarnation.</summary>
+    internal string GatewayIdentity => _gatewayName + "#" + _incarnation;
+
+    private readonly string _incarnation = Guid.NewGuid().ToString("N")[..12];
+
+    private readonly string _gatewayName = DefaultGatewayName();
+
+    private static string DefaultGatewayName()
+    {
+        var name = Environment.MachineName.Replace(' ', '-').Replace('#', '-');
+        return name.Length == 0 ? "gateway" : name;
+    }
+
     internal ILogger Logger => _logger;
 
     /// <summary>
@@ -240,6 +273,11 @@ public sealed partial class ScsiTargetDevice
             // ACA attribute "shall be terminated with CHECK CONDITION status, with the sense key set to
             // ILLEGAL REQUEST, and the additional sense code set to INVALID MESSAGE ERROR".
             return new ValueTask<ScsiResult>(CheckCondition(command, new SenseData(SenseKey.IllegalRequest, AdditionalSense.InvalidMessageError)));
+        }
+
+        if (!unit.Reservations.IsServable && descriptor.Alua != AluaAccess.Always)
+        {
+            unit.Reservations.CheckServable();
         }
 
         if (unit.Reservations.Conflicts(nexus, descriptor.Access))

@@ -19,25 +19,25 @@ internal static partial class CommandHandlers
     /// these four). An SPC-2 reservation held through another I_T nexus makes it a RESERVATION
     /// CONFLICT (SPC-4 5.12.3).
     /// </summary>
-    public static ValueTask<ScsiResult> PersistentReserveIn(CommandContext context)
+    public static async ValueTask<ScsiResult> PersistentReserveIn(CommandContext context)
     {
         var unit = context.Unit;
         if (unit.Reservations.LegacyConflicts(context.Command.Nexus))
         {
-            return new(ScsiResult.ReservationConflict);
+            return ScsiResult.ReservationConflict;
         }
 
-        var cdb = context.Cdb;
-        var allocationLength = CdbReader.UInt16(cdb, 7);
-        var state = unit.Reservations.Snapshot();
-        var data = (cdb[1] & 0x1F) switch
+        var allocationLength = CdbReader.UInt16(context.Cdb, 7);
+        var serviceAction = context.Cdb[1] & 0x1F;
+        var state = await unit.Reservations.SnapshotAsync(context.CancellationToken).ConfigureAwait(false);
+        var data = serviceAction switch
         {
             PrinReadKeys => ReadKeys(state),
             PrinReadReservation => ReadReservation(state),
             PrinReportCapabilities => ReportCapabilities(state, unit.Reservations.CanPersist),
             _ => ReadFullStatus(state),
         };
-        return new(ParameterData.Return(context.Command, data, allocationLength));
+        return ParameterData.Return(context.Command, data, allocationLength);
     }
 
     /// <summary>6.15.2: PRGENERATION, ADDITIONAL LENGTH, then one 8-byte RESERVATION KEY per registered I_T nexus.</summary>

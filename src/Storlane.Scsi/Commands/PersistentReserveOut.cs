@@ -25,19 +25,19 @@ internal static partial class CommandHandlers
     /// persist (PTPL_C = 0): INVALID FIELD IN PARAMETER LIST;</item>
     /// <item>RESERVE, RELEASE, PREEMPT and PREEMPT AND ABORT: SCOPE other than LU_SCOPE (0h) or an
     /// unknown TYPE: INVALID FIELD IN CDB;</item>
-    /// <item>then the service action's own rules (<see cref="ReservationState"/>).</item>
+    /// <item>then the service action's own rules (<see cref="ReservationBook"/>), applied by compare-and-swap (<see cref="ReservationState"/>).</item>
     /// </list>
     /// PREEMPT AND ABORT removes registrations like PREEMPT, then aborts the tasks of the preempted
     /// nexuses on this logical unit through <see cref="ScsiTargetDevice.AbortTasks"/> (the task set
     /// lives in the transport).
     /// </summary>
-    public static ValueTask<ScsiResult> PersistentReserveOut(CommandContext context)
+    public static async ValueTask<ScsiResult> PersistentReserveOut(CommandContext context)
     {
         var unit = context.Unit;
         var nexus = context.Command.Nexus;
         if (unit.Reservations.LegacyConflicts(nexus))
         {
-            return new(ScsiResult.ReservationConflict);
+            return ScsiResult.ReservationConflict;
         }
 
         var cdb = context.Cdb;
@@ -45,10 +45,10 @@ internal static partial class CommandHandlers
         var scope = cdb[2] >> 4;
         var type = cdb[2] & 0x0F;
         var listLength = CdbReader.UInt32(cdb, 5);
-        var data = context.Command.DataOut.Span;
+        var data = context.Command.DataOut;
         if (serviceAction == ProutRegisterAndMove)
         {
-            return new(RegisterAndMove(context, data, listLength));
+            return await RegisterAndMove(context, data, listLength).ConfigureAwait(false);
         }
 
         if (listLength != ProutParameterListLength || data.Length < ProutParameterListLength)
@@ -56,9 +56,9 @@ internal static partial class CommandHandlers
             ScsiErrors.ParameterListLengthError();
         }
 
-        var key = CdbReader.UInt64(data, 0);
-        var serviceActionKey = CdbReader.UInt64(data, 8);
-        var flags = data[20];
+        var key = CdbReader.UInt64(data.Span, 0);
+        var serviceActionKey = CdbReader.UInt64(data.Span, 8);
+        var flags = data.Span[20];
         if ((flags & 0x08) != 0)
         {
             ScsiErrors.InvalidFieldInParameterList(20, 3);
@@ -86,22 +86,25 @@ internal static partial class CommandHandlers
         var reservationType = (PersistentReservationType)type;
         var notices = new List<ReservationNotice>();
         var state = unit.Reservations;
+        var cancellationToken = context.CancellationToken;
         var done = serviceAction switch
         {
-            ProutRegister => state.Register(nexus, key, serviceActionKey, ignoreExisting: false, (flags & 0x04) != 0, aptpl, notices),
-            ProutRegisterAndIgnore => state.Register(nexus, key, serviceActionKey, ignoreExisting: true, (flags & 0x04) != 0, aptpl, notices),
-            ProutReserve => state.Reserve(nexus, key, reservationType),
-            ProutRelease => state.Release(nexus, key, reservationType, notices),
-            ProutClear => state.Clear(nexus, key, notices),
-            _ => state.Preempt(nexus, key, serviceActionKey, reservationType, notices),
+            ProutRegister => await state.RegisterAsync(nexus, key, serviceActionKey, ignoreExisting: false, (flags & 0x04) != 0, aptpl, notices, cancellationToken).ConfigureAwait(false),
+            ProutRegisterAndIgnore => await state.RegisterAsync(nexus, key, serviceActionKey, ignoreExisting: true, (flags & 0x04) != 0, aptpl, notices, cancellationToken).ConfigureAwait(false),
+            ProutReserve => await state.ReserveAsync(nexus, key, reservationType, cancellationToken).ConfigureAwait(false),
+            ProutRelease => await state.ReleaseAsync(nexus, key, reservationType, notices, cancellationToken).ConfigureAwait(false),
+            ProutClear => await state.ClearAsync(nexus, key, notices, cancellationToken).ConfigureAwait(false),
+            _ => await state.PreemptAsync(nexus, key, serviceActionKey, reservationType, serviceAction == ProutPreemptAndAbort, notices, cancellationToken).ConfigureAwait(false),
         };
-        context.Target.Notify(unit, notices);
+
+        // The reservation state raised the unit attentions (here, and through the shared state on the
+        // other gateways, before the change was acknowledged); this gateway aborts its own nexuses' tasks.
         if (done && serviceAction == ProutPreemptAndAbort)
         {
             AbortPreemptedTasks(context, notices);
         }
 
-        return new(done ? ScsiResult.Good(dataOutLength: ProutParameterListLength) : ScsiResult.ReservationConflict);
+        return done ? ScsiResult.Good(dataOutLength: ProutParameterListLength) : ScsiResult.ReservationConflict;
     }
 
     /// <summary>
@@ -159,7 +162,14 @@ internal static partial class CommandHandlers
     /// PARAMETER DATA LENGTH (20..23), then the TransportID: for iSCSI only FORMAT CODE 01b names an
     /// initiator port ("name,i,0xISID"), so 00b is INVALID FIELD IN PARAMETER LIST.
     /// </summary>
-    private static ScsiResult RegisterAndMove(CommandContext context, ReadOnlySpan<byte> data, uint listLength)
+    private static async ValueTask<ScsiResult> RegisterAndMove(CommandContext context, ReadOnlyMemory<byte> dataOut, uint listLength)
+    {
+        var destination = ParseMoveDestination(context, dataOut.Span, listLength, out var key, out var unregister, out var aptpl);
+        var done = await context.Unit.Reservations.MoveAsync(context.Command.Nexus, key, destination.Key, destination, unregister, aptpl, context.CancellationToken).ConfigureAwait(false);
+        return done ? ScsiResult.Good(dataOutLength: (int)listLength) : ScsiResult.ReservationConflict;
+    }
+
+    private static Registrant ParseMoveDestination(CommandContext context, ReadOnlySpan<byte> data, uint listLength, out ulong key, out bool unregister, out bool aptpl)
     {
         if (listLength < ProutParameterListLength || data.Length < ProutParameterListLength)
         {
@@ -173,7 +183,7 @@ internal static partial class CommandHandlers
         }
 
         var unit = context.Unit;
-        var aptpl = (data[17] & 0x01) != 0;
+        aptpl = (data[17] & 0x01) != 0;
         if (aptpl && !unit.Reservations.CanPersist)
         {
             ScsiErrors.InvalidFieldInParameterList(17, 0);
@@ -199,8 +209,8 @@ internal static partial class CommandHandlers
             ScsiErrors.InvalidFieldInParameterList(8);
         }
 
-        var destination = new Registrant(port, CdbReader.UInt16(data, 18), AllTargetPorts: false, serviceActionKey);
-        var done = unit.Reservations.Move(context.Command.Nexus, CdbReader.UInt64(data, 0), serviceActionKey, destination, unregister: (data[17] & 0x02) != 0, aptpl);
-        return done ? ScsiResult.Good(dataOutLength: (int)listLength) : ScsiResult.ReservationConflict;
+        key = CdbReader.UInt64(data, 0);
+        unregister = (data[17] & 0x02) != 0;
+        return new Registrant(port, CdbReader.UInt16(data, 18), AllTargetPorts: false, serviceActionKey);
     }
 }

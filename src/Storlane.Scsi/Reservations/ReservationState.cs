@@ -1,465 +1,386 @@
 namespace Storlane.Scsi;
 
 /// <summary>
-/// Reservations of one logical unit: persistent reservations (SPC-4 5.12: registrations, the
-/// reservation, PRGENERATION, APTPL) and the SPC-2 RESERVE(6)/(10) reservation. One lock guards it;
-/// the command path reads one volatile flag when nothing is registered or reserved. Resets do not
-/// touch persistent reservations (SPC-4 5.12.1: they are "retained ... by the device server" across
-/// resets and I_T nexus loss); they release an SPC-2 reservation (SPC-2 7.21).
+/// Reservations of one logical unit (SPC-4 5.12 persistent reservations, SPC-2 RESERVE/RELEASE) over an
+/// <see cref="ILuSharedState"/>: the command path reads the cached <see cref="ReservationBook"/> (one
+/// volatile read when nothing is registered or reserved, no lock); PERSISTENT RESERVE OUT, RESERVE and
+/// RELEASE edit a copy and store it by compare-and-swap, reloading and computing again when another
+/// gateway changed it first. Resets do not touch persistent reservations (SPC-4 5.12.1: they are
+/// "retained ... by the device server" across resets and I_T nexus loss); they release an SPC-2
+/// reservation (SPC-2 7.21). With a shared store, the unit attentions a change raises travel in the
+/// stored state and each gateway raises those of its own nexuses when it learns of the change, which
+/// the store guarantees happens before the writer's command completes.
 /// </summary>
-internal sealed class ReservationState
+internal sealed class ReservationState : ISharedStateListener
 {
-    private readonly Lock _lock = new();
-    private readonly List<Registrant> _registrants = [];
-    private readonly ReservationStore? _store;
-    private Registrant? _holder;
-    private PersistentReservationType _type;
-    private uint _generation;
-    private bool _aptpl;
-    private ItNexus? _legacyHolder;
-    private volatile bool _active;
+    /// <summary>Compare-and-swap rounds before giving up (another gateway changing the state each time).</summary>
+    public const int MaxAttempts = 16;
 
-    public ReservationState(string? persistencePath)
+    private readonly ILuSharedState _store;
+    private readonly string _gateway;
+    private readonly Action<List<ReservationNotice>, bool> _raise;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Lock _installLock = new();
+    private volatile Cached _current;
+    private volatile bool _servable = true;
+    private int _reloading;
+    private long _raisedThrough;
+
+    /// <param name="store">Where the state lives.</param>
+    /// <param name="gateway">This process among the gateways sharing the store: name and incarnation.</param>
+    /// <param name="raise">Raises unit attentions for this gateway's nexuses (abort: PREEMPT AND ABORT's task abort too).</param>
+    /// <exception cref="InvalidDataException">The stored state is not readable.</exception>
+    public ReservationState(ILuSharedState store, string gateway, Action<List<ReservationNotice>, bool> raise)
     {
-        if (persistencePath is null)
+        _store = store;
+        _gateway = gateway;
+        _raise = raise;
+        _current = new Cached(ReservationBook.Empty, 0);
+        SharedStateImage image;
+        try
+        {
+            image = _store.LoadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (SharedStateUnavailableException)
+        {
+            // Served NOT READY until a reload succeeds.
+            _servable = false;
+            _store.Subscribe(this);
+            return;
+        }
+
+        var book = ReservationCodec.Decode(image.Content.Span);
+        _current = new Cached(book, image.Version);
+        _raisedThrough = book.LastNoticeSequence;
+        _store.Subscribe(this);
+        DropStaleLegacy(book);
+    }
+
+    /// <summary>PTPL_C of REPORT CAPABILITIES: APTPL = 1 is honoured only with somewhere to persist to.</summary>
+    public bool CanPersist => _store.Persistence != SharedStatePersistence.None;
+
+    /// <summary>The store keeps everything across restarts (a cluster object): PTPL_A reads 1.</summary>
+    public bool AlwaysPersists => _store.Persistence == SharedStatePersistence.Always;
+
+    /// <summary>False while the store cannot vouch for the cached state; the unit then answers NOT READY.</summary>
+    public bool IsServable => _servable;
+
+    /// <summary>
+    /// A gateway that cannot reach the shared state must not serve the unit from a copy that may be
+    /// stale: a reservation taken through another gateway would be ignored. SPC-4 5.16.2.5 lets a port
+    /// answer NOT READY, LOGICAL UNIT NOT ACCESSIBLE, ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah) while
+    /// it cannot serve; multipath initiators retry that on another path (another gateway) instead of
+    /// failing the I/O, which a plain LOGICAL UNIT NOT READY does not promise.
+    /// </summary>
+    public void CheckServable()
+    {
+        if (_servable)
         {
             return;
         }
 
-        _store = new ReservationStore(persistencePath);
-        if (_store.Load() is { } saved)
-        {
-            _registrants.AddRange(saved.Registrants);
-            _holder = saved.Holder;
-            _type = saved.Type;
-            _generation = saved.Generation;
-            _aptpl = true;
-            UpdateActive();
-        }
+        StartReload();
+        throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition);
     }
 
-    /// <summary>PTPL_C of REPORT CAPABILITIES: APTPL = 1 is honoured only with somewhere to persist to.</summary>
-    public bool CanPersist => _store is not null;
-
-    /// <summary>
-    /// True when the command must end in RESERVATION CONFLICT: SPC-4 table 62 / SBC-3 table 13 for
-    /// persistent reservations, SPC-2 7.21 for RESERVE (only INQUIRY, REPORT LUNS, REQUEST SENSE,
-    /// REPORT SUPPORTED OPERATION CODES, REPORT TARGET PORT GROUPS and RELEASE pass it).
-    /// </summary>
+    /// <summary>True when the command must end in RESERVATION CONFLICT (see <see cref="ReservationBook.Conflicts"/>).</summary>
     public bool Conflicts(ItNexus nexus, ReservationAccess access)
     {
-        if (!_active || access is ReservationAccess.Allowed or ReservationAccess.Reservation)
+        var book = _current.Book;
+        if (!book.IsActive || access is ReservationAccess.Allowed or ReservationAccess.Reservation)
         {
             return false;
         }
 
-        lock (_lock)
-        {
-            if (_legacyHolder is { } legacy)
-            {
-                return legacy.Id != nexus.Id;
-            }
-
-            if (_holder is null || IsHolder(nexus) || (_type.AdmitsRegistrants() && Find(nexus) is not null))
-            {
-                return false;
-            }
-
-            return access switch
-            {
-                ReservationAccess.Read => _type.IsExclusiveAccess(),
-                ReservationAccess.Write => true,
-                _ => false,
-            };
-        }
+        return book.Conflicts(_gateway, nexus, access);
     }
 
-    /// <summary>A persistent reservation or registration, or an SPC-2 reservation held through another nexus.</summary>
-    public bool LegacyConflicts(ItNexus nexus)
+    /// <summary>An SPC-2 reservation held through another nexus (SPC-4 5.12.3: PR commands conflict with it).</summary>
+    public bool LegacyConflicts(ItNexus nexus) => _current.Book.LegacyConflicts(_gateway, nexus);
+
+    /// <summary>A consistent copy for PERSISTENT RESERVE IN; a shared store is read again first (the generation check).</summary>
+    public async ValueTask<ReservationSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
-        lock (_lock)
+        if (_store.IsShared)
         {
-            return _legacyHolder is { } legacy && legacy.Id != nexus.Id;
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return _current.Book.Snapshot(AlwaysPersists);
     }
 
-    public ReservationSnapshot Snapshot()
-    {
-        lock (_lock)
-        {
-            return new ReservationSnapshot(_generation, [.. _registrants], _holder, _type, _aptpl);
-        }
-    }
+    public ValueTask<bool> RegisterAsync(ItNexus nexus, ulong key, ulong serviceActionKey, bool ignoreExisting, bool allTargetPorts, bool aptpl, List<ReservationNotice> notices, CancellationToken cancellationToken) =>
+        ChangeAsync((book, raised) => book.Register(nexus, key, serviceActionKey, ignoreExisting, allTargetPorts, aptpl, raised), notices, abort: false, cancellationToken);
+
+    public ValueTask<bool> ReserveAsync(ItNexus nexus, ulong key, PersistentReservationType type, CancellationToken cancellationToken) =>
+        ChangeAsync((book, _) => book.Reserve(nexus, key, type), [], abort: false, cancellationToken);
+
+    public ValueTask<bool> ReleaseAsync(ItNexus nexus, ulong key, PersistentReservationType type, List<ReservationNotice> notices, CancellationToken cancellationToken) =>
+        ChangeAsync((book, raised) => book.Release(nexus, key, type, raised), notices, abort: false, cancellationToken);
+
+    public ValueTask<bool> ClearAsync(ItNexus nexus, ulong key, List<ReservationNotice> notices, CancellationToken cancellationToken) =>
+        ChangeAsync((book, raised) => book.Clear(nexus, key, raised), notices, abort: false, cancellationToken);
+
+    public ValueTask<bool> PreemptAsync(ItNexus nexus, ulong key, ulong serviceActionKey, PersistentReservationType type, bool abort, List<ReservationNotice> notices, CancellationToken cancellationToken) =>
+        ChangeAsync((book, raised) => book.Preempt(nexus, key, serviceActionKey, type, raised), notices, abort, cancellationToken);
+
+    public ValueTask<bool> MoveAsync(ItNexus nexus, ulong key, ulong serviceActionKey, Registrant destination, bool unregister, bool aptpl, CancellationToken cancellationToken) =>
+        ChangeAsync((book, _) => book.Move(nexus, key, serviceActionKey, destination, unregister, aptpl), [], abort: false, cancellationToken);
+
+    public ValueTask<bool> ReserveLegacyAsync(ItNexus nexus, CancellationToken cancellationToken) =>
+        ChangeAsync((book, _) => book.ReserveLegacy(_gateway, nexus), [], abort: false, cancellationToken);
+
+    public ValueTask<bool> ReleaseLegacyAsync(ItNexus nexus, CancellationToken cancellationToken) =>
+        ChangeAsync((book, _) => book.ReleaseLegacy(_gateway, nexus), [], abort: false, cancellationToken);
 
     /// <summary>
-    /// SPC-4 5.12.7 REGISTER / REGISTER AND IGNORE EXISTING KEY. Returns false for RESERVATION CONFLICT:
-    /// an unregistered nexus with a non-zero RESERVATION KEY, or a registered one whose key differs (REGISTER only).
+    /// LOGICAL UNIT RESET, target reset (<paramref name="nexusId"/> null: whoever holds it) or I_T nexus
+    /// loss of this gateway's nexus: the SPC-2 reservation is released. With a local store this
+    /// completes before it returns; with a shared one it may finish in the background (a failure is
+    /// reported through <paramref name="failed"/>: the reservation then stays until its holder releases it).
     /// </summary>
-    public bool Register(ItNexus nexus, ulong key, ulong serviceActionKey, bool ignoreExisting, bool allTargetPorts, bool aptpl, List<ReservationNotice> notices)
+    public void DropLegacy(long? nexusId, Action<Exception> failed)
     {
-        lock (_lock)
-        {
-            var existing = Find(nexus);
-            if (existing is null)
-            {
-                if (!ignoreExisting && key != 0)
-                {
-                    return false;
-                }
-
-                if (serviceActionKey == 0)
-                {
-                    // "... the device server shall ... complete the command with GOOD status" (nothing to unregister).
-                    return true;
-                }
-
-                _registrants.Add(new Registrant(nexus.InitiatorPortName, nexus.RelativeTargetPortId, allTargetPorts, serviceActionKey));
-            }
-            else
-            {
-                if (!ignoreExisting && key != existing.Key)
-                {
-                    return false;
-                }
-
-                if (serviceActionKey == 0)
-                {
-                    Unregister(existing, notices);
-                }
-                else
-                {
-                    var changed = existing with { Key = serviceActionKey };
-                    _registrants[_registrants.IndexOf(existing)] = changed;
-                    if (ReferenceEquals(_holder, existing))
-                    {
-                        _holder = changed;
-                    }
-                }
-            }
-
-            _generation++;
-            _aptpl = aptpl && CanPersist;
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>SPC-4 5.12.9 RESERVE. False: not registered with that key, or another holder / another type.</summary>
-    public bool Reserve(ItNexus nexus, ulong key, PersistentReservationType type)
-    {
-        lock (_lock)
-        {
-            if (Find(nexus) is not { } registrant || registrant.Key != key)
-            {
-                return false;
-            }
-
-            if (_holder is not null)
-            {
-                // "If ... the I_T nexus ... holds the persistent reservation and the TYPE and SCOPE are the
-                // same ... GOOD"; anything else held is a RESERVATION CONFLICT.
-                return IsHolder(nexus) && _type == type;
-            }
-
-            _holder = registrant;
-            _type = type;
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// SPC-4 5.12.11.2 RELEASE. False: not registered with that key. A release by a nexus that holds no
-    /// reservation is GOOD and changes nothing; a TYPE other than the reservation's is INVALID RELEASE
-    /// OF PERSISTENT RESERVATION. Releasing a registrants-only or all-registrants reservation tells the
-    /// other registrants: RESERVATIONS RELEASED.
-    /// </summary>
-    public bool Release(ItNexus nexus, ulong key, PersistentReservationType type, List<ReservationNotice> notices)
-    {
-        lock (_lock)
-        {
-            if (Find(nexus) is not { } registrant || registrant.Key != key)
-            {
-                return false;
-            }
-
-            if (_holder is null || !IsHolder(nexus))
-            {
-                return true;
-            }
-
-            if (type != _type)
-            {
-                throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.InvalidReleaseOfPersistentReservation);
-            }
-
-            ReleaseReservation(registrant, notices);
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>SPC-4 5.12.11.6 CLEAR: every registration and the reservation go; the others get RESERVATIONS PREEMPTED.</summary>
-    public bool Clear(ItNexus nexus, ulong key, List<ReservationNotice> notices)
-    {
-        lock (_lock)
-        {
-            if (Find(nexus) is not { } registrant || registrant.Key != key)
-            {
-                return false;
-            }
-
-            foreach (var other in _registrants)
-            {
-                if (!other.Matches(registrant))
-                {
-                    notices.Add(new ReservationNotice(other, AdditionalSense.ReservationsPreempted));
-                }
-            }
-
-            _registrants.Clear();
-            _holder = null;
-            _generation++;
-            _aptpl = false;
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// SPC-4 5.12.11.4 PREEMPT (and PREEMPT AND ABORT, whose handler then aborts the preempted nexuses' tasks). False
-    /// for RESERVATION CONFLICT: the issuer is not registered with RESERVATION KEY, or no registration
-    /// carries SERVICE ACTION RESERVATION KEY when that is what would be removed. Preempted registrants
-    /// get REGISTRATIONS PREEMPTED.
-    /// </summary>
-    public bool Preempt(ItNexus nexus, ulong key, ulong serviceActionKey, PersistentReservationType type, List<ReservationNotice> notices)
-    {
-        lock (_lock)
-        {
-            if (Find(nexus) is not { } issuer || issuer.Key != key)
-            {
-                return false;
-            }
-
-            if (_holder is not null && _type.IsAllRegistrants() && serviceActionKey == 0)
-            {
-                // 5.12.11.4.4: all-registrants reservation, key 0: every other registration goes and the
-                // issuer holds a new reservation of the requested type.
-                RemoveWhere(r => !r.Matches(issuer), notices);
-                _holder = issuer;
-                _type = type;
-            }
-            else if (_holder is not null && !_type.IsAllRegistrants() && serviceActionKey == _holder.Key)
-            {
-                // 5.12.11.4.3: preempting the holder: its key's registrations (other than the issuer's)
-                // go, and the issuer takes the reservation with the requested type.
-                RemoveWhere(r => r.Key == serviceActionKey && !r.Matches(issuer), notices);
-                _holder = issuer;
-                _type = type;
-            }
-            else
-            {
-                // 5.12.11.4.2 / .5: no reservation affected: remove the registrations with that key.
-                if (serviceActionKey == 0)
-                {
-                    ScsiErrors.InvalidFieldInParameterList(8);
-                }
-
-                if (RemoveWhere(r => r.Key == serviceActionKey && !r.Matches(issuer), notices) == 0)
-                {
-                    return false;
-                }
-            }
-
-            _generation++;
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// SPC-4 5.12.8 REGISTER AND MOVE: the holder registers <paramref name="destination"/> with the
-    /// service action key and hands it the reservation (same type); UNREG = 1 drops the issuer's
-    /// registration. False for RESERVATION CONFLICT: the issuer is not registered with that key, does
-    /// not hold the reservation, or it is an all-registrants reservation.
-    /// </summary>
-    public bool Move(ItNexus nexus, ulong key, ulong serviceActionKey, Registrant destination, bool unregister, bool aptpl)
-    {
-        lock (_lock)
-        {
-            if (Find(nexus) is not { } issuer || issuer.Key != key || _holder is null || _type.IsAllRegistrants() || !IsHolder(nexus))
-            {
-                return false;
-            }
-
-            if (destination.Matches(issuer))
-            {
-                ScsiErrors.InvalidFieldInParameterList(24);
-            }
-
-            var index = _registrants.FindIndex(destination.Matches);
-            var moved = destination with { Key = serviceActionKey };
-            if (index >= 0)
-            {
-                _registrants[index] = moved;
-            }
-            else
-            {
-                _registrants.Add(moved);
-            }
-
-            _holder = moved;
-            if (unregister)
-            {
-                _registrants.Remove(issuer);
-            }
-
-            _generation++;
-            _aptpl = aptpl && CanPersist;
-            Changed();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// SPC-2 RESERVE(6)/(10). False for RESERVATION CONFLICT: another nexus holds it, or persistent
-    /// reservations are in use (SPC-4 5.12.3, CRH = 1: RESERVE and RELEASE conflict with any
-    /// registration or persistent reservation).
-    /// </summary>
-    public bool ReserveLegacy(ItNexus nexus)
-    {
-        lock (_lock)
-        {
-            if (_registrants.Count != 0 || _holder is not null || (_legacyHolder is { } held && held.Id != nexus.Id))
-            {
-                return false;
-            }
-
-            _legacyHolder = nexus;
-            UpdateActive();
-            return true;
-        }
-    }
-
-    /// <summary>SPC-2 RELEASE(6)/(10): only the holder's release has an effect; another nexus's is GOOD and a no-op.</summary>
-    public bool ReleaseLegacy(ItNexus nexus)
-    {
-        lock (_lock)
-        {
-            if (_registrants.Count != 0 || _holder is not null)
-            {
-                return false;
-            }
-
-            if (_legacyHolder?.Id == nexus.Id)
-            {
-                _legacyHolder = null;
-                UpdateActive();
-            }
-
-            return true;
-        }
-    }
-
-    /// <summary>LOGICAL UNIT RESET, target reset or I_T nexus loss (<paramref name="nexusId"/>): the SPC-2 reservation is released.</summary>
-    public void DropLegacy(long? nexusId = null)
-    {
-        lock (_lock)
-        {
-            if (_legacyHolder is { } held && (nexusId is null || held.Id == nexusId))
-            {
-                _legacyHolder = null;
-                UpdateActive();
-            }
-        }
-    }
-
-    private Registrant? Find(ItNexus nexus)
-    {
-        foreach (var registrant in _registrants)
-        {
-            if (registrant.Matches(nexus))
-            {
-                return registrant;
-            }
-        }
-
-        return null;
-    }
-
-    private bool IsHolder(ItNexus nexus) =>
-        _holder is not null && (_type.IsAllRegistrants() ? Find(nexus) is not null : _holder.Matches(nexus));
-
-    /// <summary>
-    /// SPC-4 5.12.11.2.? Unregistering: the holder of a WE/EA/RO reservation releases it (RO: the others
-    /// get RESERVATIONS RELEASED); an all-registrants reservation ends with its last registrant.
-    /// </summary>
-    private void Unregister(Registrant registrant, List<ReservationNotice> notices)
-    {
-        _registrants.Remove(registrant);
-        if (_holder is null)
+        var held = _current.Book.Legacy;
+        if (held is null || (nexusId is { } id && !(held.NexusId == id && held.Gateway == _gateway)))
         {
             return;
         }
 
-        if (_type.IsAllRegistrants())
+        var pending = ChangeAsync((book, _) => book.DropLegacy(h => nexusId is null || (h.NexusId == nexusId && h.Gateway == _gateway)), [], abort: false, CancellationToken.None);
+        if (!pending.IsCompletedSuccessfully)
         {
-            if (_registrants.Count == 0)
-            {
-                _holder = null;
-            }
-            else if (ReferenceEquals(_holder, registrant))
-            {
-                _holder = _registrants[0];
-            }
-        }
-        else if (ReferenceEquals(_holder, registrant))
-        {
-            ReleaseReservation(registrant, notices);
+            _ = ObserveAsync(pending, failed);
         }
     }
 
-    private void ReleaseReservation(Registrant releaser, List<ReservationNotice> notices)
+    /// <summary>A store told of another writer's change: install it and raise its unit attentions for this gateway's nexuses.</summary>
+    public void Changed(SharedStateImage image) => Install(image);
+
+    public void AvailabilityChanged(bool available)
     {
-        if (_type.AdmitsRegistrants())
+        if (!available)
         {
-            foreach (var other in _registrants)
-            {
-                if (!other.Matches(releaser))
-                {
-                    notices.Add(new ReservationNotice(other, AdditionalSense.ReservationsReleased));
-                }
-            }
+            _servable = false;
+            return;
         }
 
-        _holder = null;
+        StartReload();
     }
 
-    private int RemoveWhere(Predicate<Registrant> match, List<ReservationNotice> notices)
+    private static async Task ObserveAsync(ValueTask<bool> pending, Action<Exception> failed)
     {
-        var removed = 0;
-        for (var i = _registrants.Count - 1; i >= 0; i--)
+        try
         {
-            if (match(_registrants[i]))
-            {
-                notices.Add(new ReservationNotice(_registrants[i], AdditionalSense.RegistrationsPreempted));
-                _registrants.RemoveAt(i);
-                removed++;
-            }
+            await pending.ConfigureAwait(false);
         }
-
-        return removed;
+        catch (Exception e)
+        {
+            failed(e);
+        }
     }
 
     /// <summary>
-    /// Called under the lock after each change. Writing the APTPL file under the lock keeps file and
-    /// memory in the same order of changes; PERSISTENT RESERVE OUT is rare, so the wait is acceptable.
+    /// Read, compute, compare-and-swap; on a version conflict reload and compute again (bounded). The
+    /// change runs on a copy, so a RESERVATION CONFLICT or a thrown CHECK CONDITION changes nothing. A
+    /// change that leaves the stored form as it was is not written (and raises nothing).
     /// </summary>
-    private void Changed()
+    private async ValueTask<bool> ChangeAsync(Func<ReservationBook, List<ReservationNotice>, bool> change, List<ReservationNotice> notices, bool abort, CancellationToken cancellationToken)
     {
-        UpdateActive();
-        _store?.Save(new ReservationSnapshot(_generation, [.. _registrants], _holder, _type, _aptpl));
+        CheckServable();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var current = _current;
+                var book = current.Book.Clone();
+                notices.Clear();
+                var done = change(book, notices);
+                if (_store.IsShared)
+                {
+                    book.AddNotices(notices, abort);
+                }
+
+                var content = ReservationCodec.Encode(book);
+                if (content.AsSpan().SequenceEqual(ReservationCodec.Encode(current.Book)))
+                {
+                    return done;
+                }
+
+                ulong? version;
+                try
+                {
+                    version = await _store.TryReplaceAsync(current.Version, content, durable: book.Aptpl, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SharedStateUnavailableException)
+                {
+                    // Whether the write landed is unknown: serve nothing until a reload says.
+                    _servable = false;
+                    StartReload();
+                    throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition);
+                }
+
+                if (version is { } stored)
+                {
+                    Commit(book, stored, notices);
+                    return done;
+                }
+
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Another gateway changed the state on every round: let the application client retry.
+            throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
-    private void UpdateActive() => _active = _registrants.Count != 0 || _holder is not null || _legacyHolder is not null;
+    /// <summary>
+    /// Installs this gateway's own write and raises what it raised for this gateway's nexuses (the
+    /// PREEMPT AND ABORT handler aborts this gateway's preempted tasks itself, sparing the issuer's).
+    /// </summary>
+    private void Commit(ReservationBook book, ulong version, List<ReservationNotice> notices)
+    {
+        lock (_installLock)
+        {
+            if (version > _current.Version)
+            {
+                _current = new Cached(book, version);
+            }
+        }
+
+        if (_store.IsShared)
+        {
+            RaiseNew(book, allowAbort: false);
+        }
+        else
+        {
+            _raise(notices, false);
+        }
+    }
+
+    private async ValueTask RefreshAsync(CancellationToken cancellationToken)
+    {
+        SharedStateImage image;
+        try
+        {
+            image = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SharedStateUnavailableException)
+        {
+            _servable = false;
+            throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition);
+        }
+
+        Install(image);
+        _servable = true;
+    }
+
+    private void Install(SharedStateImage image)
+    {
+        ReservationBook book;
+        lock (_installLock)
+        {
+            if (image.Version <= _current.Version)
+            {
+                return;
+            }
+
+            try
+            {
+                book = ReservationCodec.Decode(image.Content.Span);
+            }
+            catch (InvalidDataException)
+            {
+                _servable = false;
+                return;
+            }
+
+            _current = new Cached(book, image.Version);
+        }
+
+        RaiseNew(book, allowAbort: true);
+    }
+
+    /// <summary>Raises, once per gateway, the stored notices newer than the last raised here.</summary>
+    private void RaiseNew(ReservationBook book, bool allowAbort)
+    {
+        List<ReservationNotice>? plain = null;
+        List<ReservationNotice>? aborting = null;
+        lock (_installLock)
+        {
+            foreach (var notice in book.Notices)
+            {
+                if (notice.Sequence <= _raisedThrough)
+                {
+                    continue;
+                }
+
+                var list = notice.Abort && allowAbort ? (aborting ??= []) : (plain ??= []);
+                list.Add(new ReservationNotice(notice.Registrant, notice.Sense));
+                _raisedThrough = notice.Sequence;
+            }
+        }
+
+        if (plain is not null)
+        {
+            _raise(plain, false);
+        }
+
+        if (aborting is not null)
+        {
+            _raise(aborting, true);
+        }
+    }
+
+    /// <summary>Reloads in the background, at most one at a time, until the store answers.</summary>
+    private void StartReload()
+    {
+        if (Interlocked.Exchange(ref _reloading, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ScsiException)
+            {
+                // Still unreachable: the next command tries again.
+            }
+            finally
+            {
+                Volatile.Write(ref _reloading, 0);
+            }
+        });
+    }
+
+    /// <summary>
+    /// An SPC-2 reservation held through a nexus of an earlier run of this gateway: that nexus is gone
+    /// (SPC-2 7.21, I_T nexus loss), so the reservation ends.
+    /// </summary>
+    private void DropStaleLegacy(ReservationBook book)
+    {
+        if (book.Legacy is not { } held || held.Gateway == _gateway || GatewayName(held.Gateway) != GatewayName(_gateway))
+        {
+            return;
+        }
+
+        var pending = ChangeAsync((b, _) => b.DropLegacy(h => h.Gateway == held.Gateway), [], abort: false, CancellationToken.None);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(pending, _ => { });
+        }
+    }
+
+    private static string GatewayName(string gateway) => gateway[..Math.Max(0, gateway.LastIndexOf('#'))];
+
+    private sealed record Cached(ReservationBook Book, ulong Version);
 }

@@ -7,6 +7,7 @@ namespace Storlane.Scsi;
 public enum AdditionalSense : ushort
 {
     NoAdditionalSenseInformation = 0x0000,
+    LogicalUnitNotAccessibleAsymmetricAccessStateTransition = 0x040A,
     LogicalUnitNotAccessibleTargetPortInStandbyState = 0x040B,
     LogicalUnitNotAccessibleTargetPortInUnavailableState = 0x040C,
     LogicalUnitNotReadySanitizeInProgress = 0x041B,

@@ -7,9 +7,9 @@ internal sealed class ScsiHarness
 {
     public const string TargetName = "iqn.2025-01.dev.storlane:disk1";
 
-    public ScsiHarness(IBlockDevice? device = null, LogicalUnitOptions? options = null)
+    public ScsiHarness(IBlockDevice? device = null, LogicalUnitOptions? options = null, string? gatewayName = null)
     {
-        Target = new ScsiTargetDevice(TargetName);
+        Target = gatewayName is null ? new ScsiTargetDevice(TargetName) : new ScsiTargetDevice(TargetName) { GatewayName = gatewayName };
         Device = device ?? Memory512n();
         Unit = Target.AddLogicalUnit(0, Device, options);
     }

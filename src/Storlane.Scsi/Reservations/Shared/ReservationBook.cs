@@ -1,0 +1,433 @@
+namespace Storlane.Scsi;
+
+/// <summary>
+/// One version of a logical unit's reservation state and the SPC-4 rules that change it: persistent
+/// reservations (5.12: registrations, the reservation, PRGENERATION, APTPL), the SPC-2 RESERVE(6)/(10)
+/// reservation and, for a shared store, the unit attentions changes raised for other gateways. A book
+/// that <see cref="ReservationState"/> caches is never changed: each command edits a
+/// <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
+/// RESERVATION CONFLICT; throwing leaves the clone half-edited, and it is dropped.
+/// </summary>
+internal sealed class ReservationBook
+{
+    /// <summary>How many raised notices a shared book keeps: enough for every gateway to read them (PR OUT is rare).</summary>
+    public const int MaxNotices = 32;
+
+    public static readonly ReservationBook Empty = new();
+
+    public List<Registrant> Registrants { get; private init; } = [];
+
+    public Registrant? Holder { get; private set; }
+
+    public PersistentReservationType Type { get; private set; }
+
+    public uint Generation { get; private set; }
+
+    public bool Aptpl { get; private set; }
+
+    public LegacyHolder? Legacy { get; private set; }
+
+    public List<SharedNotice> Notices { get; private init; } = [];
+
+    /// <summary>Any registration or reservation: the command path must check.</summary>
+    public bool IsActive => Registrants.Count != 0 || Holder is not null || Legacy is not null;
+
+    public long LastNoticeSequence => Notices.Count == 0 ? 0 : Notices[^1].Sequence;
+
+    public ReservationBook Clone() => new()
+    {
+        Registrants = [.. Registrants],
+        Holder = Holder,
+        Type = Type,
+        Generation = Generation,
+        Aptpl = Aptpl,
+        Legacy = Legacy,
+        Notices = [.. Notices],
+    };
+
+    /// <summary>For the codec: a book as stored.</summary>
+    public static ReservationBook Restore(uint generation, List<Registrant> registrants, Registrant? holder, PersistentReservationType type, bool aptpl, LegacyHolder? legacy, List<SharedNotice> notices) => new()
+    {
+        Registrants = registrants,
+        Holder = holder,
+        Type = type,
+        Generation = generation,
+        Aptpl = aptpl,
+        Legacy = legacy,
+        Notices = notices,
+    };
+
+    public ReservationSnapshot Snapshot(bool alwaysPersistent) => new(Generation, [.. Registrants], Holder, Type, Aptpl || alwaysPersistent);
+
+    /// <summary>
+    /// SPC-4 table 62 / SBC-3 table 13 for persistent reservations, SPC-2 7.21 for RESERVE (only
+    /// INQUIRY, REPORT LUNS, REQUEST SENSE, REPORT SUPPORTED OPERATION CODES, REPORT TARGET PORT GROUPS
+    /// and RELEASE pass it).
+    /// </summary>
+    public bool Conflicts(string gateway, ItNexus nexus, ReservationAccess access)
+    {
+        if (Legacy is { } legacy)
+        {
+            return !legacy.Is(gateway, nexus);
+        }
+
+        if (Holder is null || IsHolder(nexus) || (Type.AdmitsRegistrants() && Find(nexus) is not null))
+        {
+            return false;
+        }
+
+        return access switch
+        {
+            ReservationAccess.Read => Type.IsExclusiveAccess(),
+            ReservationAccess.Write => true,
+            _ => false,
+        };
+    }
+
+    public bool LegacyConflicts(string gateway, ItNexus nexus) => Legacy is { } legacy && !legacy.Is(gateway, nexus);
+
+    /// <summary>
+    /// SPC-4 5.12.7 REGISTER / REGISTER AND IGNORE EXISTING KEY. False for RESERVATION CONFLICT: an
+    /// unregistered nexus with a non-zero RESERVATION KEY, or a registered one whose key differs (REGISTER only).
+    /// </summary>
+    public bool Register(ItNexus nexus, ulong key, ulong serviceActionKey, bool ignoreExisting, bool allTargetPorts, bool aptpl, List<ReservationNotice> notices)
+    {
+        var existing = Find(nexus);
+        if (existing is null)
+        {
+            if (!ignoreExisting && key != 0)
+            {
+                return false;
+            }
+
+            if (serviceActionKey == 0)
+            {
+                // "... the device server shall ... complete the command with GOOD status" (nothing to unregister).
+                return true;
+            }
+
+            Registrants.Add(new Registrant(nexus.InitiatorPortName, nexus.RelativeTargetPortId, allTargetPorts, serviceActionKey));
+        }
+        else
+        {
+            if (!ignoreExisting && key != existing.Key)
+            {
+                return false;
+            }
+
+            if (serviceActionKey == 0)
+            {
+                Unregister(existing, notices);
+            }
+            else
+            {
+                var changed = existing with { Key = serviceActionKey };
+                Registrants[Registrants.IndexOf(existing)] = changed;
+                if (ReferenceEquals(Holder, existing))
+                {
+                    Holder = changed;
+                }
+            }
+        }
+
+        Generation++;
+        Aptpl = aptpl;
+        return true;
+    }
+
+    /// <summary>SPC-4 5.12.9 RESERVE. False: not registered with that key, or another holder / another type.</summary>
+    public bool Reserve(ItNexus nexus, ulong key, PersistentReservationType type)
+    {
+        if (Find(nexus) is not { } registrant || registrant.Key != key)
+        {
+            return false;
+        }
+
+        if (Holder is not null)
+        {
+            // "If ... the I_T nexus ... holds the persistent reservation and the TYPE and SCOPE are the
+            // same ... GOOD"; anything else held is a RESERVATION CONFLICT.
+            return IsHolder(nexus) && Type == type;
+        }
+
+        Holder = registrant;
+        Type = type;
+        return true;
+    }
+
+    /// <summary>
+    /// SPC-4 5.12.11.2 RELEASE. False: not registered with that key. A release by a nexus that holds no
+    /// reservation is GOOD and changes nothing; a TYPE other than the reservation's is INVALID RELEASE
+    /// OF PERSISTENT RESERVATION. Releasing a registrants-only or all-registrants reservation tells the
+    /// other registrants: RESERVATIONS RELEASED.
+    /// </summary>
+    public bool Release(ItNexus nexus, ulong key, PersistentReservationType type, List<ReservationNotice> notices)
+    {
+        if (Find(nexus) is not { } registrant || registrant.Key != key)
+        {
+            return false;
+        }
+
+        if (Holder is null || !IsHolder(nexus))
+        {
+            return true;
+        }
+
+        if (type != Type)
+        {
+            throw new ScsiException(SenseKey.IllegalRequest, AdditionalSense.InvalidReleaseOfPersistentReservation);
+        }
+
+        ReleaseReservation(registrant, notices);
+        return true;
+    }
+
+    /// <summary>SPC-4 5.12.11.6 CLEAR: every registration and the reservation go; the others get RESERVATIONS PREEMPTED.</summary>
+    public bool Clear(ItNexus nexus, ulong key, List<ReservationNotice> notices)
+    {
+        if (Find(nexus) is not { } registrant || registrant.Key != key)
+        {
+            return false;
+        }
+
+        foreach (var other in Registrants)
+        {
+            if (!other.Matches(registrant))
+            {
+                notices.Add(new ReservationNotice(other, AdditionalSense.ReservationsPreempted));
+            }
+        }
+
+        Registrants.Clear();
+        Holder = null;
+        Generation++;
+        Aptpl = false;
+        return true;
+    }
+
+    /// <summary>
+    /// SPC-4 5.12.11.4 PREEMPT (and PREEMPT AND ABORT, whose handler then aborts the preempted nexuses'
+    /// tasks). False for RESERVATION CONFLICT: the issuer is not registered with RESERVATION KEY, or no
+    /// registration carries SERVICE ACTION RESERVATION KEY when that is what would be removed. Preempted
+    /// registrants get REGISTRATIONS PREEMPTED.
+    /// </summary>
+    public bool Preempt(ItNexus nexus, ulong key, ulong serviceActionKey, PersistentReservationType type, List<ReservationNotice> notices)
+    {
+        if (Find(nexus) is not { } issuer || issuer.Key != key)
+        {
+            return false;
+        }
+
+        if (Holder is not null && Type.IsAllRegistrants() && serviceActionKey == 0)
+        {
+            // 5.12.11.4.4: all-registrants reservation, key 0: every other registration goes and the
+            // issuer holds a new reservation of the requested type.
+            RemoveWhere(r => !r.Matches(issuer), notices);
+            Holder = issuer;
+            Type = type;
+        }
+        else if (Holder is not null && !Type.IsAllRegistrants() && serviceActionKey == Holder.Key)
+        {
+            // 5.12.11.4.3: preempting the holder: its key's registrations (other than the issuer's)
+            // go, and the issuer takes the reservation with the requested type.
+            RemoveWhere(r => r.Key == serviceActionKey && !r.Matches(issuer), notices);
+            Holder = issuer;
+            Type = type;
+        }
+        else
+        {
+            // 5.12.11.4.2 / .5: no reservation affected: remove the registrations with that key.
+            if (serviceActionKey == 0)
+            {
+                ScsiErrors.InvalidFieldInParameterList(8);
+            }
+
+            if (RemoveWhere(r => r.Key == serviceActionKey && !r.Matches(issuer), notices) == 0)
+            {
+                return false;
+            }
+        }
+
+        Generation++;
+        return true;
+    }
+
+    /// <summary>
+    /// SPC-4 5.12.8 REGISTER AND MOVE: the holder registers <paramref name="destination"/> with the
+    /// service action key and hands it the reservation (same type); UNREG = 1 drops the issuer's
+    /// registration. False for RESERVATION CONFLICT: the issuer is not registered with that key, does
+    /// not hold the reservation, or it is an all-registrants reservation.
+    /// </summary>
+    public bool Move(ItNexus nexus, ulong key, ulong serviceActionKey, Registrant destination, bool unregister, bool aptpl)
+    {
+        if (Find(nexus) is not { } issuer || issuer.Key != key || Holder is null || Type.IsAllRegistrants() || !IsHolder(nexus))
+        {
+            return false;
+        }
+
+        if (destination.Matches(issuer))
+        {
+            ScsiErrors.InvalidFieldInParameterList(24);
+        }
+
+        var index = Registrants.FindIndex(destination.Matches);
+        var moved = destination with { Key = serviceActionKey };
+        if (index >= 0)
+        {
+            Registrants[index] = moved;
+        }
+        else
+        {
+            Registrants.Add(moved);
+        }
+
+        Holder = moved;
+        if (unregister)
+        {
+            Registrants.Remove(issuer);
+        }
+
+        Generation++;
+        Aptpl = aptpl;
+        return true;
+    }
+
+    /// <summary>
+    /// SPC-2 RESERVE(6)/(10). False for RESERVATION CONFLICT: another nexus holds it, or persistent
+    /// reservations are in use (SPC-4 5.12.3, CRH = 1: RESERVE and RELEASE conflict with any
+    /// registration or persistent reservation).
+    /// </summary>
+    public bool ReserveLegacy(string gateway, ItNexus nexus)
+    {
+        if (Registrants.Count != 0 || Holder is not null || (Legacy is { } held && !held.Is(gateway, nexus)))
+        {
+            return false;
+        }
+
+        Legacy ??= new LegacyHolder(gateway, nexus.Id, nexus.InitiatorPortName, nexus.RelativeTargetPortId);
+        return true;
+    }
+
+    /// <summary>SPC-2 RELEASE(6)/(10): only the holder's release has an effect; another nexus's is GOOD and a no-op.</summary>
+    public bool ReleaseLegacy(string gateway, ItNexus nexus)
+    {
+        if (Registrants.Count != 0 || Holder is not null)
+        {
+            return false;
+        }
+
+        if (Legacy is { } held && held.Is(gateway, nexus))
+        {
+            Legacy = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the SPC-2 reservation when <paramref name="ends"/> says its holder's nexus is gone or reset
+    /// (SPC-2 7.21: LOGICAL UNIT RESET, target reset, I_T nexus loss; a gateway restart loses every nexus it had).
+    /// </summary>
+    public bool DropLegacy(Func<LegacyHolder, bool> ends)
+    {
+        if (Legacy is { } held && ends(held))
+        {
+            Legacy = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>Appends the notices a change raised, numbered after the last, keeping the newest <see cref="MaxNotices"/>.</summary>
+    public void AddNotices(List<ReservationNotice> raised, bool abort)
+    {
+        var sequence = LastNoticeSequence;
+        foreach (var notice in raised)
+        {
+            var r = notice.Registrant;
+            Notices.Add(new SharedNotice(++sequence, notice.Sense, abort && notice.Sense == AdditionalSense.RegistrationsPreempted, r.InitiatorPortName, r.RelativeTargetPortId, r.AllTargetPorts));
+        }
+
+        if (Notices.Count > MaxNotices)
+        {
+            Notices.RemoveRange(0, Notices.Count - MaxNotices);
+        }
+    }
+
+    private Registrant? Find(ItNexus nexus)
+    {
+        foreach (var registrant in Registrants)
+        {
+            if (registrant.Matches(nexus))
+            {
+                return registrant;
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsHolder(ItNexus nexus) =>
+        Holder is not null && (Type.IsAllRegistrants() ? Find(nexus) is not null : Holder.Matches(nexus));
+
+    /// <summary>
+    /// SPC-4 5.12.11.2: unregistering the holder of a WE/EA/RO reservation releases it (RO: the others
+    /// get RESERVATIONS RELEASED); an all-registrants reservation ends with its last registrant.
+    /// </summary>
+    private void Unregister(Registrant registrant, List<ReservationNotice> notices)
+    {
+        Registrants.Remove(registrant);
+        if (Holder is null)
+        {
+            return;
+        }
+
+        if (Type.IsAllRegistrants())
+        {
+            if (Registrants.Count == 0)
+            {
+                Holder = null;
+            }
+            else if (ReferenceEquals(Holder, registrant))
+            {
+                Holder = Registrants[0];
+            }
+        }
+        else if (ReferenceEquals(Holder, registrant))
+        {
+            ReleaseReservation(registrant, notices);
+        }
+    }
+
+    private void ReleaseReservation(Registrant releaser, List<ReservationNotice> notices)
+    {
+        if (Type.AdmitsRegistrants())
+        {
+            foreach (var other in Registrants)
+            {
+                if (!other.Matches(releaser))
+                {
+                    notices.Add(new ReservationNotice(other, AdditionalSense.ReservationsReleased));
+                }
+            }
+        }
+
+        Holder = null;
+    }
+
+    private int RemoveWhere(Predicate<Registrant> match, List<ReservationNotice> notices)
+    {
+        var removed = 0;
+        for (var i = Registrants.Count - 1; i >= 0; i--)
+        {
+            if (match(Registrants[i]))
+            {
+                notices.Add(new ReservationNotice(Registrants[i], AdditionalSense.RegistrationsPreempted));
+                Registrants.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+}
