@@ -65,6 +65,13 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     /// <summary>The portals listening now, with their groups.</summary>
     public IReadOnlyList<BoundPortal> ListeningPortals => _portals?.Current ?? [];
 
+    /// <summary>
+    /// The SCSI target device serving a configured target (null before the start or for an unknown
+    /// name): its logical units are the ones another transport (NVMe/TCP) serves too.
+    /// </summary>
+    public ScsiTargetDevice? TargetDevice(string targetName) =>
+        _context is { } context && context.Targets.TryGetValue(targetName, out var node) ? node.Device : null;
+
     /// <summary>Endpoints of literal-address portals whose address is not on this host yet.</summary>
     public int WaitingPortals => _portals?.WaitingCount ?? 0;
 

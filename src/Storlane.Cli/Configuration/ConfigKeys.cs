@@ -3,7 +3,7 @@ namespace Storlane.Cli.Configuration;
 /// <summary>Every key the config file knows, per section: the README's config reference lists the same.</summary>
 internal static class ConfigKeys
 {
-    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap", "limits", "management"];
+    public static readonly string[] Root = ["portals", "targets", "nop-in-interval", "nop-in-timeout", "command-window", "discovery-chap", "limits", "management", "nvme"];
 
     public static readonly string[] Limits =
     [
@@ -14,11 +14,13 @@ internal static class ConfigKeys
 
     public static readonly string[] Portal = ["address", "interface", "port", "group", "alua-state"];
 
-    public static readonly string[] Target = ["name", "alias", "allowed-initiators", "chap", "mutual-chap", "luns"];
+    public static readonly string[] Target = ["name", "alias", "allowed-initiators", "chap", "mutual-chap", "luns", "nqn", "allowed-hosts"];
 
     public static readonly string[] Chap = ["user", "secret"];
 
     public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial"];
+
+    public static readonly string[] Nvme = ["enabled", "port", "discovery-port", "max-connections", "max-queue-entries", "max-io-queues"];
 
     public static readonly string[] Management = ["socket", "tokens"];
 

@@ -62,7 +62,7 @@ public static partial class ConfigLoader
         var mapper = new ConfigMapper(errors, Path.GetFullPath(dataDirectory));
         var options = mapper.Map(root);
         errors.ThrowIfAny();
-        return new ServeConfig(options, mapper.Management);
+        return new ServeConfig(options, mapper.Management) { Nvme = mapper.Nvme };
     }
 
     private static YamlMappingNode? ReadRoot(string yaml, ConfigErrorList errors)
@@ -123,4 +123,8 @@ public static partial class ConfigLoader
 }
 
 /// <summary>Everything one config file says: the target's options and the management API's.</summary>
-public sealed record ServeConfig(TargetServerOptions Target, ManagementOptions Management);
+public sealed record ServeConfig(TargetServerOptions Target, ManagementOptions Management)
+{
+    /// <summary>NVMe/TCP beside iSCSI (the `nvme:` section; on the loopback portals by default).</summary>
+    public NvmeSettings Nvme { get; init; } = new();
+}

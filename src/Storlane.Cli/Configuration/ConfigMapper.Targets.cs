@@ -37,6 +37,7 @@ internal sealed partial class ConfigMapper
             target.Chap = MapChap(section, "chap");
             target.MutualChap = MapChap(section, "mutual-chap");
             CheckMutualChap(section, target);
+            MapTargetNvme(section, name);
             MapLuns(section, target, (section.Value("name") as YamlScalarNode)?.Value ?? "(unnamed)");
 
             if (name is not null && !seen.TryAdd(name, section.Value("name")!))

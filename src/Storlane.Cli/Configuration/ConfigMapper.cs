@@ -45,6 +45,7 @@ internal sealed partial class ConfigMapper
         MapPortals(root, options.Portals);
         MapTargets(root, options.Targets);
         Management = MapManagement(root);
+        Nvme = WithTargets(MapNvme(root));
         return options;
     }
 

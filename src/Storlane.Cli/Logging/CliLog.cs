@@ -47,4 +47,7 @@ internal static partial class CliLog
 
     [LoggerMessage(16, LogLevel.Error, "reload applied in part: the portals are reloaded, but a LUN could not grow: {Reason}")]
     public static partial void ReloadGrowFailed(ILogger logger, string reason);
+
+    [LoggerMessage(17, LogLevel.Warning, "NVMe/TCP is not served: {Reason} (iSCSI serves on; set nvme: enabled: false to silence this)")]
+    public static partial void NvmeNotServed(ILogger logger, string reason);
 }

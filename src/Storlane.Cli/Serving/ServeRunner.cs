@@ -79,6 +79,19 @@ internal sealed class ServeRunner
             return ExitCodes.Failure;
         }
 
+        Nvme.Target.NvmeTcpServer? nvme;
+        try
+        {
+            nvme = await NvmeServing.StartAsync(config, server, loggerFactory, logger, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await _error.WriteLineAsync(e is OperationCanceledException ? "storlane: stopped while starting NVMe/TCP" : $"storlane: cannot start NVMe/TCP: {OneLine(e.Message)}").ConfigureAwait(false);
+            await TryDisposeAsync(server).ConfigureAwait(false);
+            RemoveNewFiles(newFiles);
+            return e is OperationCanceledException ? ExitCodes.Success : ExitCodes.Failure;
+        }
+
         ManagementServer api;
         try
         {
@@ -89,6 +102,11 @@ internal sealed class ServeRunner
             if (e is ManagementStartException)
             {
                 await _error.WriteLineAsync($"storlane: cannot start the management API: {OneLine(e.Message)}").ConfigureAwait(false);
+            }
+
+            if (nvme is not null)
+            {
+                await nvme.DisposeAsync().ConfigureAwait(false);
             }
 
             await TryDisposeAsync(server).ConfigureAwait(false);
@@ -117,6 +135,13 @@ internal sealed class ServeRunner
         {
             // The API first: no caller may see (or act on) a target half stopped.
             await api.StopAsync(grace.Token).ConfigureAwait(false);
+
+            // NVMe/TCP before iSCSI: the iSCSI server owns the devices both use and closes them.
+            if (nvme is not null)
+            {
+                await nvme.StopAsync(grace.Token).ConfigureAwait(false);
+            }
+
             await server.StopAsync(grace.Token).ConfigureAwait(false);
         }
         catch (Exception e)

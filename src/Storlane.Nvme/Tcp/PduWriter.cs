@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using Storlane.Iscsi;
+
+namespace Storlane.Nvme.Tcp;
+
+/// <summary>
+/// Encodes controller-to-host PDUs into a caller's span (a pipe's memory): no allocation. Each
+/// method returns the bytes written; data PDUs write their header and leave the data to the caller.
+/// </summary>
+public static class PduWriter
+{
+    /// <summary>
+    /// ICResp (3.6.2.3): PFV 0 at byte 8, CPDA at 10, DGST at 11 (bit 0 header, bit 1 data digest),
+    /// MAXH2CDATA at 12..15; the rest reserved. Always 128 bytes, never digested.
+    /// </summary>
+    public static int WriteICResp(Span<byte> destination, byte cpda, bool headerDigest, bool dataDigest, uint maxH2CData)
+    {
+        var pdu = destination[..PduLayout.ICLength];
+        pdu.Clear();
+        WriteCommonHeader(pdu, PduType.ICResp, PduFlags.None, PduLayout.ICLength, 0, PduLayout.ICLength);
+        pdu[10] = cpda;
+        pdu[11] = (byte)((headerDigest ? 1 : 0) | (dataDigest ? 2 : 0));
+        BinaryPrimitives.WriteUInt32LittleEndian(pdu[12..], maxH2CData);
+        return PduLayout.ICLength;
+    }
+
+    /// <summary>CapsuleResp (3.6.2.6): the common header, the 16-byte CQE, then the header digest when negotiated.</summary>
+    public static int WriteCapsuleResp(Span<byte> destination, in CompletionEntry completion, bool headerDigest)
+    {
+        var length = PduLayout.CapsuleRespHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
+        WriteCommonHeader(destination, PduType.CapsuleResp, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.CapsuleRespHeaderLength, 0, (uint)length);
+        completion.WriteTo(destination.Slice(PduLayout.CommonHeaderLength, CompletionEntry.Length));
+        AppendHeaderDigest(destination, PduLayout.CapsuleRespHeaderLength, headerDigest);
+        return length;
+    }
+
+    /// <summary>
+    /// C2HData header (3.6.2.8): CCCID at 8, DATAO at 12, DATAL at 16. PDO is the header (and its
+    /// digest): the target asks no data alignment of itself. Returns the header bytes written; the
+    /// caller follows with <paramref name="dataLength"/> data bytes and, with a data digest, the digest.
+    /// </summary>
+    public static int WriteC2HDataHeader(Span<byte> destination, ushort commandId, uint dataOffset, uint dataLength, bool last, bool headerDigest, bool dataDigest)
+    {
+        var headerEnd = PduLayout.DataHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
+        var plen = (uint)headerEnd + dataLength + (dataDigest ? PduLayout.DigestLength : 0u);
+        var flags = (headerDigest ? PduFlags.HeaderDigest : 0) | (dataDigest ? PduFlags.DataDigest : 0) | (last ? PduFlags.LastPdu : 0);
+        var header = destination[..PduLayout.DataHeaderLength];
+        header.Clear();
+        WriteCommonHeader(header, PduType.C2HData, flags, PduLayout.DataHeaderLength, (byte)headerEnd, plen);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], commandId);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], dataOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], dataLength);
+        AppendHeaderDigest(destination, PduLayout.DataHeaderLength, headerDigest);
+        return headerEnd;
+    }
+
+    /// <summary>R2T (3.6.2.9): CCCID at 8, TTAG at 10, R2TO at 12, R2TL at 16.</summary>
+    public static int WriteR2T(Span<byte> destination, ushort commandId, ushort transferTag, uint offset, uint length, bool headerDigest)
+    {
+        var total = PduLayout.DataHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
+        var header = destination[..PduLayout.DataHeaderLength];
+        header.Clear();
+        WriteCommonHeader(header, PduType.R2T, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.DataHeaderLength, 0, (uint)total);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], commandId);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], transferTag);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], length);
+        AppendHeaderDigest(destination, PduLayout.DataHeaderLength, headerDigest);
+        return total;
+    }
+
+    /// <summary>
+    /// C2HTermReq (3.6.2.4): FES at 8..9, FEI at 10..13, reserved to 23, then as much of the PDU
+    /// header in error as fits (PLEN at most 152). Never digested: the peer may not trust digests now.
+    /// </summary>
+    public static int WriteC2HTermReq(Span<byte> destination, FatalErrorStatus status, uint fieldOffset, ReadOnlySpan<byte> offendingHeader)
+    {
+        var copied = Math.Min(offendingHeader.Length, PduLayout.MaxTermReqLength - PduLayout.TermReqHeaderLength);
+        var length = PduLayout.TermReqHeaderLength + copied;
+        var header = destination[..PduLayout.TermReqHeaderLength];
+        header.Clear();
+        WriteCommonHeader(header, PduType.C2HTermReq, PduFlags.None, PduLayout.TermReqHeaderLength, 0, (uint)length);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], (ushort)status);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[10..], fieldOffset);
+        offendingHeader[..copied].CopyTo(destination[PduLayout.TermReqHeaderLength..]);
+        return length;
+    }
+
+    private static void WriteCommonHeader(Span<byte> destination, PduType type, PduFlags flags, byte hlen, byte pdo, uint plen)
+    {
+        destination[0] = (byte)type;
+        destination[1] = (byte)flags;
+        destination[2] = hlen;
+        destination[3] = pdo;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], plen);
+    }
+
+    private static void AppendHeaderDigest(Span<byte> pdu, int headerLength, bool headerDigest)
+    {
+        if (headerDigest)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(pdu[headerLength..], Crc32C.Compute(pdu[..headerLength]));
+        }
+    }
+}

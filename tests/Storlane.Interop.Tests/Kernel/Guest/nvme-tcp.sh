@@ -1,0 +1,61 @@
+# The Linux NVMe/TCP host (nvme_tcp, nvme-cli) against storlane serve: discover, connect without and
+# with header+data digests, the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect.
+. ./lib.sh
+modprobe -a nvme_tcp nvme_fabrics nvme_core || die "modprobe nvme_tcp failed"
+A=10.231.1.1
+NQN=nqn.2014-08.org.storlane:iqn.2026-12.io.storlane:nvme
+HOST=nqn.2014-08.org.nvmexpress:uuid:5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+step discover
+nvme discover -t tcp -a $A -s 8009 -q $HOST > discover.txt 2>&1 || { sed 's/^/discover: /' discover.txt; die "nvme discover failed"; }
+sed 's/^/discover: /' discover.txt
+result "discovered=$(grep -c "subnqn: *$NQN" discover.txt)"
+
+# ns_dev NSID: the block device of that namespace (the multipath head nvmeXnY, not a path nvmeXcZnY).
+ns_dev() {
+  for d in /sys/block/nvme*n*; do
+    case ${d##*/} in nvme*c*n*) continue ;; esac
+    [ -e "$d/nsid" ] && [ "$(cat "$d/nsid")" = "$1" ] && { basename "$d"; return 0; }
+  done
+  return 1
+}
+wait_ns() {
+  i=0
+  while ! ns_dev "$1" >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -gt 300 ] && die "namespace $1 never appeared"
+    sleep 0.1
+  done
+  ns_dev "$1"
+}
+wait_gone() {
+  i=0
+  while ns_dev 1 >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -gt 300 ] && die "namespaces still there after disconnect"
+    sleep 0.1
+  done
+}
+
+for pass in plain digests; do
+  step "connect-$pass"
+  opts=""; [ $pass = digests ] && opts="-g -G"
+  nvme connect -t tcp -a $A -s 4420 -n $NQN -q $HOST $opts || die "nvme connect ($pass) failed"
+  n1=$(wait_ns 1); n2=$(wait_ns 2)
+  result "${pass}_ns1 logical=$(cat /sys/block/$n1/queue/logical_block_size)"
+  result "${pass}_ns2 logical=$(cat /sys/block/$n2/queue/logical_block_size)"
+  nvme list 2>&1 | sed "s/^/list: /"
+  result "${pass}_listed=$(nvme list 2>/dev/null | grep -c Storlane)"
+  if [ $pass = plain ]; then
+    step mkfs
+    head -c 16M /dev/urandom > /tmp/data; sum=$(sha256sum < /tmp/data)
+    mkfs.ext4 -q /dev/$n1; mkdir -p /mnt/n; mount /dev/$n1 /mnt/n
+    cp /tmp/data /mnt/n/data; umount /mnt/n; mount /dev/$n1 /mnt/n
+    result "ext4_readback=$([ "$(sha256sum < /mnt/n/data)" = "$sum" ] && echo same || echo differs)"
+    umount /mnt/n
+    if fsck.ext4 -fn /dev/$n1 > /dev/null 2>&1; then result ext4_fsck=clean; else result ext4_fsck=errors; fi
+  fi
+  step "fio-$pass"
+  fio_verify /dev/$n2 24M "fio_$pass"
+  step "disconnect-$pass"
+  result "${pass}_disconnect=$(nvme disconnect -n $NQN 2>&1 | grep -c 'disconnected 1 controller')"
+  wait_gone
+done
+step done
