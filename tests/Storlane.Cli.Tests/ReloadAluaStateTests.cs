@@ -81,7 +81,7 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         await _server.StartAsync();
         var group2 = _server.ListeningPortals.Single(p => p.Group == 2).Endpoint;
         _session = await IscsiSession.ConnectAsync(group2.Address.ToString(), group2.Port, TargetName);
-        return new ConfigReloader(_server, served, new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
     }
 
     private async Task<ScsiCommandResult> RunAsync(byte[] cdb, Memory<byte> dataIn = default) =>
