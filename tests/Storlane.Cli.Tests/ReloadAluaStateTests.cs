@@ -63,10 +63,10 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         using var reloader = await ServeAsync(Config(""));
         Assert.True((await RunAsync(TestUnitReady)).IsGood);
 
-        await File.WriteAllTextAsync(ConfigPath, Config(", alua-state: standby", "      - { lun: 1, backend: memory, size: 1MiB }"));
+        await File.WriteAllTextAsync(ConfigPath, Config(", alua-state: standby", "  - { name: iqn.2026-11.io.storlane:another, luns: [ { lun: 0, backend: memory, size: 1MiB } ] }"));
         await reloader.ReloadAsync();
 
-        Assert.Contains(_logs.Lines, l => l.Contains("reload refused, nothing changed", StringComparison.Ordinal) && l.Contains("LUN 1 of " + TargetName + ": added", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("reload refused, nothing changed", StringComparison.Ordinal) && l.Contains("target iqn.2026-11.io.storlane:another: added; needs a restart", StringComparison.Ordinal));
         Assert.True((await RunAsync(TestUnitReady)).IsGood);
         Assert.Equal((byte)TargetPortGroupState.ActiveOptimized, (await ReportedStatesAsync())[2]);
     }
