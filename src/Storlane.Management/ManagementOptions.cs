@@ -8,6 +8,9 @@ public sealed class ManagementOptions
 
     /// <summary>Bearer tokens, stored as SHA-256 hashes so the config file never holds a usable secret.</summary>
     public List<ApiToken> Tokens { get; } = [];
+
+    /// <summary>Set by serve, not read from the file: where the change endpoints send changes; null answers them 503.</summary>
+    public IConfigChanges? Changes { get; set; }
 }
 
 /// <param name="Sha256">SHA-256 of the token's UTF-8 bytes (32 bytes).</param>

@@ -61,6 +61,7 @@ public sealed class ManagementServer : IAsyncDisposable
         app.UseRouting();
         app.Use(gate.InvokeAsync);
         ApiEndpoints.Map(app, target, logger);
+        ChangeEndpoints.Map(app, target, options.Changes, logger);
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
 
         try

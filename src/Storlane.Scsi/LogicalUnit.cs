@@ -11,6 +11,8 @@ namespace Storlane.Scsi;
 public sealed class LogicalUnit
 {
     private volatile bool _softwareWriteProtect;
+    private volatile bool _readOnly;
+    private volatile bool _offline;
     private int _sanitizeInProgress;
     private int _sanitizeProgress;
     private int _sanitizeFailure;
@@ -38,7 +40,7 @@ public sealed class LogicalUnit
         ProductField = LogicalUnitIdentity.PaddedAscii(options.Product, 16, nameof(options.Product));
         RevisionField = LogicalUnitIdentity.PaddedAscii(options.Revision, 4, nameof(options.Revision));
         SerialField = LogicalUnitIdentity.Ascii(Serial, 64, nameof(options.Serial));
-        IsReadOnly = options.ReadOnly || (device.Features & BlockDeviceFeatures.ReadOnly) != 0;
+        _readOnly = options.ReadOnly || (device.Features & BlockDeviceFeatures.ReadOnly) != 0;
         SupportsUnmap = (device.Features & BlockDeviceFeatures.Unmap) != 0;
         SupportsCryptoErase = device is Storage.Encryption.ICryptoErasable;
         IsRemovable = options.Removable;
@@ -69,8 +71,28 @@ public sealed class LogicalUnit
     /// <summary>The unit serial number reported in VPD page 80h (given or derived).</summary>
     public string Serial { get; }
 
-    /// <summary>Writes are refused: the options or the device say so.</summary>
-    public bool IsReadOnly { get; }
+    /// <summary>Writes are refused: the options, the device or an administrator (<see cref="ScsiTargetDevice.SetLogicalUnitReadOnly"/>) say so.</summary>
+    public bool IsReadOnly => _readOnly;
+
+    /// <summary>The device itself refuses writes (opened read-only): the unit cannot be made writable while it serves.</summary>
+    public bool DeviceIsReadOnly => (Device.Features & BlockDeviceFeatures.ReadOnly) != 0;
+
+    internal void SetReadOnly(bool readOnly) => _readOnly = readOnly;
+
+    /// <summary>
+    /// Taken offline by an administrator (<see cref="ScsiTargetDevice.SetLogicalUnitOffline"/>): every
+    /// target port group reports the unavailable state for this unit (SPC-4 5.16.2.4.5), so commands
+    /// other than the few the unavailable state allows are refused.
+    /// </summary>
+    public bool IsOffline => _offline;
+
+    internal void SetOffline(bool offline) => _offline = offline;
+
+    /// <summary>Some I_T nexus holds a persistent reservation on the unit (SPC-4 5.12): a cluster fences with it.</summary>
+    public bool IsPersistentlyReserved => Reservations.IsPersistentlyReserved;
+
+    /// <summary>Tasks in the unit's task set now (running or waiting to be enabled).</summary>
+    public int TasksInFlight => Tasks.Running + Tasks.Waiting;
 
     /// <summary>
     /// SWP of the Control mode page (SPC-4 7.5.8), set and cleared by MODE SELECT: "the logical unit

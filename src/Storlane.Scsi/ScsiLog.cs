@@ -9,7 +9,7 @@ internal static partial class ScsiLog
     public static partial void CommandFailed(ILogger logger, string target, ulong lun, string command, Exception exception);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Target} LUN {Lun}: LOGICAL UNIT RESET from {Nexus}")]
-    public static partial void LogicalUnitReset(ILogger logger, string target, ulong lun, ItNexus nexus);
+    public static partial void LogicalUnitReset(ILogger logger, string target, ulong lun, object nexus);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Target}: TARGET {Kind} RESET from {Nexus}")]
     public static partial void TargetReset(ILogger logger, string target, string kind, ItNexus nexus);

@@ -41,17 +41,21 @@ public sealed partial class ScsiTargetDevice
     /// whether or not it had used this unit yet: a multipath initiator learns of the reset on every
     /// path (libiscsi MultipathIO.Reset checks exactly that, as LIO behaves).
     /// </summary>
-    public void ResetLogicalUnit(ulong lun, ItNexus from)
+    /// <param name="from">The nexus that sent the TMF; null for a reset an administrator asked for (the management API).</param>
+    public void ResetLogicalUnit(ulong lun, ItNexus? from)
     {
-        ArgumentNullException.ThrowIfNull(from);
-        NoteNexus(from);
+        if (from is not null)
+        {
+            NoteNexus(from);
+        }
+
         var unit = FindLogicalUnit(lun);
         if (unit is null)
         {
             return;
         }
 
-        ScsiLog.LogicalUnitReset(_logger, TargetName, lun, from);
+        ScsiLog.LogicalUnitReset(_logger, TargetName, lun, (object?)from ?? "the management API");
 
         // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
         // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.

@@ -243,9 +243,9 @@ public sealed partial class ScsiTargetDevice
             return descriptor.Handler(new CommandContext(this, unit, command, cancellationToken));
         }
 
-        if (_targetPorts.AnyInaccessible && descriptor.Alua != AluaAccess.Always)
+        if ((_targetPorts.AnyInaccessible || unit.IsOffline) && descriptor.Alua != AluaAccess.Always)
         {
-            CheckTargetPortGroupAccess(nexus, descriptor);
+            CheckTargetPortGroupAccess(nexus, descriptor, unit);
         }
 
         if (unit.SanitizeInProgress && !IsUnitAttentionExempt(opcode))
@@ -355,9 +355,9 @@ public sealed partial class ScsiTargetDevice
     /// for the unavailable state (TARGET PORT IN UNAVAILABLE STATE) with a shorter list. The lists are
     /// the command table's <see cref="CommandDescriptor.Alua"/> column.
     /// </summary>
-    private void CheckTargetPortGroupAccess(ItNexus nexus, CommandDescriptor descriptor)
+    private void CheckTargetPortGroupAccess(ItNexus nexus, CommandDescriptor descriptor, LogicalUnit unit)
     {
-        var state = _targetPorts.State(nexus.TargetPortGroup);
+        var state = StateFor(unit, nexus.TargetPortGroup);
         if (state == TargetPortGroupState.Standby && descriptor.Alua == AluaAccess.Active)
         {
             throw new ScsiException(SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleTargetPortInStandbyState);

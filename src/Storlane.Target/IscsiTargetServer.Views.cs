@@ -50,6 +50,16 @@ public sealed partial class IscsiTargetServer
             return views;
         }
 
+        lock (_optionsLock)
+        {
+            AddTargetViews(context, views);
+        }
+
+        return views;
+    }
+
+    private void AddTargetViews(ServerContext context, List<TargetView> views)
+    {
         foreach (var options in Options.Targets)
         {
             if (!context.Targets.TryGetValue(options.Name, out var node))
@@ -77,14 +87,12 @@ public sealed partial class IscsiTargetServer
                     unit.IsWriteProtected,
                     lun.Encrypted,
                     unit.Serial,
-                    alua,
+                    unit.IsOffline ? OfflineAlua(alua) : alua,
                     node.Counters.TryGetValue(lun.Lun, out var counters) ? counters.View() : new LunCountersView(0, 0, 0, 0)));
             }
 
             views.Add(new TargetView(options.Name, options.Alias, [.. options.AllowedInitiators], options.Chap is not null, options.MutualChap is not null, luns));
         }
-
-        return views;
     }
 
     /// <summary>Every logged-in session, ordered by TSIH.</summary>
@@ -173,6 +181,10 @@ public sealed partial class IscsiTargetServer
 
         return views;
     }
+
+    /// <summary>An offline LUN reports every group unavailable (see <see cref="ScsiTargetDevice.SetLogicalUnitOffline"/>).</summary>
+    private static List<AluaView> OfflineAlua(List<AluaView> alua) =>
+        alua.ConvertAll(view => view with { State = AluaStateName(TargetPortGroupState.Unavailable) });
 
     private static string AluaStateName(TargetPortGroupState state) => state switch
     {

@@ -211,6 +211,11 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                     throw new TargetStartException($"{options.Name} LUN {lun.Lun}: {ex.Message}", ex);
                 }
 
+                if (lun.Offline)
+                {
+                    device.StartOffline(lun.Lun);
+                }
+
                 TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), (lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}") + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : ""));
             }
 

@@ -104,4 +104,26 @@ internal static partial class TargetLog
     // 60: taken well above the ids in use so a parallel branch's new events do not collide.
     [LoggerMessage(60, LogLevel.Warning, "Session TSIH {Tsih} of {Initiator} ended from outside: {Why}")]
     public static partial void SessionEndedByManagement(ILogger logger, ushort tsih, string initiator, string why);
+
+    // 70..79: live changes from the management API (a parallel branch may take 61..69).
+    [LoggerMessage(70, LogLevel.Information, "{Target}: LUN {Lun} added while serving ({Geometry}, {Backend}); every session is told (REPORTED LUNS DATA HAS CHANGED)")]
+    public static partial void LunAdded(ILogger logger, string target, ulong lun, string geometry, string backend);
+
+    [LoggerMessage(71, LogLevel.Information, "{Target}: LUN {Lun} removed while serving; every session is told (REPORTED LUNS DATA HAS CHANGED)")]
+    public static partial void LunRemoved(ILogger logger, string target, ulong lun);
+
+    [LoggerMessage(72, LogLevel.Information, "{Target} LUN {Lun}: read-only is now {ReadOnly}")]
+    public static partial void LunReadOnlySet(ILogger logger, string target, ulong lun, bool readOnly);
+
+    [LoggerMessage(73, LogLevel.Information, "{Target} LUN {Lun}: now {State} (ALUA unavailable while offline); every session is told")]
+    public static partial void LunOfflineSet(ILogger logger, string target, ulong lun, string state);
+
+    [LoggerMessage(74, LogLevel.Information, "{Target}: the ACL now allows {Initiators}")]
+    public static partial void AclSet(ILogger logger, string target, string initiators);
+
+    [LoggerMessage(75, LogLevel.Information, "{Target}: CHAP credentials replaced; logins from now on use them, sessions already in are kept")]
+    public static partial void ChapSet(ILogger logger, string target);
+
+    [LoggerMessage(76, LogLevel.Warning, "{Target} LUN {Lun}: {Count} command(s) still in flight after {Seconds} s; closing its device anyway")]
+    public static partial void RemovedLunBusy(ILogger logger, string target, ulong lun, int count, int seconds);
 }

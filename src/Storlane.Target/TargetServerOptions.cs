@@ -92,6 +92,9 @@ public enum LunBackend
 
 public sealed class LunOptions
 {
+    /// <summary>Served offline: every port group reports the unavailable ALUA state for it until brought online.</summary>
+    public bool Offline { get; init; }
+
     public ulong Lun { get; init; }
 
     public LunBackend Backend { get; init; } = LunBackend.File;

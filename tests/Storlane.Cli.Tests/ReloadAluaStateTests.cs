@@ -63,10 +63,10 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         using var reloader = await ServeAsync(Config(""));
         Assert.True((await RunAsync(TestUnitReady)).IsGood);
 
-        await File.WriteAllTextAsync(ConfigPath, Config(", alua-state: standby", "      - { lun: 1, backend: memory, size: 1MiB }"));
+        await File.WriteAllTextAsync(ConfigPath, Config(", alua-state: standby", "  - { name: iqn.2026-11.io.storlane:another, luns: [ { lun: 0, backend: memory, size: 1MiB } ] }"));
         await reloader.ReloadAsync();
 
-        Assert.Contains(_logs.Lines, l => l.Contains("reload refused, nothing changed", StringComparison.Ordinal) && l.Contains("LUN 1 of " + TargetName + ": added", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("reload refused, nothing changed", StringComparison.Ordinal) && l.Contains("target iqn.2026-11.io.storlane:another: added; needs a restart", StringComparison.Ordinal));
         Assert.True((await RunAsync(TestUnitReady)).IsGood);
         Assert.Equal((byte)TargetPortGroupState.ActiveOptimized, (await ReportedStatesAsync())[2]);
     }
@@ -81,7 +81,7 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         await _server.StartAsync();
         var group2 = _server.ListeningPortals.Single(p => p.Group == 2).Endpoint;
         _session = await IscsiSession.ConnectAsync(group2.Address.ToString(), group2.Port, TargetName);
-        return new ConfigReloader(_server, served, new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
     }
 
     private async Task<ScsiCommandResult> RunAsync(byte[] cdb, Memory<byte> dataIn = default) =>

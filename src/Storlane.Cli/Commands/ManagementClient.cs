@@ -10,7 +10,7 @@ namespace Storlane.Cli.Commands;
 /// A client of serve's management API over its Unix socket: finds the socket where serve would
 /// put it (or takes --api), and turns "nobody there" and refusals into one clear line.
 /// </summary>
-internal sealed class ManagementClient : IDisposable
+internal sealed partial class ManagementClient : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -47,6 +47,13 @@ public static partial class ConfigLoader
     /// <summary>The whole config `serve` runs: the target's options and the management API's.</summary>
     public static ServeConfig LoadServeFile(string path, string dataDirectory) => ParseServe(ReadFile(path), path, dataDirectory);
 
+    /// <summary>The file's text with what it says, so a running serve can later edit and save the same text.</summary>
+    public static (string Yaml, ServeConfig Config) LoadServeFileWithText(string path, string dataDirectory)
+    {
+        var yaml = ReadFile(path);
+        return (yaml, ParseServe(yaml, path, dataDirectory));
+    }
+
     public static ServeConfig LoadServeDefault(string dataDirectory) => ParseServe(DefaultYaml, DefaultSourceName, dataDirectory);
 
     public static ServeConfig ParseServe(string yaml, string sourceName, string dataDirectory)

@@ -71,6 +71,7 @@ internal sealed partial class ConfigMapper
         var encrypted = section.Boolean("encrypted") ?? false;
         var sanitizeRate = section.Rate("sanitize-rate") ?? 0;
         var serial = MapSerial(section);
+        var offline = section.Boolean("offline") ?? false;
         if (lun is null || backend is null || size is null || (backend is LunBackend.File or LunBackend.Vhdx && path is null))
         {
             return null;
@@ -89,6 +90,7 @@ internal sealed partial class ConfigMapper
             Encrypted = encrypted,
             SanitizeBytesPerSecond = sanitizeRate,
             Serial = serial,
+            Offline = offline,
         };
     }
 

@@ -30,7 +30,7 @@ internal static partial class CliLog
     [LoggerMessage(10, LogLevel.Information, "portal {Portal} follows the host's addresses: listeners open and close as addresses come and go")]
     public static partial void WildcardPortal(ILogger logger, string portal);
 
-    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading portals, portal group ALUA states and LUN sizes from {Path}")]
+    [LoggerMessage(11, LogLevel.Information, "SIGHUP: reloading {Path} (portals, ALUA states, LUNs, ACLs and CHAP change live)")]
     public static partial void Reloading(ILogger logger, string path);
 
     [LoggerMessage(12, LogLevel.Information, "reloaded: now listening on {Endpoints}; {Changes}")]

@@ -30,8 +30,10 @@ internal sealed class ConfigReloader : IDisposable
     private ServeConfig _served;
 
     /// <param name="served">The config serve started with (its target part is what <paramref name="server"/> serves).</param>
-    public ConfigReloader(IscsiTargetServer server, ServeConfig served, ServeSettings settings, ILogger logger)
+    /// <param name="servedYaml">The text of the config file serve started from; null for the built-in default.</param>
+    public ConfigReloader(IscsiTargetServer server, ServeConfig served, string? servedYaml, ServeSettings settings, ILogger logger)
     {
+        ServedYaml = servedYaml;
         _server = server;
         _settings = settings;
         _logger = logger;
@@ -58,7 +60,15 @@ internal sealed class ConfigReloader : IDisposable
         _ = Task.Run(ReloadAsync);
     }
 
-    /// <summary>Loads the file and applies its portals and LUN growth, or nothing; every outcome is logged.</summary>
+    /// <summary>The config served now, as its file's text (null when serve runs the built-in default).</summary>
+    public string? ServedYaml { get; private set; }
+
+    /// <summary>The config served now: the start's, then each applied reload's or change's.</summary>
+    public ServeConfig Served => _served;
+
+    public ServeSettings Settings => _settings;
+
+    /// <summary>Loads the file and applies what it changes, or nothing; every outcome is logged.</summary>
     public async Task ReloadAsync()
     {
         await _reloading.WaitAsync().ConfigureAwait(false);
@@ -72,9 +82,10 @@ internal sealed class ConfigReloader : IDisposable
 
             CliLog.Reloading(_logger, path);
             ServeConfig config;
+            string yaml;
             try
             {
-                config = ConfigLoader.LoadServeFile(path, _settings.DataDirectory);
+                (yaml, config) = ConfigLoader.LoadServeFileWithText(path, _settings.DataDirectory);
             }
             catch (ConfigException e)
             {
@@ -82,23 +93,14 @@ internal sealed class ConfigReloader : IDisposable
                 return;
             }
 
-            var options = config.Target;
-            var plan = ReloadPlan.Compare(_served, config, (target, lun) => _sizes.GetValueOrDefault(Key(target, lun)), _server);
-            if (plan.Refusals.Count > 0)
+            var outcome = await ApplyLockedAsync(config, yaml).ConfigureAwait(false);
+            if (outcome.Refusals.Count > 0)
             {
-                CliLog.ReloadRefused(_logger, string.Join("; ", plan.Refusals));
+                CliLog.ReloadRefused(_logger, string.Join("; ", outcome.Refusals));
                 return;
             }
 
-            if (!ApplyPortals(options))
-            {
-                return;
-            }
-
-            var states = ApplyAluaStates(plan);
-            var grown = await GrowLunsAsync(plan).ConfigureAwait(false);
-            _served = config;
-            CliLog.Reloaded(_logger, Endpoints(), (grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown)) + states);
+            CliLog.Reloaded(_logger, Endpoints(), outcome.Summary);
         }
         finally
         {
@@ -106,13 +108,145 @@ internal sealed class ConfigReloader : IDisposable
         }
     }
 
-    /// <summary>Applies the new portal list; when a bind fails, puts the old list back and refuses the reload.</summary>
-    private bool ApplyPortals(TargetServerOptions options)
+    /// <summary>Runs <paramref name="change"/> alone: no SIGHUP reload and no other change runs meanwhile.</summary>
+    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await _reloading.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await change().ConfigureAwait(false);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="wanted"/> to the running target as one whole: judged first
+    /// (<see cref="ReloadPlan"/>), then the steps that can fail (opening new LUNs, binding portals),
+    /// undone if one fails, then the rest. The caller holds the lock (<see cref="ExclusiveAsync"/>).
+    /// </summary>
+    /// <param name="yaml">The text <paramref name="wanted"/> was read from; it becomes <see cref="ServedYaml"/>.</param>
+    public async Task<ApplyOutcome> ApplyLockedAsync(ServeConfig wanted, string yaml)
+    {
+        var options = wanted.Target;
+        var plan = ReloadPlan.Compare(_served, wanted, (target, lun) => _sizes.GetValueOrDefault(Key(target, lun)), _server);
+        if (plan.Refusals.Count > 0)
+        {
+            return new ApplyOutcome(plan.Refusals, string.Empty);
+        }
+
+        var changes = new List<string>();
+        if (await AddLunsAsync(plan, changes).ConfigureAwait(false) is { } addFailure)
+        {
+            return new ApplyOutcome([addFailure], string.Empty);
+        }
+
+        if (ApplyPortals(options) is { } portalFailure)
+        {
+            await UndoAdditionsAsync(plan).ConfigureAwait(false);
+            return new ApplyOutcome([portalFailure], string.Empty);
+        }
+
+        changes.Add(ApplyAluaStates(plan));
+        ApplyLunSettings(plan, changes);
+        ApplyAccess(plan, changes);
+        await RemoveLunsAsync(plan, changes).ConfigureAwait(false);
+        var grown = await GrowLunsAsync(plan).ConfigureAwait(false);
+        changes.Insert(0, grown.Count == 0 ? "no LUN size changed" : "grown: " + string.Join(", ", grown));
+        _served = wanted;
+        ServedYaml = yaml;
+        return new ApplyOutcome([], string.Join("; ", changes.Where(c => c.Length > 0)));
+    }
+
+    /// <summary>Opens and serves the new LUNs; when one cannot be opened, takes back those already added and says why.</summary>
+    private async Task<string?> AddLunsAsync(ReloadPlan plan, List<string> changes)
+    {
+        for (var i = 0; i < plan.Additions.Count; i++)
+        {
+            var (target, lun) = plan.Additions[i];
+            try
+            {
+                _server.AddLun(target, lun);
+                _sizes[Key(target, lun.Lun)] = lun.SizeBytes;
+            }
+            catch (ArgumentException e)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    await _server.RemoveLunAsync(plan.Additions[j].Target, plan.Additions[j].Lun.Lun).ConfigureAwait(false);
+                    _sizes.Remove(Key(plan.Additions[j].Target, plan.Additions[j].Lun.Lun));
+                }
+
+                return $"LUN {lun.Lun} of {target}: cannot be served: {e.Message}";
+            }
+
+            changes.Add($"LUN {lun.Lun} of {target} added ({ByteSize.Describe(lun.SizeBytes)})");
+        }
+
+        return null;
+    }
+
+    private async Task UndoAdditionsAsync(ReloadPlan plan)
+    {
+        foreach (var (target, lun) in plan.Additions)
+        {
+            await _server.RemoveLunAsync(target, lun.Lun).ConfigureAwait(false);
+            _sizes.Remove(Key(target, lun.Lun));
+        }
+    }
+
+    /// <summary>Read-only and offline: checked by the plan, so they cannot fail here.</summary>
+    private void ApplyLunSettings(ReloadPlan plan, List<string> changes)
+    {
+        foreach (var (target, lun, readOnly) in plan.ReadOnlyChanges)
+        {
+            _server.SetLunReadOnly(target, lun, readOnly);
+            changes.Add($"LUN {lun} of {target}: {(readOnly ? "read-only" : "writable")}");
+        }
+
+        foreach (var (target, lun, offline) in plan.OfflineChanges)
+        {
+            _server.SetLunOffline(target, lun, offline);
+            changes.Add($"LUN {lun} of {target}: {(offline ? "offline" : "online")}");
+        }
+    }
+
+    /// <summary>ACLs (ending the sessions of initiators no longer allowed) and CHAP credentials (for logins from now on).</summary>
+    private void ApplyAccess(ReloadPlan plan, List<string> changes)
+    {
+        foreach (var (target, initiators) in plan.AclChanges)
+        {
+            var ended = _server.SetAllowedInitiators(target, initiators);
+            changes.Add($"ACL of {target}: {(initiators.Count == 0 ? "every initiator" : string.Join(", ", initiators))}" + (ended.Count == 0 ? string.Empty : $" ({ended.Count} session(s) ended)"));
+        }
+
+        foreach (var (target, chap, mutualChap) in plan.ChapChanges)
+        {
+            _server.SetChap(target, chap, mutualChap);
+            changes.Add($"CHAP of {target} replaced (new logins)");
+        }
+    }
+
+    private async Task RemoveLunsAsync(ReloadPlan plan, List<string> changes)
+    {
+        foreach (var (target, lun) in plan.Removals)
+        {
+            await _server.RemoveLunAsync(target, lun).ConfigureAwait(false);
+            _sizes.Remove(Key(target, lun));
+            changes.Add($"LUN {lun} of {target} removed");
+        }
+    }
+
+    /// <summary>Applies the new portal list; when a bind fails, puts the old list back and says why.</summary>
+    private string? ApplyPortals(TargetServerOptions options)
     {
         var failures = _server.UpdatePortals(options.Portals);
         if (failures.Count == 0)
         {
-            return true;
+            return null;
         }
 
         var reasons = new List<string>();
@@ -126,8 +260,7 @@ internal sealed class ConfigReloader : IDisposable
             reasons.Add($"and portal {portal} of the running config could not listen again ({error.SocketErrorCode}: {error.Message})");
         }
 
-        CliLog.ReloadRefused(_logger, string.Join("; ", reasons));
-        return false;
+        return string.Join("; ", reasons);
     }
 
     /// <summary>
@@ -140,7 +273,7 @@ internal sealed class ConfigReloader : IDisposable
         foreach (var (group, state) in plan.AluaChanges)
         {
             _server.SetPortalGroupState(group, state);
-            applied += $"; portal group {group}: {AluaStateNames.Name(state)}";
+            applied += (applied.Length == 0 ? string.Empty : "; ") + $"portal group {group}: {AluaStateNames.Name(state)}";
         }
 
         return applied;
@@ -186,3 +319,6 @@ internal sealed class ConfigReloader : IDisposable
         _reloading.Dispose();
     }
 }
+
+/// <summary>What applying a config did: nothing and why (<see cref="Refusals"/>), or the changes made.</summary>
+internal sealed record ApplyOutcome(IReadOnlyList<string> Refusals, string Summary);

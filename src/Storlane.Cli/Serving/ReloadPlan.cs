@@ -8,8 +8,9 @@ using Storlane.Target.Portals;
 namespace Storlane.Cli.Serving;
 
 /// <summary>
-/// What a reloaded config asks of the running target, judged before anything is applied: the portal
-/// list, portal group ALUA states and larger LUN sizes can change live; every other difference is named in
+/// What a reloaded or changed config asks of the running target, judged before anything is applied: the
+/// portal list, portal group ALUA states, LUNs added and removed, larger LUN sizes, read-only, offline,
+/// a target's ACL and CHAP can change live; every other difference is named in
 /// <see cref="Refusals"/> ("LUN 3 of iqn...: added; needs a restart"), and one refusal refuses the
 /// whole reload, so the target never serves half of a file.
 /// </summary>
@@ -34,6 +35,28 @@ internal sealed class ReloadPlan
     /// </summary>
     public List<(ushort Group, TargetPortGroupState State)> AluaChanges { get; } = [];
 
+    /// <summary>LUNs to open and serve, in file order.</summary>
+    public List<(string Target, LunOptions Lun)> Additions { get; } = [];
+
+    /// <summary>LUNs to stop serving, each already checked by <see cref="IscsiTargetServer.CheckLunRemoval"/>.</summary>
+    public List<(string Target, ulong Lun)> Removals { get; } = [];
+
+    /// <summary>LUNs whose read-only setting changed, each checked by <see cref="IscsiTargetServer.CheckLunReadOnly"/>.</summary>
+    public List<(string Target, ulong Lun, bool ReadOnly)> ReadOnlyChanges { get; } = [];
+
+    /// <summary>LUNs taken offline (true) or brought online (false).</summary>
+    public List<(string Target, ulong Lun, bool Offline)> OfflineChanges { get; } = [];
+
+    /// <summary>Targets whose ACL changed, with the whole new list (empty: everyone).</summary>
+    public List<(string Target, List<string> Initiators)> AclChanges { get; } = [];
+
+    /// <summary>Targets whose one-way or mutual CHAP changed, with both new credentials.</summary>
+    public List<(string Target, ChapOptions? Chap, ChapOptions? MutualChap)> ChapChanges { get; } = [];
+
+    /// <summary>Whether anything at all would change (a change that changes nothing is not saved either).</summary>
+    public bool IsEmpty(bool portalsChanged) => !portalsChanged && Growths.Count == 0 && AluaChanges.Count == 0 && Additions.Count == 0 && Removals.Count == 0
+        && ReadOnlyChanges.Count == 0 && OfflineChanges.Count == 0 && AclChanges.Count == 0 && ChapChanges.Count == 0;
+
     /// <param name="served">The options the target serves now.</param>
     /// <param name="servedSize">The size each LUN is served at now (grown LUNs differ from <paramref name="served"/>).</param>
     public static ReloadPlan Compare(TargetServerOptions served, TargetServerOptions wanted, Func<string, ulong, long> servedSize, IscsiTargetServer server)
@@ -55,7 +78,7 @@ internal sealed class ReloadPlan
             {
                 if (Find(current.Luns, lun.Lun) is not { } now)
                 {
-                    plan.Refusals.Add($"LUN {lun.Lun} of {target.Name}: added" + Restart);
+                    plan.Additions.Add((current.Name, lun));
                     continue;
                 }
 
@@ -66,7 +89,14 @@ internal sealed class ReloadPlan
             {
                 if (Find(target.Luns, lun.Lun) is null)
                 {
-                    plan.Refusals.Add($"LUN {lun.Lun} of {target.Name}: removed" + Restart);
+                    if (server.CheckLunRemoval(current.Name, lun.Lun) is { } reason)
+                    {
+                        plan.Refusals.Add(reason);
+                    }
+                    else
+                    {
+                        plan.Removals.Add((current.Name, lun.Lun));
+                    }
                 }
             }
         }
@@ -125,9 +155,15 @@ internal sealed class ReloadPlan
     {
         var name = "target " + wanted.Name + ": ";
         Check(served.Alias == wanted.Alias, name + "alias changed");
-        Check(SameSet(served.AllowedInitiators, wanted.AllowedInitiators), name + "allowed initiators changed");
-        Check(SameChap(served.Chap, wanted.Chap), name + "chap changed");
-        Check(SameChap(served.MutualChap, wanted.MutualChap), name + "mutual-chap changed");
+        if (!SameSet(served.AllowedInitiators, wanted.AllowedInitiators))
+        {
+            AclChanges.Add((served.Name, [.. wanted.AllowedInitiators]));
+        }
+
+        if (!SameChap(served.Chap, wanted.Chap) || !SameChap(served.MutualChap, wanted.MutualChap))
+        {
+            ChapChanges.Add((served.Name, wanted.Chap, wanted.MutualChap));
+        }
     }
 
     private void CompareLun(string target, LunOptions served, LunOptions wanted, long servedBytes, IscsiTargetServer server)
@@ -137,7 +173,23 @@ internal sealed class ReloadPlan
         Check(served.Path == wanted.Path, name + "path changed");
         Check(served.LogicalBlockSize == wanted.LogicalBlockSize, name + "logical-block-size changed");
         Check(served.PhysicalBlockSize == wanted.PhysicalBlockSize, name + "physical-block-size changed");
-        Check(served.ReadOnly == wanted.ReadOnly, name + "read-only changed");
+        if (served.ReadOnly != wanted.ReadOnly)
+        {
+            if (server.CheckLunReadOnly(target, wanted.Lun, wanted.ReadOnly) is { } reason)
+            {
+                Refusals.Add(reason);
+            }
+            else
+            {
+                ReadOnlyChanges.Add((target, wanted.Lun, wanted.ReadOnly));
+            }
+        }
+
+        if (served.Offline != wanted.Offline)
+        {
+            OfflineChanges.Add((target, wanted.Lun, wanted.Offline));
+        }
+
         Check(served.Removable == wanted.Removable, name + "removable changed");
         Check(served.Encrypted == wanted.Encrypted, name + "encrypted changed");
         Check(served.SanitizeBytesPerSecond == wanted.SanitizeBytesPerSecond, name + "sanitize rate changed");

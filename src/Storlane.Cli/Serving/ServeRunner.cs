@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Logging;
+using Storlane.Cli.Serving.Changes;
 using Storlane.Management;
 using Storlane.Target;
 
@@ -32,11 +33,17 @@ internal sealed class ServeRunner
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         ServeConfig config;
+        string? yaml = null;
         try
         {
-            config = _settings.ConfigPath is { } path
-                ? ConfigLoader.LoadServeFile(path, _settings.DataDirectory)
-                : ConfigLoader.LoadServeDefault(_settings.DataDirectory);
+            if (_settings.ConfigPath is { } path)
+            {
+                (yaml, config) = ConfigLoader.LoadServeFileWithText(path, _settings.DataDirectory);
+            }
+            else
+            {
+                config = ConfigLoader.LoadServeDefault(_settings.DataDirectory);
+            }
         }
         catch (ConfigException e)
         {
@@ -92,6 +99,9 @@ internal sealed class ServeRunner
             return e is OperationCanceledException ? ExitCodes.Success : ExitCodes.Failure;
         }
 
+        // Before the API: its change endpoints apply through the reloader, under the same lock as SIGHUP.
+        using var reloader = new ConfigReloader(server, config, yaml, _settings, logger);
+        config.Management.Changes = new ConfigChangeService(reloader);
         ManagementServer api;
         try
         {
@@ -118,7 +128,6 @@ internal sealed class ServeRunner
         server.RecountDescriptors();
         ServeAnnouncer.Announce(logger, options, server.ListeningPortals);
         Notify(logger, "READY=1\nSTATUS=" + ServeAnnouncer.ReadyStatus(options, server.ListeningPortals));
-        using var reloader = new ConfigReloader(server, config, _settings, logger);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

@@ -95,7 +95,7 @@ internal static partial class CommandHandlers
 
             foreach (var (group, ports) in groups)
             {
-                data[offset] = (byte)registry.State(group); // PREF = 0, ASYMMETRIC ACCESS STATE
+                data[offset] = (byte)context.Target.StateFor(context.UnitOrNull, group); // PREF = 0, ASYMMETRIC ACCESS STATE (unavailable for an offline unit)
                 data[offset + 1] = SupportedAccessStates;
                 BinaryPrimitives.WriteUInt16BigEndian(data[(offset + 2)..], group);
                 data[offset + 5] = registry.StatusCode(group);

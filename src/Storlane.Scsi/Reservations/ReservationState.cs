@@ -98,6 +98,9 @@ internal sealed class ReservationState : ISharedStateListener
     /// <summary>An SPC-2 reservation held through another nexus (SPC-4 5.12.3: PR commands conflict with it).</summary>
     public bool LegacyConflicts(ItNexus nexus) => _current.Book.LegacyConflicts(_gateway, nexus);
 
+    /// <summary>Some I_T nexus holds a persistent reservation, as this gateway last learned it.</summary>
+    public bool IsPersistentlyReserved => _current.Book.Holder is not null;
+
     /// <summary>A consistent copy for PERSISTENT RESERVE IN; a shared store is read again first (the generation check).</summary>
     public async ValueTask<ReservationSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
