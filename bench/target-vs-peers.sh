@@ -125,14 +125,14 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 perf_iops() {
   local url=$1 blocks=$2 depth=$3 random=$4 initiator=$5
   timeout -s INT "$seconds" iscsi-perf -i "$initiator" -m "$depth" -b "$blocks" $random "$url" 2>&1 |
-    tr '\r' '\n' | grep -o "iops average [0-9]*" | tail -1 | awk '{ print $3 + 0 }'
+    tr '\r' '\n' | grep -o "iops average [0-9]*" | tail -1 | awk '{ print $3 + 0 }' || true
 }
 
 # qemu-img bench: prints I/Os per second over a fixed count.
 qemu_iops() {
   local url=$1 size=$2 count=$3 write=$4
   qemu-img bench -f raw -d 16 -s "$size" -c "$count" $write "$url" 2>&1 |
-    awk -v c="$count" '/Run completed in/ { printf "%.0f\n", c / $4 }'
+    awk -v c="$count" '/Run completed in/ { printf "%.0f\n", c / $4 }' || true
 }
 
 # One measurement: "IOPS CPU-us-per-IO" for workload $1 on target $2.
@@ -157,9 +157,11 @@ measure() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
 
+# PEERS_SCALING_ONLY=1 skips the workload table and runs only the multi-session scaling.
 workloads=(4K-rand-read-QD16 4K-rand-read-QD1 128K-seq-read-QD4 4M-seq-read-QD1 qemu-4K-write-QD16 qemu-128K-write-QD16 qemu-4M-write-QD16 qemu-4M-read-QD16)
 declare -A iops_runs cpu_runs
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ ${PEERS_SCALING_ONLY:-0} == 1 ]] && workloads=()
 for round in $(seq "$rounds"); do
   for workload in "${workloads[@]}"; do
     for target in "${targets[@]}"; do
@@ -201,7 +203,10 @@ for sessions in 1 2 4 8; do
       done
       wait "${clients[@]}" || true
       after=$(cpu_ticks "$pid")
-      for n in $(seq "$sessions"); do total=$(( total + $(cat "$work/s$n.out" 2>/dev/null || echo 0) )); done
+      for n in $(seq "$sessions"); do
+        read -r got <"$work/s$n.out" || got=0 # a client that printed no average counts 0
+        total=$(( total + ${got:-0} ))
+      done
       s_iops[$target]+="$total "
       s_cpu[$target]+="$(awk -v d=$(( after - before )) -v n=$(( total * seconds )) -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", (n ? d * 1e6 / hz / n : 0) }') "
     done
