@@ -20,6 +20,7 @@ internal sealed class InMemoryInitiator : IAsyncDisposable
     private readonly Pipe _fromTarget = new(new PipeOptions(pauseWriterThreshold: 0));
     private readonly byte[] _command = new byte[Bhs.Length];
     private readonly byte[] _header = new byte[Bhs.Length];
+    private readonly byte[] _payload = new byte[1 << 20];
     private readonly PduReadOptions _readOptions = new() { MaxDataSegmentLength = 1 << 20 };
     private readonly IscsiConnection _connection;
     private uint _cmdSN = 1;
@@ -65,6 +66,25 @@ internal sealed class InMemoryInitiator : IAsyncDisposable
         BinaryPrimitives.WriteUInt16BigEndian(cdb[7..], blocks);
         Send(_command, ReadOnlySpan<byte>.Empty);
         return ReceiveStatus(Opcode.DataIn);
+    }
+
+    /// <summary>WRITE(10) of one block run, its data sent as immediate data; returns the SCSI status.</summary>
+    public int Write(uint lba, ushort blocks, int blockSize)
+    {
+        var length = blocks * blockSize;
+        var bhs = new Bhs(_command);
+        bhs.Initialize(Opcode.ScsiCommand);
+        bhs.Flags = 0x80 | 0x20 | 1; // F, W, SIMPLE
+        bhs.InitiatorTaskTag = _itt++;
+        bhs.ExpectedDataTransferLength = (uint)length;
+        bhs.CmdSN = _cmdSN++;
+        var cdb = bhs.Cdb;
+        cdb[0] = 0x2A;
+        BinaryPrimitives.WriteUInt32BigEndian(cdb[2..], lba);
+        BinaryPrimitives.WriteUInt16BigEndian(cdb[7..], blocks);
+        _payload[0] = (byte)lba;
+        Send(_command, _payload.AsSpan(0, length));
+        return ReceiveStatus(Opcode.ScsiResponse);
     }
 
     private void Send(byte[] header, ReadOnlySpan<byte> data)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Storage;
@@ -177,6 +178,7 @@ public sealed partial class ScsiTargetDevice
     /// answer, the ABORT TASK with FUNCTION COMPLETE, and an aborted task sends no response (SAM-5
     /// 7.3; whether the medium was changed is unspecified for an aborted write).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ScsiResult> AwaitCommandAsync(ValueTask<ScsiResult> pending, ScsiCommand command, CommandDescriptor descriptor, CancellationToken cancellationToken)
     {
         try
@@ -322,6 +324,7 @@ public sealed partial class ScsiTargetDevice
         return ExitWhenDoneAsync(unit, attribute, pending);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ScsiResult> RunWhenEnabledAsync(LogicalUnit unit, CommandDescriptor descriptor, CommandContext context, ValueTask entered)
     {
         var attribute = context.Command.Attribute;
@@ -336,6 +339,7 @@ public sealed partial class ScsiTargetDevice
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ScsiResult> ExitWhenDoneAsync(LogicalUnit unit, ScsiTaskAttribute attribute, ValueTask<ScsiResult> pending)
     {
         try

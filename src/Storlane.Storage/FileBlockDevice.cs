@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Storlane.Storage;
 
 /// <summary>
 /// A device backed by a sparse file read and written with <see cref="RandomAccess"/> (positional
-/// I/O, no shared file position, safe for concurrent commands). Completed writes sit in the page
+/// I/O, no shared file position, safe for concurrent commands); what the page cache can serve at
+/// once is read or written on the caller's thread (<see cref="CachedFileIo"/>). Completed writes sit in the page
 /// cache until a flush, so the device reports a volatile write cache; a FUA write is durable by
 /// itself (pwritev2 with RWF_DSYNC on Linux, else write then fsync) and SYNCHRONIZE CACHE calls
 /// fsync. UNMAP punches holes where the file system can, and
@@ -18,6 +20,8 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
     private BlockGeometry _geometry;
     private long _dsyncWrites;
     private bool _dsyncUnsupported;
+    private bool _noWaitReadUnsupported;
+    private bool _noWaitWriteUnsupported;
 
     private FileBlockDevice(SafeFileHandle handle, string path, BlockGeometry geometry, bool readOnly)
     {
@@ -93,10 +97,52 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
         }
     }
 
-    public async ValueTask ReadAsync(long lba, Memory<byte> destination, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads what the page cache holds on the calling thread (<see cref="CachedFileIo"/>): a cached
+    /// read neither hops to the thread pool nor allocates. The rest goes through RandomAccess, which
+    /// runs a blocking pread on the thread pool on Unix.
+    /// </summary>
+    public ValueTask ReadAsync(long lba, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         BlockDeviceGuard.CheckRange(Geometry, lba, destination.Length);
         var offset = lba * Geometry.LogicalBlockSize;
+        if (!NoWaitReadUnsupported)
+        {
+            var cached = CachedFileIo.TryRead(_handle, destination.Span, offset);
+            if (cached == destination.Length)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            NoWaitReadUnsupported = cached < 0;
+            if (cached > 0)
+            {
+                destination = destination[cached..];
+                offset += cached;
+            }
+        }
+
+        return ReadFromDiskAsync(destination, offset, cancellationToken);
+    }
+
+    /// <summary>Set once preadv2 said RWF_NOWAIT cannot be had here: every read then goes to the thread pool.</summary>
+    internal bool NoWaitReadUnsupported
+    {
+        get => Volatile.Read(ref _noWaitReadUnsupported);
+        set => Volatile.Write(ref _noWaitReadUnsupported, value);
+    }
+
+    /// <summary>Set once pwritev2 said RWF_NOWAIT cannot be had for writes here.</summary>
+    internal bool NoWaitWriteUnsupported
+    {
+        get => Volatile.Read(ref _noWaitWriteUnsupported);
+        set => Volatile.Write(ref _noWaitWriteUnsupported, value);
+    }
+
+    // Pooled state machine: a read that waits for the disk allocates nothing once warm.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReadFromDiskAsync(Memory<byte> destination, long offset, CancellationToken cancellationToken)
+    {
         while (!destination.IsEmpty)
         {
             var read = await RandomAccess.ReadAsync(_handle, destination, offset, cancellationToken).ConfigureAwait(false);
@@ -112,20 +158,47 @@ public sealed class FileBlockDevice : IResizableBlockDevice, IAllocationQuery
         }
     }
 
-    public async ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> source, WriteOptions options = WriteOptions.None, CancellationToken cancellationToken = default)
+    public ValueTask WriteAsync(long lba, ReadOnlyMemory<byte> source, WriteOptions options = WriteOptions.None, CancellationToken cancellationToken = default)
     {
         BlockDeviceGuard.CheckRange(Geometry, lba, source.Length);
         var offset = lba * Geometry.LogicalBlockSize;
-        if ((options & WriteOptions.ForceUnitAccess) == 0)
+
+        if ((options & WriteOptions.ForceUnitAccess) != 0)
         {
-            await RandomAccess.WriteAsync(_handle, source, offset, cancellationToken).ConfigureAwait(false);
-            return;
+            return WriteForcedAsync(source, offset, cancellationToken);
         }
 
-        // SBC-3 5.33 WRITE(10) (and 5.32-5.35 alike): with FUA set to one the device server shall
-        // write the logical blocks to non-volatile cache or the medium before completing the
-        // command. RWF_DSYNC makes this one write durable without an fsync of the whole file; like
-        // RandomAccess's own writes on Unix, the blocking call runs on the thread pool.
+        // A write the page cache takes without waiting (no writeback throttling, no block
+        // allocation that must read metadata) completes here, as a cached read does.
+        if (!NoWaitWriteUnsupported)
+        {
+            var cached = CachedFileIo.TryWrite(_handle, source.Span, offset);
+            if (cached == source.Length)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            NoWaitWriteUnsupported = cached < 0;
+            if (cached > 0)
+            {
+                source = source[cached..];
+                offset += cached;
+            }
+        }
+
+        // RandomAccess writes the whole buffer (it loops over short writes itself): no state machine of ours.
+        return RandomAccess.WriteAsync(_handle, source, offset, cancellationToken);
+    }
+
+    /// <summary>
+    /// SBC-3 5.33 WRITE(10) (and 5.32-5.35 alike): with FUA set to one the device server shall
+    /// write the logical blocks to non-volatile cache or the medium before completing the command.
+    /// RWF_DSYNC makes this one write durable without an fsync of the whole file; like RandomAccess's
+    /// own writes on Unix, the blocking call runs on the thread pool. Its own method: the lambda's
+    /// closure would otherwise be allocated on entry to every write, FUA or not.
+    /// </summary>
+    private async ValueTask WriteForcedAsync(ReadOnlyMemory<byte> source, long offset, CancellationToken cancellationToken)
+    {
         if (!DsyncUnsupported && await Task.Run(() => TryWriteDsync(source, offset), cancellationToken).ConfigureAwait(false))
         {
             return;

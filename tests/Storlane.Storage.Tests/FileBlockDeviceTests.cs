@@ -44,6 +44,60 @@ public sealed class FileBlockDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task CachedRead_CompletesOnTheCallingThread()
+    {
+        var geometry = BlockGeometry.FromSize(8 << 20, 4096, 4096);
+        var data = new byte[8192];
+        new Random(7).NextBytes(data);
+        await using var device = FileBlockDevice.OpenOrCreate(PathOf("cached.img"), geometry);
+        await device.WriteAsync(10, data);
+
+        // Just written, so in the page cache: preadv2(RWF_NOWAIT) serves it without a thread hop.
+        var back = new byte[data.Length];
+        var pending = device.ReadAsync(10, back);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.True(pending.IsCompletedSuccessfully, "a cached read must not go to the thread pool");
+            Assert.False(device.NoWaitReadUnsupported);
+        }
+
+        await pending;
+        Assert.Equal(data, back);
+    }
+
+    [Fact]
+    public async Task ReadsAndWrites_WithoutRwfNowait_GoThroughTheThreadPool_AndStayCorrect()
+    {
+        var geometry = BlockGeometry.FromSize(8 << 20, 512, 512);
+        var data = new byte[16 * 1024];
+        new Random(9).NextBytes(data);
+        await using var device = FileBlockDevice.OpenOrCreate(PathOf("nowait-off.img"), geometry);
+        device.NoWaitReadUnsupported = true; // what the first EOPNOTSUPP/EINVAL/ENOSYS records
+        device.NoWaitWriteUnsupported = true;
+
+        await device.WriteAsync(33, data);
+        var back = new byte[data.Length];
+        await device.ReadAsync(33, back);
+
+        Assert.Equal(data, back);
+        Assert.Equal(data, ReadThroughAnotherHandle(PathOf("nowait-off.img"), 33 * 512, data.Length));
+    }
+
+    [Fact]
+    public async Task CachedWrite_IsVisibleThroughAnotherHandle()
+    {
+        var geometry = BlockGeometry.FromSize(8 << 20, 512, 512);
+        var data = new byte[4096];
+        new Random(11).NextBytes(data);
+        await using var device = FileBlockDevice.OpenOrCreate(PathOf("cached-write.img"), geometry);
+
+        await device.WriteAsync(5, data);
+        await device.WriteAsync(5, data); // the second lands on pages the first put in the cache
+
+        Assert.Equal(data, ReadThroughAnotherHandle(PathOf("cached-write.img"), 5 * 512, data.Length));
+    }
+
+    [Fact]
     public async Task FuaWrite_IsDurableByItself_WithRwfDsyncOnLinux()
     {
         var geometry = BlockGeometry.FromSize(8 << 20, 512, 512);

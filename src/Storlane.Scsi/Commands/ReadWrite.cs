@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Storlane.Storage;
 
 namespace Storlane.Scsi;
@@ -182,6 +183,7 @@ internal static partial class CommandHandlers
         return AwaitWriteAsync(pending, gate, result);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ScsiResult> AwaitWriteAsync(ValueTask pending, AtomicWriteGate gate, ScsiResult result)
     {
         try
@@ -230,7 +232,10 @@ internal static partial class CommandHandlers
         }
     }
 
-    /// <summary>Finishes a device operation without an async state machine when it already completed.</summary>
+    /// <summary>
+    /// Finishes a device operation without an async state machine when it already completed, and with
+    /// a pooled one when it did not: the per-command budget is zero allocations either way.
+    /// </summary>
     private static ValueTask<ScsiResult> Completed(ValueTask pending, ScsiResult result)
     {
         if (pending.IsCompletedSuccessfully)
@@ -242,6 +247,7 @@ internal static partial class CommandHandlers
         return AwaitThenAsync(pending, result);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ScsiResult> AwaitThenAsync(ValueTask pending, ScsiResult result)
     {
         await pending.ConfigureAwait(false);

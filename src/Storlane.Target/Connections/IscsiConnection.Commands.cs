@@ -286,36 +286,64 @@ internal sealed partial class IscsiConnection
         Execute(task);
     }
 
+    /// <summary>
+    /// Runs the command in the SCSI layer. A command that completes synchronously is answered here;
+    /// one that waits (a file LUN's I/O) resumes through the task's own cached continuation, so
+    /// neither way allocates: no async state machine, no Task per command.
+    /// </summary>
     private void Execute(TargetTask task)
     {
         task.State = TargetTaskState.Executing;
-        _ = ExecuteAsync(task);
+        ValueTask<ScsiResult> pending;
+        try
+        {
+            pending = _session!.Target!.Device.ExecuteAsync(task.Command, task.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Complete(task, ExecutionFailed(task, ex));
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            ExecutionEnded(task, pending);
+            return;
+        }
+
+        task.PendingExecution = pending;
+        pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(task.ExecutionEnded!);
     }
 
-    /// <summary>Runs the command in the SCSI layer; a synchronous device completes without allocating.</summary>
-    private async Task ExecuteAsync(TargetTask task)
+    private void ExecutionEnded(TargetTask task, ValueTask<ScsiResult> completed)
     {
         ScsiResult result;
         try
         {
-            var target = _session!.Target!;
-            result = await target.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
-            target.Count(task.Command.Lun, task.Command.Cdb.IsEmpty ? (byte)0 : task.Command.Cdb.Span[0], result);
-        }
-        catch (OperationCanceledException)
-        {
-            result = default;
-            task.Aborted = true;
+            result = completed.GetAwaiter().GetResult();
+            var command = task.Command;
+            _session!.Target!.Count(command.Lun, command.Cdb.IsEmpty ? (byte)0 : command.Cdb.Span[0], result);
         }
         catch (Exception ex)
         {
-            // The SCSI layer turns command errors into sense; anything here is a bug. Fail the
-            // command, keep the connection.
-            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
-            result = ScsiResult.CheckCondition(task.Command, SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
+            result = ExecutionFailed(task, ex);
         }
 
         Complete(task, result);
+    }
+
+    private ScsiResult ExecutionFailed(TargetTask task, Exception exception)
+    {
+        if (exception is OperationCanceledException)
+        {
+            task.Aborted = true;
+            return default;
+        }
+
+        // The SCSI layer turns command errors into sense; anything here is a bug. Fail the
+        // command, keep the connection.
+        TargetLog.ConnectionFault(_server.Logger, Remote, exception);
+        return ScsiResult.CheckCondition(task.Command, SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
     }
 
     private void Complete(TargetTask task, ScsiResult result)
@@ -365,7 +393,15 @@ internal sealed partial class IscsiConnection
             }
         }
 
-        return new TargetTask();
+        return CreateTask();
+    }
+
+    /// <summary>A new pooled task with its continuation (the one closure, made once per task object).</summary>
+    private TargetTask CreateTask()
+    {
+        var task = new TargetTask();
+        task.ExecutionEnded = () => ExecutionEnded(task, task.TakePendingExecution());
+        return task;
     }
 
     private void ReturnTask(TargetTask task)

@@ -6,7 +6,14 @@ namespace Storlane.Target.Connections;
 /// <summary>NOP-Out answers and NOP-In pings (RFC 7143 11.18, 11.19).</summary>
 internal sealed partial class IscsiConnection
 {
+    /// <summary>
+    /// The TTT of the NOP-In ping awaiting its answer, or 0xffffffff. Set by the ping loop, cleared by
+    /// the receive loop when the answer comes: both touch it atomically, and the receive loop clears
+    /// only the tag it was answered for, so a late answer to an old ping cannot cancel a newer one.
+    /// </summary>
     private uint _pingTag = Bhs.ReservedTag;
+
+    /// <summary>Written by the ping loop before it publishes <see cref="_pingTag"/>, read only by it.</summary>
     private long _pingSentTicks;
 
     private void HandleNopOut(Bhs bhs, in ReadOnlySequence<byte> data)
@@ -17,9 +24,9 @@ internal sealed partial class IscsiConnection
         if (itt == Bhs.ReservedTag)
         {
             // An answer to our ping: "MUST only have the I bit set ... the TTT is copied".
-            if (ttt == _pingTag)
+            if (ttt != Bhs.ReservedTag)
             {
-                _pingTag = Bhs.ReservedTag;
+                Interlocked.CompareExchange(ref _pingTag, Bhs.ReservedTag, ttt);
             }
 
             return;
@@ -38,7 +45,7 @@ internal sealed partial class IscsiConnection
         reply.LunField = bhs.LunField;
         reply.InitiatorTaskTag = itt;
         reply.TargetTransferTag = Bhs.ReservedTag;
-        pdu.Data = data.ToArray();
+        pdu.Data = data.IsEmpty ? [] : data.ToArray(); // most pings carry no data: no array for them
         Enqueue(pdu);
     }
 
@@ -84,7 +91,7 @@ internal sealed partial class IscsiConnection
         }
 
         var timeoutMs = Math.Max(1, _server.Options.NopInTimeoutSeconds) * 1000L;
-        if (_pingTag != Bhs.ReservedTag)
+        if (Volatile.Read(ref _pingTag) != Bhs.ReservedTag)
         {
             if (now - _pingSentTicks > timeoutMs && now - Volatile.Read(ref _lastReceiveTicks) > timeoutMs)
             {
@@ -98,14 +105,15 @@ internal sealed partial class IscsiConnection
 
         if (now - Volatile.Read(ref _lastReceiveTicks) >= interval * 1000L)
         {
-            _pingTag = NextTargetTransferTag();
+            var tag = NextTargetTransferTag();
             _pingSentTicks = now;
+            Volatile.Write(ref _pingTag, tag);
             var pdu = ControlPdu.Create(Opcode.NopIn);
             pdu.AdvancesStatSN = false; // "when the ITT is 0xffffffff, StatSN is not advanced"
             var bhs = pdu.Bhs;
             bhs.Final = true;
             bhs.InitiatorTaskTag = Bhs.ReservedTag;
-            bhs.TargetTransferTag = _pingTag;
+            bhs.TargetTransferTag = tag;
             Enqueue(pdu);
         }
 

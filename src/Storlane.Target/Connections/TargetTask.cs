@@ -117,6 +117,23 @@ internal sealed class TargetTask
 
     public ScsiResult Result { get; set; }
 
+    /// <summary>The SCSI layer's unfinished answer, held until <see cref="ExecutionEnded"/> runs.</summary>
+    public ValueTask<ScsiResult> PendingExecution { get; set; }
+
+    /// <summary>
+    /// The connection's continuation for <see cref="PendingExecution"/>, made once per task object
+    /// (tasks are pooled), so a command that waits on its device allocates no delegate.
+    /// </summary>
+    public Action? ExecutionEnded { get; set; }
+
+    /// <summary>Takes <see cref="PendingExecution"/>: a ValueTask is consumed once, and a stale one must not outlive its command.</summary>
+    public ValueTask<ScsiResult> TakePendingExecution()
+    {
+        var pending = PendingExecution;
+        PendingExecution = default;
+        return pending;
+    }
+
     public CancellationToken CancellationToken => _cancellation.Token;
 
     public Memory<byte> Cdb(int length) => _cdb.AsMemory(0, length);
