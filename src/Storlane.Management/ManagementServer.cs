@@ -55,6 +55,7 @@ public sealed class ManagementServer : IAsyncDisposable
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TargetMetrics.MeterName)
             .AddPrometheusExporter());
+        OpenApiDocument.AddServices(builder.Services);
 
         var app = builder.Build();
         var gate = new RoleGate(new CallerResolver(options.Tokens), logger);
@@ -62,6 +63,7 @@ public sealed class ManagementServer : IAsyncDisposable
         app.Use(gate.InvokeAsync);
         ApiEndpoints.Map(app, target, logger);
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
+        OpenApiDocument.Map(app);
 
         try
         {
