@@ -20,7 +20,7 @@ internal static class ConfigKeys
 
     public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial"];
 
-    public static readonly string[] Management = ["socket", "tokens"];
+    public static readonly string[] Management = ["socket", "tokens", "listen", "certificate", "key"];
 
     public static readonly string[] ApiToken = ["name", "role", "sha256"];
 }
