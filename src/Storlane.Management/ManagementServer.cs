@@ -63,6 +63,7 @@ public sealed class ManagementServer : IAsyncDisposable
         });
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TargetMetrics.MeterName)
+            .AddView(instrument => target.Metrics is { } own && instrument.Meter.Name == TargetMetrics.MeterName && !own.Owns(instrument) ? MetricStreamConfiguration.Drop : null)
             .AddPrometheusExporter());
         OpenApiDocument.AddServices(builder.Services);
 

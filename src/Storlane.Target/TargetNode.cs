@@ -24,14 +24,8 @@ internal sealed class TargetNode
     /// <summary>Per-LUN command counts; filled at construction and only read afterwards, so lookups need no lock.</summary>
     public Dictionary<ulong, Observability.LunCounters> Counters { get; } = [];
 
-    /// <summary>Counts a finished command against its LUN (commands to a LUN not served are not counted).</summary>
-    public void Count(ulong lun, byte opcode, in ScsiResult result)
-    {
-        if (Counters.TryGetValue(lun, out var counters))
-        {
-            counters.Record(opcode, result);
-        }
-    }
+    /// <summary>The counters of a served LUN; null for a LUN not served (its commands are not counted).</summary>
+    public Observability.LunCounters? CountersFor(ulong lun) => Counters.GetValueOrDefault(lun);
 
     public string Name => Options.Name;
 

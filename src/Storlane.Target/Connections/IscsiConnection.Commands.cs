@@ -38,6 +38,8 @@ internal sealed partial class IscsiConnection
             return;
         }
 
+        session.Counters.Command();
+
         if (bhs.ReadFlag && bhs.WriteFlag)
         {
             // Bidirectional commands need a read AHS and a second buffer; no SBC command uses them.
@@ -60,6 +62,7 @@ internal sealed partial class IscsiConnection
         }
 
         var task = RentTask();
+        task.ArrivedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         task.InitiatorTaskTag = itt;
         task.CmdSN = bhs.CmdSN;
         task.LunField = bhs.LunField;
@@ -275,6 +278,7 @@ internal sealed partial class IscsiConnection
             var tag = NextTargetTransferTag();
             task.TrackSequence(tag, task.NextR2TOffset, length);
             Post(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
+            _session.Counters.R2T();
             task.NextR2TOffset += length;
             task.OutstandingR2Ts++;
         }
@@ -296,11 +300,11 @@ internal sealed partial class IscsiConnection
     private async Task ExecuteAsync(TargetTask task)
     {
         ScsiResult result;
+        var counters = _session!.Target!.CountersFor(task.Command.Lun);
+        counters?.Started();
         try
         {
-            var target = _session!.Target!;
-            result = await target.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
-            target.Count(task.Command.Lun, task.Command.Cdb.IsEmpty ? (byte)0 : task.Command.Cdb.Span[0], result);
+            result = await _session!.Target!.Device.ExecuteAsync(task.Command, task.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -315,6 +319,7 @@ internal sealed partial class IscsiConnection
             result = ScsiResult.CheckCondition(task.Command, SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
         }
 
+        counters?.Finished(task.Command.Cdb.IsEmpty ? (byte)0 : task.Command.Cdb.Span[0], result, task.Command.SenseBuffer.AsSpan(0, result.SenseLength), task.ArrivedTimestamp, task.Aborted);
         Complete(task, result);
     }
 

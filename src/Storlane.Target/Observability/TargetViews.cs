@@ -32,8 +32,11 @@ public sealed record LunView(
 /// <summary>The asymmetric access state of one target port group (SPC-4 table 44).</summary>
 public sealed record AluaView(ushort Group, string State);
 
-/// <summary>READ and WRITE commands that completed with GOOD status since the start, and their bytes.</summary>
-public sealed record LunCountersView(long ReadCommands, long ReadBytes, long WriteCommands, long WriteBytes);
+/// <summary>
+/// READ and WRITE commands that completed with GOOD status since the start and their bytes; the
+/// commands in the LU now; CHECK CONDITIONs, and among them UNIT ATTENTIONs.
+/// </summary>
+public sealed record LunCountersView(long ReadCommands, long ReadBytes, long WriteCommands, long WriteBytes, int Outstanding = 0, long CheckConditions = 0, long UnitAttentions = 0);
 
 /// <summary>A logged-in session (discovery ones included) and what it negotiated (RFC 7143 13).</summary>
 public sealed record SessionView(
