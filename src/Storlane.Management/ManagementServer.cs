@@ -74,6 +74,7 @@ public sealed class ManagementServer : IAsyncDisposable
         ApiEndpoints.Map(app, target, logger);
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
         OpenApiDocument.Map(app);
+        DashboardEndpoints.Map(app, target);
 
         try
         {

@@ -20,6 +20,8 @@ public sealed class LunCounters
     private long _writeBytes;
     private long _checkConditions;
     private long _unitAttentions;
+    private long _timedCommands;
+    private long _latencyTicks;
     private int _outstanding;
 
     public LunCounters(string target, ulong lun)
@@ -58,6 +60,11 @@ public sealed class LunCounters
     /// <summary>CHECK CONDITIONs whose sense key is UNIT ATTENTION (SPC-4 4.5.6): reported unit attentions.</summary>
     public long UnitAttentions => Interlocked.Read(ref _unitAttentions);
 
+    /// <summary>GOOD READs and WRITEs timed by <see cref="Finished"/>, and their latencies' sum (the dashboard's mean per interval).</summary>
+    public long TimedCommands => Interlocked.Read(ref _timedCommands);
+
+    public double LatencySeconds => (double)Interlocked.Read(ref _latencyTicks) / Stopwatch.Frequency;
+
     /// <summary>Commands in the logical unit now (started, not finished).</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
 
@@ -89,12 +96,20 @@ public sealed class LunCounters
         }
 
         var kind = Record(opcode, result);
-        if (kind == 0 || Latency is not { } histogram)
+        if (kind == 0)
         {
             return;
         }
 
-        var seconds = Stopwatch.GetElapsedTime(arrivedTimestamp).TotalSeconds;
+        var ticks = Stopwatch.GetTimestamp() - arrivedTimestamp;
+        Interlocked.Add(ref _latencyTicks, ticks);
+        Interlocked.Increment(ref _timedCommands);
+        if (Latency is not { } histogram)
+        {
+            return;
+        }
+
+        var seconds = (double)ticks / Stopwatch.Frequency;
         if (kind > 0)
         {
             histogram.Record(seconds, in _readTags);
@@ -128,7 +143,7 @@ public sealed class LunCounters
         }
     }
 
-    public LunCountersView View() => new(ReadCommands, ReadBytes, WriteCommands, WriteBytes, Outstanding, CheckConditions, UnitAttentions);
+    public LunCountersView View() => new(ReadCommands, ReadBytes, WriteCommands, WriteBytes, Outstanding, CheckConditions, UnitAttentions, TimedCommands, LatencySeconds);
 
     /// <summary>The sense key of fixed (70h/71h: byte 2) or descriptor (72h/73h: byte 1) sense data (SPC-4 4.5.2, 4.5.3).</summary>
     private static int SenseKey(ReadOnlySpan<byte> sense) => sense.Length < 3 ? -1 : (sense[0] & 0x7F) switch
