@@ -16,4 +16,7 @@ internal static partial class ManagementLog
 
     [LoggerMessage(4, LogLevel.Information, "Removed a stale management socket {Socket} (no server answered on it)")]
     public static partial void StaleSocketRemoved(ILogger logger, string socket);
+
+    [LoggerMessage(21, LogLevel.Information, "Management API listening on https://{Endpoint} (TLS; bearer tokens only)")]
+    public static partial void ListeningTls(ILogger logger, System.Net.IPEndPoint endpoint);
 }

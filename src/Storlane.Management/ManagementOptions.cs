@@ -11,7 +11,19 @@ public sealed class ManagementOptions
 
     /// <summary>Set by serve, not read from the file: where the change endpoints send changes; null answers them 503.</summary>
     public IConfigChanges? Changes { get; set; }
+
+    /// <summary>An optional TCP endpoint, served over TLS only (<see cref="TlsListener"/>); callers need a bearer token there.</summary>
+    public System.Net.IPEndPoint? Listen { get; set; }
+
+    /// <summary>The TLS certificate (PEM, leaf first, chain after) for <see cref="Listen"/>.</summary>
+    public PemFile? Certificate { get; set; }
+
+    /// <summary>The certificate's private key (PEM: PKCS#8, RSA or EC).</summary>
+    public PemFile? Key { get; set; }
 }
+
+/// <param name="Origin">Where the config names the file (<c>file:line:column</c>), so a file that cannot be read at start is reported there.</param>
+public sealed record PemFile(string Path, string Origin);
 
 /// <param name="Sha256">SHA-256 of the token's UTF-8 bytes (32 bytes).</param>
 public sealed record ApiToken(string Name, ApiRole Role, byte[] Sha256)

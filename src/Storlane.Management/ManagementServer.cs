@@ -19,13 +19,17 @@ public sealed class ManagementServer : IAsyncDisposable
     private readonly WebApplication _app;
     private int _stopped;
 
-    private ManagementServer(WebApplication app, string socketPath)
+    private ManagementServer(WebApplication app, string socketPath, System.Net.IPEndPoint? tlsEndpoint)
     {
         _app = app;
         SocketPath = socketPath;
+        TlsEndpoint = tlsEndpoint;
     }
 
     public string SocketPath { get; }
+
+    /// <summary>Where the TLS listener is bound (the config's <c>listen</c>), or null without one.</summary>
+    public System.Net.IPEndPoint? TlsEndpoint { get; }
 
     /// <exception cref="ManagementStartException">The socket cannot be used (another server on it, a path too long, ...).</exception>
     public static async Task<ManagementServer> StartAsync(IscsiTargetServer target, ManagementOptions options, string socketPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
@@ -33,6 +37,7 @@ public sealed class ManagementServer : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Storlane.Management");
         socketPath = Path.GetFullPath(socketPath);
         ApiSocketFile.Prepare(socketPath, logger);
+        var certificate = options.Listen is null ? null : TlsListener.LoadCertificate(options.Certificate!, options.Key!);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -51,10 +56,16 @@ public sealed class ManagementServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.ListenUnixSocket(socketPath);
+            if (options.Listen is { } endpoint)
+            {
+                TlsListener.Listen(kestrel, endpoint, certificate!);
+            }
         });
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TargetMetrics.MeterName)
+            .AddView(instrument => target.Metrics is { } own && instrument.Meter.Name == TargetMetrics.MeterName && !own.Owns(instrument) ? MetricStreamConfiguration.Drop : null)
             .AddPrometheusExporter());
+        OpenApiDocument.AddServices(builder.Services);
 
         var app = builder.Build();
         var gate = new RoleGate(new CallerResolver(options.Tokens), logger);
@@ -63,6 +74,8 @@ public sealed class ManagementServer : IAsyncDisposable
         ApiEndpoints.Map(app, target, logger);
         ChangeEndpoints.Map(app, target, options.Changes, logger);
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
+        OpenApiDocument.Map(app);
+        DashboardEndpoints.Map(app, target);
 
         try
         {
@@ -72,11 +85,17 @@ public sealed class ManagementServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new ManagementStartException($"cannot listen on the management socket {socketPath}: {e.Message}", e);
+            throw new ManagementStartException($"cannot listen on the management socket {socketPath}{(options.Listen is null ? "" : " or on " + options.Listen)}: {e.Message}", e);
         }
 
         ManagementLog.Listening(logger, socketPath);
-        return new ManagementServer(app, socketPath);
+        var tls = TlsListener.Bound(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>());
+        if (tls is not null)
+        {
+            ManagementLog.ListeningTls(logger, tls);
+        }
+
+        return new ManagementServer(app, socketPath, tls);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)

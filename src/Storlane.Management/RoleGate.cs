@@ -6,6 +6,9 @@ namespace Storlane.Management;
 /// <summary>Endpoint metadata: the least role that may call it.</summary>
 internal sealed record RequiresRole(ApiRole Role);
 
+/// <summary>Endpoint metadata: a static page with no data (the dashboard's shell), served to anyone; what it shows it fetches with a token.</summary>
+internal sealed record PublicPage;
+
 /// <summary>
 /// The one place access is decided, before any endpoint runs: no caller 401, a role below the
 /// endpoint's 403 (logged when a change was refused). An endpoint without <see cref="RequiresRole"/>
@@ -27,6 +30,12 @@ internal sealed class RoleGate
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<PublicPage>() is not null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         var caller = _resolver.Resolve(context);
         if (caller is null)
         {

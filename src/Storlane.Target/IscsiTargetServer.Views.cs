@@ -162,7 +162,8 @@ public sealed partial class IscsiTargetServer
             parameters.ImmediateData,
             parameters.ErrorRecoveryLevel,
             new CommandWindowView(expCmdSN, maxCmdSN, session.Window.Active),
-            connections);
+            connections,
+            new SessionCountersView(session.Counters.Commands, session.Counters.Pdus, session.Counters.DataDigestErrors, session.Counters.R2Ts));
     }
 
     private List<AluaView> AluaViews(ScsiTargetDevice device)

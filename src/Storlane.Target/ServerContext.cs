@@ -16,13 +16,19 @@ internal sealed class ServerContext
         Admission = new Connections.ConnectionAdmission(options.Limits, Connections.DescriptorLimit.ConnectionsAllowed(Connections.DescriptorLimit.ReadOpenFilesLimit(), Connections.DescriptorLimit.CountOpen()));
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
         Connections.TransferBuffers.StartUpkeep(logger);
-        var luns = new List<Observability.LunCounters>();
-        foreach (var target in targets.Values)
-        {
-            luns.AddRange(target.Counters.Values);
-        }
+        Metrics = new Observability.TargetMetrics(AllLunCounters, Admission.PerPortal, Sessions.Snapshot);
+    }
 
-        Metrics = new Observability.TargetMetrics(luns, Admission.PerPortal);
+    /// <summary>Every LUN's counters, read at each metrics collection (so a LUN added while serving shows).</summary>
+    private IEnumerable<Observability.LunCounters> AllLunCounters()
+    {
+        foreach (var target in Targets.Values)
+        {
+            foreach (var counters in target.Counters.Values)
+            {
+                yield return counters;
+            }
+        }
     }
 
     /// <summary>The target's Meter instruments; disposed when the server stops.</summary>

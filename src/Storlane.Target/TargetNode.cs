@@ -35,14 +35,8 @@ internal sealed class TargetNode
         _counters = counters;
     }
 
-    /// <summary>Counts a finished command against its LUN (commands to a LUN not served are not counted).</summary>
-    public void Count(ulong lun, byte opcode, in ScsiResult result)
-    {
-        if (Counters.TryGetValue(lun, out var counters))
-        {
-            counters.Record(opcode, result);
-        }
-    }
+    /// <summary>The counters of a served LUN; null for a LUN not served (its commands are not counted).</summary>
+    public Observability.LunCounters? CountersFor(ulong lun) => Counters.GetValueOrDefault(lun);
 
     public string Name => Options.Name;
 

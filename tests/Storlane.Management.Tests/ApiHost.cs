@@ -10,7 +10,8 @@ namespace Storlane.Management.Tests;
 
 /// <summary>
 /// A serve-like host in-process: Storlane's target on loopback with two memory LUNs and the
-/// management API on a Unix socket in a fresh folder, with one monitor and one admin token.
+/// management API on a Unix socket in a fresh folder and over TLS on a loopback port, with one
+/// monitor and one admin token.
 /// </summary>
 internal sealed class ApiHost : IAsyncDisposable
 {
@@ -52,6 +53,9 @@ internal sealed class ApiHost : IAsyncDisposable
         var management = new ManagementOptions();
         management.Tokens.Add(new ApiToken("grafana", ApiRole.Monitor, Hash(MonitorToken)));
         management.Tokens.Add(new ApiToken("ops", ApiRole.Admin, Hash(AdminToken)));
+        management.Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0);
+        management.Certificate = TestCertificate.Certificate;
+        management.Key = TestCertificate.Key;
         var api = await ManagementServer.StartAsync(server, management, Path.Combine(folder, "run", "api.sock"), log);
         return new ApiHost(folder, server, api, log);
     }
@@ -81,6 +85,23 @@ internal sealed class ApiHost : IAsyncDisposable
             },
         };
         var client = new HttpClient(handler) { BaseAddress = new Uri("http://storlane") };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>An HTTPS client of the TLS listener that trusts exactly the test certificate.</summary>
+    public HttpClient TlsClient(string? token)
+    {
+        var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(TestCertificate.CertificatePath));
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == expected.GetCertHashString() },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri($"https://{Api.TlsEndpoint}") };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -5,7 +5,7 @@ namespace Storlane.Cli.Commands;
 /// <summary>The `storlane` command tree. Kept thin: each command hands its options to a runner.</summary>
 public static class StorlaneCommandLine
 {
-    public static RootCommand Create() => new("Storlane: a software SAN in C#. 'storlane serve' runs an iSCSI target. "
+    public static RootCommand Create() => VersionAction.Use(new("Storlane: a software SAN in C#. 'storlane serve' runs an iSCSI target. "
         + "Every command exits 0 on success, 1 on a failure at run time, 2 on a usage or config error. "
         + "Sizes are binary everywhere: 1G = 1GiB = 2^30 bytes (GB is refused as ambiguous).")
     {
@@ -21,7 +21,7 @@ public static class StorlaneCommandLine
         DemoCommand.Create(),
         IoCommand.Create(),
         CompletionCommand.Create(),
-    };
+    });
 
     /// <summary>Parses and runs <paramref name="args"/>; output and error go where <paramref name="configuration"/> says (the console by default).</summary>
     public static Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)

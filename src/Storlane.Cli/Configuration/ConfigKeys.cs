@@ -22,7 +22,7 @@ internal static class ConfigKeys
 
     public static readonly string[] Nvme = ["enabled", "port", "discovery-port", "max-connections", "max-queue-entries", "max-io-queues"];
 
-    public static readonly string[] Management = ["socket", "tokens"];
+    public static readonly string[] Management = ["socket", "tokens", "listen", "certificate", "key"];
 
     public static readonly string[] ApiToken = ["name", "role", "sha256"];
 }

@@ -39,6 +39,7 @@ internal sealed partial class ConfigMapper
             }
         }
 
+        MapTcpListener(section, options);
         return options;
     }
 

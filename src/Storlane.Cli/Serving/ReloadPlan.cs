@@ -126,6 +126,7 @@ internal sealed class ReloadPlan
     private void CompareManagement(ManagementOptions served, ManagementOptions wanted)
     {
         Check(served.Socket == wanted.Socket, "management socket changed");
+        Check(Equals(served.Listen, wanted.Listen) && served.Certificate?.Path == wanted.Certificate?.Path && served.Key?.Path == wanted.Key?.Path, "management listen, certificate or key changed");
         Check(served.Tokens.Count == wanted.Tokens.Count && served.Tokens.Zip(wanted.Tokens).All(pair => pair.First.SameAs(pair.Second)), "management tokens changed");
     }
 

@@ -38,6 +38,8 @@ internal sealed partial class IscsiConnection
             return;
         }
 
+        session.Counters.Command();
+
         if (bhs.ReadFlag && bhs.WriteFlag)
         {
             // Bidirectional commands need a read AHS and a second buffer; no SBC command uses them.
@@ -60,6 +62,7 @@ internal sealed partial class IscsiConnection
         }
 
         var task = RentTask();
+        task.ArrivedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         task.InitiatorTaskTag = itt;
         task.CmdSN = bhs.CmdSN;
         task.LunField = bhs.LunField;
@@ -275,6 +278,7 @@ internal sealed partial class IscsiConnection
             var tag = NextTargetTransferTag();
             task.TrackSequence(tag, task.NextR2TOffset, length);
             Post(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
+            _session.Counters.R2T();
             task.NextR2TOffset += length;
             task.OutstandingR2Ts++;
         }
@@ -294,6 +298,7 @@ internal sealed partial class IscsiConnection
     private void Execute(TargetTask task)
     {
         task.State = TargetTaskState.Executing;
+        _session!.Target!.CountersFor(task.Command.Lun)?.Started();
         ValueTask<ScsiResult> pending;
         try
         {
@@ -301,7 +306,7 @@ internal sealed partial class IscsiConnection
         }
         catch (Exception ex)
         {
-            Complete(task, ExecutionFailed(task, ex));
+            Finish(task, ExecutionFailed(task, ex));
             return;
         }
 
@@ -321,14 +326,20 @@ internal sealed partial class IscsiConnection
         try
         {
             result = completed.GetAwaiter().GetResult();
-            var command = task.Command;
-            _session!.Target!.Count(command.Lun, command.Cdb.IsEmpty ? (byte)0 : command.Cdb.Span[0], result);
         }
         catch (Exception ex)
         {
             result = ExecutionFailed(task, ex);
         }
 
+        Finish(task, result);
+    }
+
+    /// <summary>Counts the ended command against its LUN (latency from arrival), then answers it.</summary>
+    private void Finish(TargetTask task, ScsiResult result)
+    {
+        var command = task.Command;
+        _session!.Target!.CountersFor(command.Lun)?.Finished(command.Cdb.IsEmpty ? (byte)0 : command.Cdb.Span[0], result, command.SenseBuffer.AsSpan(0, result.SenseLength), task.ArrivedTimestamp, task.Aborted);
         Complete(task, result);
     }
 

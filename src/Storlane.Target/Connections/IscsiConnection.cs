@@ -193,6 +193,7 @@ internal sealed partial class IscsiConnection
             // sound, so the PDU still counts for its sequence and the task ends with CHECK
             // CONDITION once all its data is in (option b). The connection stays up.
             TargetLog.DataOutDigestError(_server.Logger, Remote);
+            _session.Counters.DataDigestError();
             Enqueue(CreateReject(RejectReason.DataDigestError, _header));
             HandleDataOut(bhs, default, digestError: true);
             return;
@@ -205,6 +206,7 @@ internal sealed partial class IscsiConnection
             // the PDU." At ErrorRecoveryLevel 0 the task cannot be recovered, so the connection
             // (and with it the session) ends; the bad data never reaches a LUN.
             TargetLog.DataDigestError(_server.Logger, Remote, opcode);
+            _session?.Counters.DataDigestError();
             Enqueue(CreateReject(RejectReason.DataDigestError, _header, closeAfter: true));
             _closeReason = "data digest error";
             _closing.Cancel();
@@ -223,6 +225,7 @@ internal sealed partial class IscsiConnection
             return;
         }
 
+        _session.Counters.Pdu();
         switch (opcode)
         {
             case Opcode.ScsiCommand:

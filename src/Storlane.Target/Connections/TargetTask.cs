@@ -97,6 +97,9 @@ internal sealed class TargetTask
 
     public int OutstandingR2Ts { get; set; }
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the SCSI Command PDU arrived: the start of its latency.</summary>
+    public long ArrivedTimestamp { get; set; }
+
     public uint NextR2TSN { get; set; }
 
     /// <summary>DataSN the next unsolicited Data-Out must carry (its sequence is keyed by the ITT).</summary>

@@ -32,8 +32,12 @@ public sealed record LunView(
 /// <summary>The asymmetric access state of one target port group (SPC-4 table 44).</summary>
 public sealed record AluaView(ushort Group, string State);
 
-/// <summary>READ and WRITE commands that completed with GOOD status since the start, and their bytes.</summary>
-public sealed record LunCountersView(long ReadCommands, long ReadBytes, long WriteCommands, long WriteBytes);
+/// <summary>
+/// READ and WRITE commands that completed with GOOD status since the start and their bytes; the
+/// commands in the LU now; CHECK CONDITIONs, and among them UNIT ATTENTIONs; the GOOD READs and
+/// WRITEs timed and the sum of their latencies (a mean over any interval is the ratio of differences).
+/// </summary>
+public sealed record LunCountersView(long ReadCommands, long ReadBytes, long WriteCommands, long WriteBytes, int Outstanding = 0, long CheckConditions = 0, long UnitAttentions = 0, long TimedCommands = 0, double LatencySeconds = 0);
 
 /// <summary>A logged-in session (discovery ones included) and what it negotiated (RFC 7143 13).</summary>
 public sealed record SessionView(
@@ -52,7 +56,11 @@ public sealed record SessionView(
     bool ImmediateData,
     int ErrorRecoveryLevel,
     CommandWindowView CommandWindow,
-    IReadOnlyList<ConnectionView> Connections);
+    IReadOnlyList<ConnectionView> Connections,
+    SessionCountersView? Counters = null);
+
+/// <summary>A session's SCSI commands, PDUs received, data digest errors and R2Ts since its login.</summary>
+public sealed record SessionCountersView(long Commands, long Pdus, long DigestErrors, long R2Ts);
 
 /// <summary>The session's CmdSN window (RFC 7143 4.2.2.1) and the tasks outstanding in it.</summary>
 public sealed record CommandWindowView(uint ExpCmdSN, uint MaxCmdSN, int Outstanding);

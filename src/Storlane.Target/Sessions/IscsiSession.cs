@@ -44,4 +44,7 @@ internal sealed class IscsiSession
     public ItNexus? Nexus { get; }
 
     public IscsiConnection? Connection { get; set; }
+
+    /// <summary>Commands, PDUs, digest errors and R2Ts, for metrics.</summary>
+    public Observability.SessionCounters Counters { get; } = new();
 }
