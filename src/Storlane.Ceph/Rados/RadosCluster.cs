@@ -96,7 +96,7 @@ public sealed class RadosCluster : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(pool);
         CephException.ThrowIfError(LibRados.IoContextCreate(_handle, pool, out var ioContext), "rados_ioctx_create", "for pool '" + pool + "'");
         ioContext.HoldParent(_handle);
-        return new RadosIoContext(ioContext, pool, LibRados.IoContextGetId(ioContext));
+        return new RadosIoContext(ioContext, Fsid, pool, LibRados.IoContextGetId(ioContext));
     }
 
     public void Dispose() => _handle.Dispose();

@@ -8,12 +8,16 @@ namespace Storlane.Ceph.Rados;
 /// </summary>
 public sealed class RadosIoContext : IDisposable
 {
-    internal RadosIoContext(RadosIoContextHandle handle, string poolName, long poolId)
+    internal RadosIoContext(RadosIoContextHandle handle, string clusterFsid, string poolName, long poolId)
     {
         Handle = handle;
+        ClusterFsid = clusterFsid;
         PoolName = poolName;
         PoolId = poolId;
     }
+
+    /// <summary>The fsid of the cluster the pool belongs to.</summary>
+    public string ClusterFsid { get; }
 
     public string PoolName { get; }
 

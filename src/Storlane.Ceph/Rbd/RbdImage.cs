@@ -19,6 +19,7 @@ public sealed class RbdImage : IDisposable
     {
         _handle = handle;
         PoolName = pool.PoolName;
+        ClusterFsid = pool.ClusterFsid;
         PoolId = pool.PoolId;
         Name = name;
         Id = id;
@@ -34,6 +35,8 @@ public sealed class RbdImage : IDisposable
 
     public string PoolName { get; }
 
+    public string ClusterFsid { get; }
+
     public long PoolId { get; }
 
     /// <summary>
@@ -41,6 +44,12 @@ public sealed class RbdImage : IDisposable
     /// name, which a rename changes. With <see cref="PoolId"/> it identifies the image in the cluster.
     /// </summary>
     public string Id { get; }
+
+    /// <summary>
+    /// "ceph:FSID/pool ID/image ID": names this image's data uniquely and the same way from every
+    /// client, whatever the image is called or which gateway opened it (the LU identity source).
+    /// </summary>
+    public string IdentityKey => "ceph:" + ClusterFsid + "/pool " + PoolId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/image " + Id;
 
     /// <summary>"pool/image", for messages.</summary>
     public string Spec => PoolName + "/" + Name;

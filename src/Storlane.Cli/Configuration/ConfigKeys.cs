@@ -18,7 +18,11 @@ internal static class ConfigKeys
 
     public static readonly string[] Chap = ["user", "secret"];
 
-    public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial"];
+    public static readonly string[] Lun =
+    [
+        "lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial",
+        "pool", "image", "ceph-conf", "mon-host", "client", "keyring", "create-size",
+    ];
 
     public static readonly string[] Management = ["socket", "tokens"];
 
