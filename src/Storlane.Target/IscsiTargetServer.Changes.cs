@@ -62,7 +62,7 @@ public sealed partial class IscsiTargetServer
             _devices.Add((targetName, lun.Lun, block));
         }
 
-        TargetLog.LunAdded(_logger, node.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}");
+        TargetLog.LunAdded(_logger, node.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
     }
 
     /// <summary>Why <see cref="RemoveLunAsync"/> would refuse, or null; changes nothing.</summary>

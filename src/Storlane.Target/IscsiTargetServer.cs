@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Storlane.Ceph.Devices;
 using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Encryption;
@@ -216,7 +217,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                     device.StartOffline(lun.Lun);
                 }
 
-                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), (lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}") + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : ""));
+                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
             }
 
             targets.Add(options.Name, new TargetNode(options, device));
@@ -224,6 +225,10 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
 
         return targets;
     }
+
+    /// <summary>What a LUN serves, for the log: "memory", "rbd POOL/IMAGE", "file PATH" (and whether encrypted).</summary>
+    private static string DescribeBackend(LunOptions lun) =>
+        (lun.Backend switch { LunBackend.Memory => "memory", LunBackend.Rbd => $"rbd {lun.Rbd}", _ => $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}" }) + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : "");
 
     private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block) => new()
     {
@@ -236,11 +241,15 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         // disk keeps its designator wherever it is served.
         NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
 
+        // An RBD image is one LU whichever gateway serves it: VPD 83h comes from the image's
+        // cluster, pool and id, so every gateway reports the same designator (and serial).
+        IdentitySource = block is RbdBlockDevice rbd ? rbd.Image.IdentityKey : null,
+
         // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
-        ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
+        ReservationStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".pr",
 
         // A SANITIZE interrupted by a stop or crash resumes at the next start (SBC-3 4.11.1).
-        SanitizeStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
+        SanitizeStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
     };
 
     /// <summary>Aborts the tasks on one LU of the sessions whose nexus matches (PREEMPT AND ABORT).</summary>
@@ -290,6 +299,12 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
 
     private static IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
     {
+        if (lun.Backend == LunBackend.Rbd)
+        {
+            // The image has its own size; 'size' is not used.
+            return RbdBackend.Open(target.Name, lun);
+        }
+
         var geometry = lun.Geometry;
         return lun.Backend switch
         {
@@ -305,7 +320,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     /// </summary>
     private static void CheckKeyFile(TargetOptions target, LunOptions lun)
     {
-        if (lun.Backend == LunBackend.Memory || lun.Path is null)
+        if (lun.Backend is LunBackend.Memory or LunBackend.Rbd || lun.Path is null)
         {
             return;
         }

@@ -18,7 +18,11 @@ internal static class ConfigKeys
 
     public static readonly string[] Chap = ["user", "secret"];
 
-    public static readonly string[] Lun = ["lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial", "offline"];
+    public static readonly string[] Lun =
+    [
+        "lun", "backend", "path", "size", "logical-block-size", "physical-block-size", "read-only", "removable", "encrypted", "sanitize-rate", "serial", "offline",
+        "pool", "image", "ceph-conf", "mon-host", "client", "keyring", "create-size",
+    ];
 
     public static readonly string[] Nvme = ["enabled", "port", "discovery-port", "max-connections", "max-queue-entries", "max-io-queues"];
 
