@@ -161,6 +161,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         catch
         {
             _portals?.CloseAsync().GetAwaiter().GetResult();
+            StopOwnershipsAsync().AsTask().GetAwaiter().GetResult();
             DisposeDevicesAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
@@ -178,7 +179,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                 throw new TargetStartException($"target {options.Name} is configured twice");
             }
 
-            var device = new ScsiTargetDevice(options.Name, _logger);
+            var device = NewTargetDevice(options.Name);
             device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
 
             // Every portal group is a target port (relative port id = TPGT) and its own ALUA group,
@@ -204,7 +205,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                 _devices.Add((options.Name, lun.Lun, block));
                 try
                 {
-                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block));
+                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
                 }
                 catch (Exception ex) when (ex is IOException or InvalidDataException)
                 {
@@ -220,6 +221,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                 TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
             }
 
+            StartOwnership(options, device);
             targets.Add(options.Name, new TargetNode(options, device));
         }
 
@@ -230,8 +232,11 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     private static string DescribeBackend(LunOptions lun) =>
         (lun.Backend switch { LunBackend.Memory => "memory", LunBackend.Rbd => $"rbd {lun.Rbd}", _ => $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}" }) + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : "");
 
-    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block) => new()
+    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block, ILuSharedState? clusterState) => new()
     {
+        // An rbd LU's reservations live in the cluster, shared by every gateway that serves the image.
+        SharedState = clusterState,
+
         Serial = lun.Serial,
         ReadOnly = lun.ReadOnly,
         Removable = lun.Removable,
@@ -264,7 +269,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         }
     }
 
-    private static IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
+    private IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
     {
         if (lun.Device is { } device)
         {
@@ -297,12 +302,12 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         }
     }
 
-    private static IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
+    private IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
     {
         if (lun.Backend == LunBackend.Rbd)
         {
             // The image has its own size; 'size' is not used.
-            return RbdBackend.Open(target.Name, lun);
+            return OpenRbd(target, lun);
         }
 
         var geometry = lun.Geometry;
@@ -579,6 +584,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             // Devices are flushed below regardless: nothing acknowledged is lost.
         }
 
+        await StopOwnershipsAsync().ConfigureAwait(false);
         await DisposeDevicesAsync().ConfigureAwait(false);
         _context?.Metrics.Dispose();
         TargetLog.Stopped(_logger, sessions);
@@ -613,6 +619,8 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             {
                 TargetLog.DeviceCloseFailed(_logger, target, lun, ex);
             }
+
+            CloseClusterState(device);
         }
 
         _devices.Clear();

@@ -14,7 +14,8 @@ namespace Storlane.Target;
 /// </summary>
 internal static class RbdBackend
 {
-    public static RbdBlockDevice Open(string targetName, LunOptions lun)
+    /// <param name="sharedState">The LU's reservation state in the cluster (one object beside the image), for every gateway alike.</param>
+    public static RbdBlockDevice Open(string targetName, LunOptions lun, out RadosLuSharedState sharedState)
     {
         var rbd = lun.Rbd ?? throw new TargetStartException($"{targetName} LUN {lun.Lun}: the rbd backend needs a pool and an image");
         var where = $"{targetName} LUN {lun.Lun} (rbd {rbd})";
@@ -32,7 +33,9 @@ internal static class RbdBackend
             var image = OpenOrCreate(pool, rbd, where);
             try
             {
-                return RbdBlockDevice.Open(image, lun.LogicalBlockSize, Math.Max(lun.PhysicalBlockSize, lun.LogicalBlockSize), lun.ReadOnly);
+                var device = RbdBlockDevice.Open(image, lun.LogicalBlockSize, Math.Max(lun.PhysicalBlockSize, lun.LogicalBlockSize), lun.ReadOnly);
+                sharedState = new RadosLuSharedState(pool, rbd.Image);
+                return device;
             }
             catch
             {
@@ -47,6 +50,28 @@ internal static class RbdBackend
         catch (DllNotFoundException e)
         {
             throw new TargetStartException($"{where}: librados/librbd are not installed (Debian packages librados2 librbd1): {e.Message}", e);
+        }
+    }
+
+    /// <summary>A connection of its own to the pool of <paramref name="lun"/>, for the target's ownership lease.</summary>
+    public static RadosIoContext OpenPool(string targetName, LunOptions lun)
+    {
+        var rbd = lun.Rbd!;
+        try
+        {
+            using var cluster = RadosCluster.Connect(new RadosConnectOptions
+            {
+                ConfPath = rbd.CephConf,
+                MonitorHost = rbd.MonitorHost,
+                ClientId = rbd.Client,
+                KeyringPath = rbd.Keyring,
+                ConnectTimeout = rbd.ConnectTimeout,
+            });
+            return cluster.OpenPool(rbd.Pool);
+        }
+        catch (CephException e)
+        {
+            throw new TargetStartException($"{targetName}: the ownership lease in pool {rbd.Pool}: {e.Message}", e);
         }
     }
 

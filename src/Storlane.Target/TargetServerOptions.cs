@@ -24,6 +24,9 @@ public sealed class TargetServerOptions
 
     /// <summary>CHAP that discovery sessions must pass; null lets anyone discover (targets still hide behind their ACLs).</summary>
     public ChapOptions? DiscoveryChap { get; set; }
+
+    /// <summary>This process among the gateways that export the same rbd images.</summary>
+    public GatewayOptions Gateway { get; set; } = new();
 }
 
 public sealed class PortalOptions
