@@ -34,7 +34,8 @@ public sealed class LogicalUnit
         BlockSize = geometry.LogicalBlockSize;
         _blockCount = geometry.BlockCount;
         LogicalPerPhysicalExponent = geometry.LogicalPerPhysicalExponent;
-        NaaIdentifier = options.NaaIdentifier ?? LogicalUnitIdentity.DeriveNaa(target.TargetName, lun);
+        NaaIdentifier = options.NaaIdentifier
+            ?? (options.IdentitySource is { } source ? LogicalUnitIdentity.DeriveNaa(source) : LogicalUnitIdentity.DeriveNaa(target.TargetName, lun));
         Serial = options.Serial ?? NaaIdentifier.ToString("X16", CultureInfo.InvariantCulture);
         VendorField = LogicalUnitIdentity.PaddedAscii(options.Vendor, 8, nameof(options.Vendor));
         ProductField = LogicalUnitIdentity.PaddedAscii(options.Product, 16, nameof(options.Product));
@@ -45,6 +46,16 @@ public sealed class LogicalUnit
         SupportsCryptoErase = device is Storage.Encryption.ICryptoErasable;
         IsRemovable = options.Removable;
         HasVolatileWriteCache = (device.Features & BlockDeviceFeatures.VolatileWriteCache) != 0;
+        if (device is ICompareAndWriteDevice { MaxCompareAndWriteBlocks: > 0 } atomic)
+        {
+            AtomicCompareDevice = atomic;
+            CompareAndWriteLimit = (byte)Math.Min(MaxCompareAndWriteBlocks, atomic.MaxCompareAndWriteBlocks);
+        }
+        else
+        {
+            CompareAndWriteLimit = MaxCompareAndWriteBlocks;
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTransferBytes, BlockSize, nameof(options.MaxTransferBytes));
         MaxTransferBlocks = (uint)(options.MaxTransferBytes / BlockSize);
         MaxUnmapLbaCount = options.MaxUnmapLbaCount;
@@ -157,6 +168,18 @@ public sealed class LogicalUnit
 
     /// <summary>MAXIMUM COMPARE AND WRITE LENGTH of the Block Limits VPD page, in blocks.</summary>
     internal const byte MaxCompareAndWriteBlocks = 16;
+
+    /// <summary>
+    /// The device's own atomic compare-and-write (atomic across gateways), or null when the unit
+    /// does COMPARE AND WRITE under its in-process <see cref="WriteGate"/>.
+    /// </summary>
+    internal ICompareAndWriteDevice? AtomicCompareDevice { get; }
+
+    /// <summary>The handler on the device's GeometryChanged, kept to unsubscribe when the unit is removed.</summary>
+    internal EventHandler? GeometryHandler { get; set; }
+
+    /// <summary>MAXIMUM COMPARE AND WRITE LENGTH: the device's limit when it compares itself, else 16.</summary>
+    internal byte CompareAndWriteLimit { get; }
 
     /// <summary>The data is stored encrypted, so SANITIZE CRYPTOGRAPHIC ERASE can destroy it by replacing the key.</summary>
     internal bool SupportsCryptoErase { get; }

@@ -11,7 +11,13 @@ internal static class LogicalUnitIdentity
     /// <summary>The NAA 3h locally assigned designator described on <see cref="LogicalUnitOptions.NaaIdentifier"/>.</summary>
     public static ulong DeriveNaa(string targetName, ulong lun)
     {
-        var text = targetName + "/" + lun.ToString(CultureInfo.InvariantCulture);
+        return DeriveNaa(targetName + "/" + lun.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The NAA 3h designator derived from <paramref name="source"/> (see <see cref="LogicalUnitOptions.IdentitySource"/>).</summary>
+    public static ulong DeriveNaa(string source)
+    {
+        var text = source;
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
         var bits = BinaryPrimitives.ReadUInt64BigEndian(hash) & 0x0FFF_FFFF_FFFF_FFFFUL;

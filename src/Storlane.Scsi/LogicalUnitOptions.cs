@@ -45,6 +45,15 @@ public sealed class LogicalUnitOptions
     /// </summary>
     public ulong? NaaIdentifier { get; set; }
 
+    /// <summary>
+    /// What the NAA 3h designator is derived from instead of "target name/LUN", when the data has an
+    /// identity of its own that outlives any one target: an RBD image's cluster, pool and image id.
+    /// Two gateways exporting the same image then report the same logical unit in VPD page 83h
+    /// (and the same serial in 80h), so multipath software sees one device through all of them.
+    /// Ignored when <see cref="NaaIdentifier"/> is set.
+    /// </summary>
+    public string? IdentitySource { get; set; }
+
     /// <summary>Largest READ/WRITE/VERIFY in bytes (Block Limits VPD MAXIMUM TRANSFER LENGTH); rounded down to blocks.</summary>
     public int MaxTransferBytes { get; set; } = 8 << 20;
 

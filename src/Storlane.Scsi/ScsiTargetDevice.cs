@@ -101,6 +101,12 @@ public sealed partial class ScsiTargetDevice
             _luns = _luns.With(unit);
         }
 
+        if (device is IExternallyResizedDevice resized)
+        {
+            unit.GeometryHandler = (_, _) => OnCapacityChangedOutside(unit);
+            resized.GeometryChanged += unit.GeometryHandler;
+        }
+
         // SPC-4 6.33 / SAM-5 5.14: the inventory changed; tell every nexus through the other units.
         EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: unit);
         return unit;
@@ -109,6 +115,7 @@ public sealed partial class ScsiTargetDevice
     /// <summary>Removes a logical unit (live reconfiguration); commands already running finish on it.</summary>
     public bool RemoveLogicalUnit(ulong lun)
     {
+        LogicalUnit? removed;
         lock (_lunsLock)
         {
             if (_luns.Find(lun) is null)
@@ -116,7 +123,13 @@ public sealed partial class ScsiTargetDevice
                 return false;
             }
 
+            removed = _luns.Find(lun);
             _luns = _luns.Without(lun);
+        }
+
+        if (removed is { Device: IExternallyResizedDevice resized, GeometryHandler: { } handler })
+        {
+            resized.GeometryChanged -= handler;
         }
 
         EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: null);
@@ -140,6 +153,22 @@ public sealed partial class ScsiTargetDevice
 
         await device.GrowAsync(newBlockCount, cancellationToken).ConfigureAwait(false);
         unit.SetBlockCount(device.Geometry.BlockCount);
+        EstablishForAllNexuses(AdditionalSense.CapacityDataHasChanged, unit);
+    }
+
+    /// <summary>
+    /// The device's size changed from outside (an RBD image resized by `rbd resize` or another
+    /// gateway): the unit reports the new capacity and every I_T nexus gets CAPACITY DATA HAS
+    /// CHANGED (SBC-3 4.4), as for a grow through <see cref="GrowLogicalUnitAsync"/>.
+    /// </summary>
+    private void OnCapacityChangedOutside(LogicalUnit unit)
+    {
+        if (_luns.Find(unit.Lun) != unit || unit.Device.Geometry.BlockCount == unit.BlockCount)
+        {
+            return;
+        }
+
+        unit.SetBlockCount(unit.Device.Geometry.BlockCount);
         EstablishForAllNexuses(AdditionalSense.CapacityDataHasChanged, unit);
     }
 

@@ -43,7 +43,7 @@ public sealed partial class IscsiTargetServer
 
         try
         {
-            node.Device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block));
+            node.Device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
             if (lun.Offline)
             {
                 node.Device.SetLogicalUnitOffline(lun.Lun, offline: true);
@@ -52,6 +52,7 @@ public sealed partial class IscsiTargetServer
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
         {
             block.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            CloseClusterState(block);
             throw new ArgumentException($"{targetName} LUN {lun.Lun}: {e.Message}", nameof(lun), e);
         }
 
@@ -62,7 +63,7 @@ public sealed partial class IscsiTargetServer
             _devices.Add((targetName, lun.Lun, block));
         }
 
-        TargetLog.LunAdded(_logger, node.Name, lun.Lun, block.Geometry.ToString(), lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}");
+        TargetLog.LunAdded(_logger, node.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
     }
 
     /// <summary>Why <see cref="RemoveLunAsync"/> would refuse, or null; changes nothing.</summary>
@@ -272,5 +273,7 @@ public sealed partial class IscsiTargetServer
         {
             TargetLog.DeviceCloseFailed(_logger, target, lun, ex);
         }
+
+        CloseClusterState(device);
     }
 }

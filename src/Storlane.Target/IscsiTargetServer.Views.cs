@@ -80,7 +80,7 @@ public sealed partial class IscsiTargetServer
                 luns.Add(new LunView(
                     lun.Lun,
                     lun.Backend.ToString().ToLowerInvariant(),
-                    lun.Backend == LunBackend.Memory ? null : lun.Path,
+                    lun.Backend switch { LunBackend.Memory => null, LunBackend.Rbd => lun.Rbd?.ToString(), _ => lun.Path },
                     unit.CapacityBytes,
                     geometry.LogicalBlockSize,
                     geometry.PhysicalBlockSize,

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Storlane.Ceph.Devices;
 using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Encryption;
@@ -160,6 +161,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         catch
         {
             _portals?.CloseAsync().GetAwaiter().GetResult();
+            StopOwnershipsAsync().AsTask().GetAwaiter().GetResult();
             DisposeDevicesAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
@@ -177,7 +179,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                 throw new TargetStartException($"target {options.Name} is configured twice");
             }
 
-            var device = new ScsiTargetDevice(options.Name, _logger);
+            var device = NewTargetDevice(options.Name);
             device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
 
             // Every portal group is a target port (relative port id = TPGT) and its own ALUA group,
@@ -203,7 +205,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                 _devices.Add((options.Name, lun.Lun, block));
                 try
                 {
-                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block));
+                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
                 }
                 catch (Exception ex) when (ex is IOException or InvalidDataException)
                 {
@@ -216,17 +218,25 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                     device.StartOffline(lun.Lun);
                 }
 
-                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), (lun.Backend == LunBackend.Memory ? "memory" : $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}") + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : ""));
+                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
             }
 
+            StartOwnership(options, device);
             targets.Add(options.Name, new TargetNode(options, device));
         }
 
         return targets;
     }
 
-    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block) => new()
+    /// <summary>What a LUN serves, for the log: "memory", "rbd POOL/IMAGE", "file PATH" (and whether encrypted).</summary>
+    private static string DescribeBackend(LunOptions lun) =>
+        (lun.Backend switch { LunBackend.Memory => "memory", LunBackend.Rbd => $"rbd {lun.Rbd}", _ => $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}" }) + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : "");
+
+    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block, ILuSharedState? clusterState) => new()
     {
+        // An rbd LU's reservations live in the cluster, shared by every gateway that serves the image.
+        SharedState = clusterState,
+
         Serial = lun.Serial,
         ReadOnly = lun.ReadOnly,
         Removable = lun.Removable,
@@ -236,11 +246,15 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         // disk keeps its designator wherever it is served.
         NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
 
+        // An RBD image is one LU whichever gateway serves it: VPD 83h comes from the image's
+        // cluster, pool and id, so every gateway reports the same designator (and serial).
+        IdentitySource = block is RbdBlockDevice rbd ? rbd.Image.IdentityKey : null,
+
         // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
-        ReservationStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".pr",
+        ReservationStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".pr",
 
         // A SANITIZE interrupted by a stop or crash resumes at the next start (SBC-3 4.11.1).
-        SanitizeStatePath = lun.Backend == LunBackend.Memory ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
+        SanitizeStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
     };
 
     /// <summary>Aborts the tasks on one LU of the sessions whose nexus matches (PREEMPT AND ABORT).</summary>
@@ -255,7 +269,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         }
     }
 
-    private static IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
+    private IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
     {
         if (lun.Device is { } device)
         {
@@ -288,8 +302,14 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         }
     }
 
-    private static IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
+    private IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
     {
+        if (lun.Backend == LunBackend.Rbd)
+        {
+            // The image has its own size; 'size' is not used.
+            return OpenRbd(target, lun);
+        }
+
         var geometry = lun.Geometry;
         return lun.Backend switch
         {
@@ -305,7 +325,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     /// </summary>
     private static void CheckKeyFile(TargetOptions target, LunOptions lun)
     {
-        if (lun.Backend == LunBackend.Memory || lun.Path is null)
+        if (lun.Backend is LunBackend.Memory or LunBackend.Rbd || lun.Path is null)
         {
             return;
         }
@@ -564,6 +584,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             // Devices are flushed below regardless: nothing acknowledged is lost.
         }
 
+        await StopOwnershipsAsync().ConfigureAwait(false);
         await DisposeDevicesAsync().ConfigureAwait(false);
         _context?.Metrics.Dispose();
         TargetLog.Stopped(_logger, sessions);
@@ -598,6 +619,8 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             {
                 TargetLog.DeviceCloseFailed(_logger, target, lun, ex);
             }
+
+            CloseClusterState(device);
         }
 
         _devices.Clear();

@@ -24,6 +24,9 @@ public sealed class TargetServerOptions
 
     /// <summary>CHAP that discovery sessions must pass; null lets anyone discover (targets still hide behind their ACLs).</summary>
     public ChapOptions? DiscoveryChap { get; set; }
+
+    /// <summary>This process among the gateways that export the same rbd images.</summary>
+    public GatewayOptions Gateway { get; set; } = new();
 }
 
 public sealed class PortalOptions
@@ -88,6 +91,37 @@ public enum LunBackend
 
     /// <summary>A VHDX virtual disk (MS-VHDX 1.0), created dynamic when missing.</summary>
     Vhdx,
+
+    /// <summary>A Ceph RBD image (<see cref="LunOptions.Rbd"/>), which several gateways may export at once.</summary>
+    Rbd,
+}
+
+/// <summary>Where an rbd LUN's image lives and how the gateway reaches the cluster.</summary>
+public sealed class RbdLunOptions
+{
+    public required string Pool { get; init; }
+
+    public required string Image { get; init; }
+
+    /// <summary>The ceph.conf to read; null: librados's default (/etc/ceph/ceph.conf) unless <see cref="MonitorHost"/> is given.</summary>
+    public string? CephConf { get; init; }
+
+    /// <summary>Monitor addresses, overriding the conf's mon host.</summary>
+    public string? MonitorHost { get; init; }
+
+    /// <summary>The cephx id without "client." (client.admin is "admin").</summary>
+    public string Client { get; init; } = "admin";
+
+    /// <summary>The client's keyring; null: the conf's keyring setting (or /etc/ceph/ceph.client.ID.keyring).</summary>
+    public string? Keyring { get; init; }
+
+    /// <summary>When the image does not exist: create it with this many bytes (0: refuse to start instead).</summary>
+    public long CreateSizeBytes { get; init; }
+
+    /// <summary>How long the start may wait for the monitors before it fails (client_mount_timeout).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public override string ToString() => Pool + "/" + Image;
 }
 
 public sealed class LunOptions
@@ -106,6 +140,9 @@ public sealed class LunOptions
     /// <see cref="Path"/> says where (beside it, ".pr").
     /// </summary>
     public IBlockDevice? Device { get; init; }
+
+    /// <summary>For <see cref="LunBackend.Rbd"/>: the pool, image and cluster; the size is the image's.</summary>
+    public RbdLunOptions? Rbd { get; init; }
 
     /// <summary>For the file backend: the image file, created sparse when missing; for vhdx: the VHDX file, created dynamic when missing.</summary>
     public string? Path { get; init; }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Storlane.Ceph.Native;
+using Storlane.Ceph.Rados;
 using Storlane.Scsi;
 
 namespace Storlane.Ceph;
@@ -27,6 +28,7 @@ public sealed unsafe class RadosLuSharedState : ILuSharedState, IDisposable
 
     private const int MaxObjectBytes = 1 << 20;
 
+    private readonly RadosIoContextHandle _pool;
     private readonly nint _ioctx;
     private readonly string _oid;
     private readonly Lock _ioLock = new();
@@ -39,12 +41,16 @@ public sealed unsafe class RadosLuSharedState : ILuSharedState, IDisposable
     private ulong _ownVersion;
     private bool _disposed;
 
-    /// <param name="ioctx">An open I/O context on the image's pool (owned by the caller, outlives this).</param>
+    /// <param name="pool">An I/O context on the image's pool; kept open (by reference) until this is disposed.</param>
     /// <param name="image">The RBD image the logical unit serves.</param>
-    public RadosLuSharedState(nint ioctx, string image)
+    public RadosLuSharedState(RadosIoContext pool, string image)
     {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentException.ThrowIfNullOrEmpty(image);
-        _ioctx = ioctx;
+        var added = false;
+        pool.Handle.DangerousAddRef(ref added);
+        _pool = pool.Handle;
+        _ioctx = _pool.DangerousGetHandle();
         _oid = ObjectName(image);
         _self = GCHandle.Alloc(this);
         _monitor = new Timer(_ => CheckWatch(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -93,8 +99,11 @@ public sealed unsafe class RadosLuSharedState : ILuSharedState, IDisposable
             }
         }
 
-        // No callback runs after rados_unwatch2 returns, so the handle can go.
+        // rados_unwatch2 stops new callbacks; rados_watch_flush waits for any still queued or running,
+        // after which neither the handle nor the I/O context is touched again.
+        _ = RadosObjects.WatchFlush(RadosObjects.IoContextGetCluster(_ioctx));
         _self.Free();
+        _pool.DangerousRelease();
     }
 
     private SharedStateImage Load()
@@ -229,8 +238,32 @@ public sealed unsafe class RadosLuSharedState : ILuSharedState, IDisposable
             }
 
             var result = RadosObjects.Watch2(_ioctx, _oid, out _cookie, &OnNotify, &OnWatchError, GCHandle.ToIntPtr(_self));
+            if (result == -RadosObjects.ENOENT && CreateEmpty())
+            {
+                // rados_watch2 needs the object: nothing was stored yet, so create it empty (an empty
+                // state decodes as "no registrations") and watch that. A writer that computed from
+                // "nothing stored" (version 0) fails its exclusive create, reloads and computes again.
+                result = RadosObjects.Watch2(_ioctx, _oid, out _cookie, &OnNotify, &OnWatchError, GCHandle.ToIntPtr(_self));
+            }
+
             _watching = result == 0;
             return _watching;
+        }
+    }
+
+    /// <summary>Creates the state object empty unless it exists; false when the cluster refused.</summary>
+    private bool CreateEmpty()
+    {
+        var op = RadosObjects.CreateWriteOp();
+        try
+        {
+            RadosObjects.WriteOpCreate(op, RadosObjects.CreateExclusive, 0);
+            var result = RadosObjects.WriteOpOperate(op, _ioctx, _oid, 0, 0);
+            return result is 0 or -RadosObjects.EEXIST;
+        }
+        finally
+        {
+            RadosObjects.ReleaseWriteOp(op);
         }
     }
 

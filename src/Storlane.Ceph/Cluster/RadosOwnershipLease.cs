@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Storlane.Ceph.Native;
+using Storlane.Ceph.Rados;
 using Storlane.Scsi;
 
 namespace Storlane.Ceph;
@@ -14,11 +15,27 @@ namespace Storlane.Ceph;
 /// says nothing about which gateway initiators should prefer; this lease only steers ALUA preference
 /// and no I/O waits on it (see docs/scale-out.md).
 /// </summary>
-public sealed unsafe class RadosOwnershipLease(nint ioctx, string targetName) : IOwnershipLease
+public sealed unsafe class RadosOwnershipLease : IOwnershipLease, IDisposable
 {
     private const string LockName = "storlane.owner";
 
-    private readonly string _oid = ObjectName(targetName);
+    private readonly RadosIoContextHandle _pool;
+    private readonly nint _ioctx;
+    private readonly string _oid;
+    private int _disposed;
+
+    /// <param name="pool">An I/O context on the pool that holds the lease object; kept open (by reference) until this is disposed.</param>
+    /// <param name="targetName">The target (IQN) whose gateways compete for ownership.</param>
+    public RadosOwnershipLease(RadosIoContext pool, string targetName)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentException.ThrowIfNullOrEmpty(targetName);
+        var added = false;
+        pool.Handle.DangerousAddRef(ref added);
+        _pool = pool.Handle;
+        _ioctx = _pool.DangerousGetHandle();
+        _oid = ObjectName(targetName);
+    }
 
     /// <summary>The lease object of a target (IQN characters are safe in object names).</summary>
     public static string ObjectName(string targetName) => "storlane.owner." + targetName;
@@ -33,7 +50,7 @@ public sealed unsafe class RadosOwnershipLease(nint ioctx, string targetName) : 
         new(Task.Run(
             () =>
             {
-                var result = RadosObjects.Unlock(ioctx, _oid, LockName, Cookie(group));
+                var result = RadosObjects.Unlock(_ioctx, _oid, LockName, Cookie(group));
                 if (result < 0 && result != -RadosObjects.ENOENT)
                 {
                     throw new SharedStateUnavailableException($"{_oid}: rados unlock failed ({result})");
@@ -41,12 +58,20 @@ public sealed unsafe class RadosOwnershipLease(nint ioctx, string targetName) : 
             },
             cancellationToken));
 
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _pool.DangerousRelease();
+        }
+    }
+
     private static string Cookie(ushort group) => group.ToString(CultureInfo.InvariantCulture);
 
     private ushort AcquireOrRenew(ushort group, TimeSpan duration)
     {
         var span = new RadosObjects.TimeVal { Seconds = (long)duration.TotalSeconds, Microseconds = duration.Microseconds };
-        var result = RadosObjects.LockExclusive(ioctx, _oid, LockName, Cookie(group), "storlane gateway owner", &span, RadosObjects.LockMayRenew);
+        var result = RadosObjects.LockExclusive(_ioctx, _oid, LockName, Cookie(group), "storlane gateway owner", &span, RadosObjects.LockMayRenew);
         if (result == 0)
         {
             return group;
@@ -68,7 +93,7 @@ public sealed unsafe class RadosOwnershipLease(nint ioctx, string targetName) : 
         var clients = stackalloc byte[(int)clientsLength];
         var cookies = stackalloc byte[(int)cookiesLength];
         var addresses = stackalloc byte[(int)addressesLength];
-        var count = RadosObjects.ListLockers(ioctx, _oid, LockName, out _, tag, ref tagLength, clients, ref clientsLength, cookies, ref cookiesLength, addresses, ref addressesLength);
+        var count = RadosObjects.ListLockers(_ioctx, _oid, LockName, out _, tag, ref tagLength, clients, ref clientsLength, cookies, ref cookiesLength, addresses, ref addressesLength);
         if (count == -RadosObjects.ENOENT || count == 0)
         {
             return null;

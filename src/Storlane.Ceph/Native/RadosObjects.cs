@@ -66,6 +66,12 @@ internal static unsafe partial class RadosObjects
     [LibraryImport(Library, EntryPoint = "rados_watch_check")]
     public static partial int WatchCheck(nint ioctx, ulong cookie);
 
+    [LibraryImport(Library, EntryPoint = "rados_watch_flush")]
+    public static partial int WatchFlush(nint cluster);
+
+    [LibraryImport(Library, EntryPoint = "rados_ioctx_get_cluster")]
+    public static partial nint IoContextGetCluster(nint ioctx);
+
     [LibraryImport(Library, EntryPoint = "rados_notify2", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Notify2(nint ioctx, string oid, byte* buffer, int length, ulong timeoutMs, out nint replyBuffer, out nuint replyLength);
 

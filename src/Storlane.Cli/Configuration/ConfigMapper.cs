@@ -44,6 +44,7 @@ internal sealed partial class ConfigMapper
         options.DiscoveryChap = MapChap(root, "discovery-chap");
         MapPortals(root, options.Portals);
         MapTargets(root, options.Targets);
+        MapGateway(root, options.Gateway, options.Portals);
         Management = MapManagement(root);
         Nvme = WithTargets(MapNvme(root));
         return options;

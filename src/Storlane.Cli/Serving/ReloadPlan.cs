@@ -195,6 +195,13 @@ internal sealed class ReloadPlan
         Check(served.Encrypted == wanted.Encrypted, name + "encrypted changed");
         Check(served.SanitizeBytesPerSecond == wanted.SanitizeBytesPerSecond, name + "sanitize rate changed");
         Check(served.Serial == wanted.Serial, name + "serial changed");
+        if (wanted.Backend == LunBackend.Rbd)
+        {
+            // The image's own size is served and followed live (`rbd resize`); there is no size to compare.
+            Check(SameRbd(served.Rbd, wanted.Rbd), name + "rbd image or cluster changed");
+            return;
+        }
+
         if (wanted.SizeBytes < servedBytes)
         {
             Refusals.Add($"{name}size {ByteSize.Describe(wanted.SizeBytes)} is smaller than the {ByteSize.Describe(servedBytes)} served; a LUN only grows");
@@ -211,6 +218,12 @@ internal sealed class ReloadPlan
             }
         }
     }
+
+    private static bool SameRbd(RbdLunOptions? served, RbdLunOptions? wanted) =>
+        served is null || wanted is null
+            ? served == wanted
+            : served.Pool == wanted.Pool && served.Image == wanted.Image && served.CephConf == wanted.CephConf
+              && served.MonitorHost == wanted.MonitorHost && served.Client == wanted.Client && served.Keyring == wanted.Keyring;
 
     private void Check(bool same, string change)
     {

@@ -22,7 +22,9 @@ internal static partial class CommandHandlers
     /// written.</item>
     /// </list>
     /// The read, compare and write run while <see cref="LogicalUnit.WriteGate"/> excludes every other
-    /// writer of the unit, from any session or path.
+    /// writer of the unit, from any session or path. A device that compares and writes atomically
+    /// itself (<see cref="ICompareAndWriteDevice"/>: an RBD image, atomic in the OSD against every
+    /// gateway) is handed the whole command instead; no in-process gate could exclude another gateway.
     /// </summary>
     public static ValueTask<ScsiResult> CompareAndWrite(CommandContext context)
     {
@@ -30,7 +32,7 @@ internal static partial class CommandHandlers
         var unit = context.Unit;
         var lba = CdbReader.UInt64(cdb, 2);
         var blocks = cdb[13];
-        if (blocks > LogicalUnit.MaxCompareAndWriteBlocks)
+        if (blocks > unit.CompareAndWriteLimit)
         {
             ScsiErrors.InvalidFieldInCdb(13);
         }
@@ -50,7 +52,24 @@ internal static partial class CommandHandlers
             return new(ScsiResult.Good());
         }
 
-        return CompareAndWriteAsync(context, (long)lba, length, (cdb[1] & Fua) != 0);
+        return unit.AtomicCompareDevice is { } device
+            ? DeviceCompareAndWriteAsync(context, device, (long)lba, length, (cdb[1] & Fua) != 0)
+            : CompareAndWriteAsync(context, (long)lba, length, (cdb[1] & Fua) != 0);
+    }
+
+    private static async ValueTask<ScsiResult> DeviceCompareAndWriteAsync(CommandContext context, ICompareAndWriteDevice device, long lba, int length, bool forceUnitAccess)
+    {
+        var data = context.Command.DataOut;
+        var options = forceUnitAccess ? WriteOptions.ForceUnitAccess : WriteOptions.None;
+        var mismatch = await device.CompareAndWriteAsync(lba, data[..length], data.Slice(length, length), options, context.CancellationToken).ConfigureAwait(false);
+        if (mismatch >= 0)
+        {
+            // SBC-3 5.2: INFORMATION is the offset from the start of the Data-Out Buffer of the first
+            // byte that was not equal; the verify data starts the buffer, so it is the same offset.
+            ScsiErrors.Miscompare((int)mismatch);
+        }
+
+        return ScsiResult.Good(dataOutLength: 2 * length);
     }
 
     private static async ValueTask<ScsiResult> CompareAndWriteAsync(CommandContext context, long lba, int length, bool forceUnitAccess)

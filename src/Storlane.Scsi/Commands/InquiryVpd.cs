@@ -128,7 +128,7 @@ internal static partial class CommandHandlers
         var page = body[..0x3C];
         page.Clear();
         page[0] = 0x00; // WSNZ = 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 writes to the end of the medium
-        page[1] = LogicalUnit.MaxCompareAndWriteBlocks; // MAXIMUM COMPARE AND WRITE LENGTH
+        page[1] = unit.CompareAndWriteLimit; // MAXIMUM COMPARE AND WRITE LENGTH
         var blocksPerPhysical = (ushort)(1 << unit.LogicalPerPhysicalExponent);
         BinaryPrimitives.WriteUInt16BigEndian(page[2..], blocksPerPhysical);
         BinaryPrimitives.WriteUInt32BigEndian(page[4..], unit.MaxTransferBlocks);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Storlane.Storage;
 
 namespace Storlane.Scsi;
 
@@ -82,6 +83,12 @@ internal static partial class CommandHandlers
         if (unmap)
         {
             return UnderWriteGateAsync((context, lba, blocks, result), static s => Completed(s.context.Unit.Device.UnmapAsync((long)s.lba, (long)s.blocks, s.context.CancellationToken), s.result), unit, context.CancellationToken);
+        }
+
+        if (unit.Device is IZeroingDevice zeroing && (noDataOut || !data.Span.ContainsAnyExcept((byte)0)))
+        {
+            // A block of zeros: the device zeroes the range itself instead of receiving the zeros.
+            return UnderWriteGateAsync((context, zeroing, lba, blocks, result), static s => Completed(s.zeroing.WriteZeroesAsync((long)s.lba, (long)s.blocks, s.context.CancellationToken), s.result), unit, context.CancellationToken);
         }
 
         return UnderWriteGateAsync((context, lba, blocks, data: noDataOut ? ReadOnlyMemory<byte>.Empty : data, result), static s => ReplicateAsync(s.context, (long)s.lba, (long)s.blocks, s.data, s.result), unit, context.CancellationToken);

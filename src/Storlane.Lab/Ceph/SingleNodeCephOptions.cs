@@ -1,0 +1,23 @@
+namespace Storlane.Lab.Ceph;
+
+/// <summary>How a <see cref="SingleNodeCeph"/> is shaped; the defaults suit tests and the bench.</summary>
+public sealed record SingleNodeCephOptions
+{
+    /// <summary>The pool created for images (the rbd tool's default pool name).</summary>
+    public string PoolName { get; init; } = "rbd";
+
+    /// <summary>Placement groups of that pool; a handful is plenty for one OSD.</summary>
+    public int PlacementGroups { get; init; } = 8;
+
+    /// <summary>Capacity of the memstore OSD. Memory is only used as data is written.</summary>
+    public long MemstoreBytes { get; init; } = 4L << 30;
+
+    /// <summary>Where the cluster's temporary directory is made; the system temp directory when null.</summary>
+    public string? ParentDirectory { get; init; }
+
+    /// <summary>How long the whole start may take before it is abandoned and the daemons stopped.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Keeps the directory (logs, conf) after dispose, for debugging a failed run.</summary>
+    public bool KeepDirectory { get; init; }
+}

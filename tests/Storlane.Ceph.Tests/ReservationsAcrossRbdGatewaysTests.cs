@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using Storlane.Ceph.Devices;
+using Storlane.Ceph.Rados;
+using Storlane.Ceph.Rbd;
+using Storlane.Ceph.Tests.Infrastructure;
+using Storlane.Scsi;
+
+namespace Storlane.Ceph.Tests;
+
+/// <summary>
+/// One rbd image served by two gateways in this process (two librados clients, two target devices,
+/// each its own target port) with the reservations in the cluster: SPC-4 5.12 holds across them,
+/// PREEMPT on one raises the unit attention on the other, and a restarted gateway keeps them.
+/// </summary>
+[Collection(CephCollection.Name)]
+public sealed class ReservationsAcrossRbdGatewaysTests(CephClusterFixture fixture)
+{
+    private const string Target = "iqn.2025-01.dev.storlane:rbd";
+
+    private sealed class Gateway : IAsyncDisposable
+    {
+        private readonly RadosCluster _cluster;
+        private readonly RadosIoContext _pool;
+        private readonly RadosLuSharedState _state;
+        private readonly RbdBlockDevice _device;
+
+        public Gateway(string conf, string poolName, string image, string name)
+        {
+            _cluster = RadosCluster.Connect(new RadosConnectOptions { ConfPath = conf });
+            _pool = _cluster.OpenPool(poolName);
+            _device = RbdBlockDevice.Open(RbdImage.Open(_pool, image), 512, 4096);
+            _state = new RadosLuSharedState(_pool, image);
+            Device = new ScsiTargetDevice(Target, null) { GatewayName = name };
+            Device.AddLogicalUnit(0, _device, new LogicalUnitOptions { SharedState = _state });
+        }
+
+        public ScsiTargetDevice Device { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _device.DisposeAsync();
+            _state.Dispose();
+            _pool.Dispose();
+            _cluster.Dispose();
+        }
+    }
+
+    private static ItNexus Nexus(string initiator, ushort group) =>
+        new($"{initiator},i,0x00023d000001", $"{Target},t,0x{group:x4}", relativeTargetPortId: group, targetPortGroup: group);
+
+    private readonly ItNexus _a = Nexus("iqn.2025-01.dev.storlane:host-a", 1);
+    private readonly ItNexus _b = Nexus("iqn.2025-01.dev.storlane:host-b", 2);
+
+    private static byte[] Prout(byte serviceAction, byte type = 0) => [0x5F, serviceAction, type, 0, 0, 0, 0, 0, 24, 0];
+
+    private static byte[] Keys(ulong key, ulong serviceActionKey)
+    {
+        var list = new byte[24];
+        BinaryPrimitives.WriteUInt64BigEndian(list, key);
+        BinaryPrimitives.WriteUInt64BigEndian(list.AsSpan(8), serviceActionKey);
+        return list;
+    }
+
+    private static async Task<(ScsiStatus Status, byte[] Sense, byte[] Data)> Run(Gateway gateway, ItNexus nexus, byte[] cdb, byte[]? dataOut = null, int dataIn = 0)
+    {
+        var buffer = new byte[dataIn];
+        var command = new ScsiCommand { Nexus = nexus, Lun = 0, Cdb = cdb, DataIn = buffer, DataOut = dataOut ?? [] };
+        var result = await gateway.Device.ExecuteAsync(command, CancellationToken.None);
+        return (result.Status, command.SenseBuffer.AsSpan(0, result.SenseLength).ToArray(), buffer);
+    }
+
+    private static byte[] Write10() => [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+
+    private static byte[] Read10() => [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+
+    private static readonly byte[] TestUnitReady = [0, 0, 0, 0, 0, 0];
+
+
+    [CephFact]
+    public async Task ReservationThroughGateway1_HoldsOnGateway2_PreemptRaisesTheUnitAttentionAtA_AndARestartKeepsIt()
+    {
+        var image = fixture.NewImageName("pr-gateways");
+        RbdImage.Create(fixture.Pool, image, 8L << 20);
+        var conf = fixture.Cluster.ConfPath;
+        var one = new Gateway(conf, fixture.PoolName, image, "gw1");
+        await using var two = new Gateway(conf, fixture.PoolName, image, "gw2");
+        try
+        {
+            _ = await Run(one, _a, TestUnitReady);
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, Prout(0x00), Keys(0, 0xA))).Status);
+
+            // Write Exclusive (1) held by A through gateway 1: B, unregistered, on gateway 2 may read, not write (table 62).
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, Prout(0x01, 0x01), Keys(0xA, 0))).Status);
+            _ = await Run(two, _b, TestUnitReady);
+            Assert.Equal(ScsiStatus.ReservationConflict, (await Run(two, _b, Write10(), new byte[512])).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, Read10(), dataIn: 512)).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, Write10(), new byte[512])).Status);
+
+            // Gateway 1 restarts: the new process loads the reservation from the cluster.
+            await one.DisposeAsync();
+            one = new Gateway(conf, fixture.PoolName, image, "gw1");
+            _ = await Run(one, _a, TestUnitReady);
+            Assert.Equal(ScsiStatus.ReservationConflict, (await Run(two, _b, Write10(), new byte[512])).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, Write10(), new byte[512])).Status);
+
+            // B registers and preempts A's key through gateway 2 (SPC-4 5.12.11.4.3): A, on gateway 1,
+            // gets REGISTRATIONS PREEMPTED (2Ah/05h) on its next command, and B holds the reservation.
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, Prout(0x00), Keys(0, 0xB))).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, Prout(0x04, 0x01), Keys(0xB, 0xA))).Status);
+            var attention = await Run(one, _a, TestUnitReady);
+            Assert.Equal(ScsiStatus.CheckCondition, attention.Status);
+            Assert.Equal(0x06, attention.Sense[2] & 0x0F);
+            Assert.Equal(0x2A, attention.Sense[12]);
+            Assert.Equal(0x05, attention.Sense[13]);
+            Assert.Equal(ScsiStatus.ReservationConflict, (await Run(one, _a, Write10(), new byte[512])).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, Write10(), new byte[512])).Status);
+        }
+        finally
+        {
+            await one.DisposeAsync();
+        }
+    }
+}
