@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Storlane.Lab.Ceph;
 
 namespace Storlane.Cli.Commands;
@@ -46,13 +47,24 @@ internal static class LabCephCommand
                 return 0;
             }
 
+            // Ctrl-C or SIGTERM ends the wait instead of the process, so the daemons are stopped and
+            // the directory removed below.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+
             await using (cluster)
             {
                 await output.WriteLineAsync($"ready: conf={cluster.ConfPath} mon={cluster.MonitorHost} pool={cluster.PoolName} pids={string.Join(',', cluster.DaemonPids)}");
                 await output.FlushAsync(CancellationToken.None);
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    await Task.Delay(Timeout.Infinite, stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
