@@ -71,6 +71,10 @@ public sealed class RadosCluster : IDisposable
             Set(handle, "client_mount_timeout", Seconds(options.ConnectTimeout));
             Set(handle, "rados_mon_op_timeout", Seconds(options.OperationTimeout));
             Set(handle, "rados_osd_op_timeout", Seconds(options.OperationTimeout));
+            // A discard must leave zeros behind, however small (SBC-3 LBPRZ: unmapped blocks read as
+            // zeros): librbd otherwise skips discards that do not cover whole 64 KiB granules.
+            Set(handle, "rbd_skip_partial_discard", "false");
+            Set(handle, "rbd_discard_granularity_bytes", "4096");
             foreach (var (key, value) in options.Options)
             {
                 Set(handle, key, value);

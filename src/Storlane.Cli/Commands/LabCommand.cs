@@ -18,6 +18,7 @@ internal static class LabCommand
             (options, console, token) => new MpioExperiment(options, console).RunAsync(token)),
         Experiment(FailoverExperiment.Name, "Verified I/O over two 1:1 paths while a server NIC's cable is pulled and restored, per policy: failover time, application I/O errors, throughput dip, a 100 ms time series.",
             (options, console, token) => new FailoverExperiment(options, console).RunAsync(token)),
+        LabCephCommand.Create(),
     };
 
     private static Command Experiment(string name, string description, Func<LabRunOptions, Spectre.Console.IAnsiConsole, CancellationToken, Task> run)

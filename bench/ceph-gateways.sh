@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# RBD behind iSCSI gateways on one throwaway single-node Ceph (memstore OSD, `storlane lab ceph`),
+# in one run: librbd direct (`rbd bench`, the ceiling), a Storlane gateway (`storlane serve`,
+# backend: rbd) and a tgt-rbd gateway (tgtd with bs_rbd), each on its own prefilled image. The
+# gateways get the same client (`storlane bench`, a YAML suite); `rbd bench` drives librbd itself.
+# Rows: 4K random QD16 and 128K sequential QD16, read and write. Prints IOPS, MB/s and the ratios
+# Storlane / tgt-rbd and Storlane / librbd. Needs root, ceph-mon ceph-osd ceph-mgr ceph-common and tgt-rbd.
+#
+#   bench/ceph-gateways.sh [seconds-per-run] [image-MiB]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-10}
+image_mib=${2:-512}
+work=$(mktemp -d /tmp/storlane-ceph-bench.XXXXXX)
+storlane=(dotnet src/Storlane.Cli/bin/Release/net10.0/storlane.dll)
+cluster_pid="" storlane_pid="" tgtd_pid=""
+source bench/lib/stop.sh
+cleanup() {
+  stop_child "$storlane_pid"
+  stop_tgtd "$tgtd_pid" 7311 1
+  stop_child "$cluster_pid"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in ceph-mon ceph-osd ceph-mgr rbd tgtd tgtadm; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install ceph-mon ceph-osd ceph-mgr ceph-common tgt-rbd)" >&2; exit 2; }
+done
+[[ -e /usr/lib/tgt/backing-store/bs_rbd.so ]] || { echo "missing tgtd's rbd backing store (apt-get install tgt-rbd)" >&2; exit 2; }
+((EUID == 0)) || { echo "needs root (the Ceph daemons and tgtd)" >&2; exit 2; }
+
+dotnet build src/Storlane.Cli -c Release --nologo -v quiet >/dev/null
+
+# The cluster: memstore sized for three prefilled images and the page overhead of random writes.
+"${storlane[@]}" lab ceph --memstore-mib $((image_mib * 6)) >"$work/cluster.log" 2>&1 &
+cluster_pid=$!
+until grep -q "^ready:" "$work/cluster.log"; do
+  kill -0 "$cluster_pid" 2>/dev/null || { cat "$work/cluster.log" >&2; exit 1; }
+  sleep 0.5
+done
+conf=$(sed -n 's/^ready: conf=\([^ ]*\) .*/\1/p' "$work/cluster.log")
+rbd_() { rbd -c "$conf" "$@"; }
+
+# One image per path, written end to end first, so reads find data and writes overwrite objects
+# that exist (a first write to an object costs an object-map update, on every path alike).
+for image in direct storlane tgt; do
+  rbd_ create --size "${image_mib}M" "rbd/$image"
+  rbd_ bench --io-type write --io-size 4M --io-threads 4 --io-pattern seq --io-total "${image_mib}M" "rbd/$image" >/dev/null
+done
+
+cat >"$work/storlane.yaml" <<YAML
+portals:
+  - { address: 127.0.0.1, port: 3310 }
+targets:
+  - name: iqn.2026-11.io.storlane:bench
+    luns:
+      - { lun: 0, backend: rbd, pool: rbd, image: storlane, ceph-conf: $conf, physical-block-size: 4096 }
+nop-in-interval: 0
+YAML
+"${storlane[@]}" serve --config "$work/storlane.yaml" --data-dir "$work/data" >"$work/storlane.log" 2>&1 &
+storlane_pid=$!
+
+tgtd -f -C 7311 --iscsi portal=127.0.0.1:3311 >"$work/tgtd.log" 2>&1 &
+tgtd_pid=$!
+sleep 2
+tgtadm -C 7311 --lld iscsi --op new --mode target --tid 1 -T iqn.2026-11.io.storlane:tgt-rbd
+tgtadm -C 7311 --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 --bstype rbd --backing-store rbd/tgt --bsopts "conf=$conf"
+tgtadm -C 7311 --lld iscsi --op bind --mode target --tid 1 -I ALL
+until grep -q "ready:" "$work/storlane.log"; do
+  kill -0 "$storlane_pid" 2>/dev/null || { cat "$work/storlane.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+# The rows, for the gateways as a storlane bench suite.
+cat >"$work/suite.yaml" <<YAML
+name: ceph-gateways
+duration: ${seconds}s
+warmup: 1s
+queue_depth: 16
+tests:
+  - { name: 4K random read QD16, size: 4K, read: 100, random: 100 }
+  - { name: 4K random write QD16, size: 4K, read: 0, random: 100 }
+  - { name: 128K sequential read QD16, size: 128K, read: 100, random: 0 }
+  - { name: 128K sequential write QD16, size: 128K, read: 0, random: 0 }
+YAML
+
+# storlane bench NAME URL: prints "row|iops|MB/s" per row.
+gateway() {
+  "${storlane[@]}" bench --target "$2" --suite "$work/suite.yaml" --write --csv "$work/$1.csv" >"$work/$1.bench.log" 2>&1 ||
+    { cat "$work/$1.bench.log" >&2; exit 1; }
+  tail -n +2 "$work/$1.csv" | awk -F, '{ printf "%s|%.0f|%.1f\n", $1, $10, $11 }'
+}
+
+# rbd bench TYPE SIZE PATTERN: librbd direct, 16 threads, for about as long as a gateway row.
+# Prints "iops|MB/s" from rbd bench's last line (elapsed, ops, ops/sec, bytes/sec).
+direct() {
+  local total
+  total=$(( $2 == 4096 ? 64 * 1024 * 1024 : image_mib * 1024 * 1024 ))
+  rbd_ bench --io-type "$1" --io-size "$2" --io-threads 16 --io-pattern "$3" --io-total "$total" rbd/direct 2>&1 |
+    grep -o "ops/sec: [0-9.]*  *bytes/sec: [0-9.]* [KMG]*i*B/s" | tail -1 |
+    awk '{ v = $4; u = $5; m = (u ~ /^G/ ? 1024 : u ~ /^M/ ? 1 : u ~ /^K/ ? 1 / 1024 : 1 / 1048576); printf "%.0f|%.1f\n", $2, v * m * 1.048576 }'
+}
+
+echo "== Storlane gateway"
+mapfile -t storlane_rows < <(gateway storlane iscsi://127.0.0.1:3310/iqn.2026-11.io.storlane:bench/0)
+echo "== tgt-rbd gateway"
+mapfile -t tgt_rows < <(gateway tgt iscsi://127.0.0.1:3311/iqn.2026-11.io.storlane:tgt-rbd/1)
+echo "== librbd direct (rbd bench)"
+direct_rows=(
+  "$(direct read 4096 rand)"
+  "$(direct write 4096 rand)"
+  "$(direct read 131072 seq)"
+  "$(direct write 131072 seq)"
+)
+
+printf "\n| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" row "librbd IOPS" "MB/s" "Storlane IOPS" "MB/s" "tgt-rbd IOPS" "MB/s" "vs tgt" "vs librbd"
+printf "| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" --- ---: ---: ---: ---: ---: ---: ---: ---:
+for i in 0 1 2 3; do
+  IFS='|' read -r name s_iops s_mbs <<<"${storlane_rows[$i]}"
+  IFS='|' read -r _ t_iops t_mbs <<<"${tgt_rows[$i]}"
+  IFS='|' read -r d_iops d_mbs <<<"${direct_rows[$i]}"
+  vs_tgt=$(awk -v s="$s_iops" -v t="$t_iops" 'BEGIN { printf "%.2fx", (t > 0 ? s / t : 0) }')
+  vs_direct=$(awk -v s="$s_iops" -v d="$d_iops" 'BEGIN { printf "%.0f%%", (d > 0 ? 100 * s / d : 0) }')
+  printf "| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" "$name" "$d_iops" "$d_mbs" "$s_iops" "$s_mbs" "$t_iops" "$t_mbs" "$vs_tgt" "$vs_direct"
+done

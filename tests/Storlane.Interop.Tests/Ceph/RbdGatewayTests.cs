@@ -1,0 +1,142 @@
+using System.Buffers.Binary;
+using Storlane.Ceph.Tests.Infrastructure;
+using Storlane.Initiator.Session;
+using Storlane.Interop.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Storlane.Interop.Tests.Ceph;
+
+/// <summary>
+/// `storlane serve` gateways over RBD images of one single-node Ceph the tests start themselves:
+/// libiscsi's conformance suite over an rbd LUN, and two gateways on two loopback portals exporting
+/// one image (same LU identity, data written through one read through the other, COMPARE AND WRITE
+/// from both at once with exactly one winner per round).
+/// </summary>
+[Collection(CephCollection.Name)]
+public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper output)
+{
+    private const int BlockSize = 512;
+
+    [CephToolFact(ExternalTools.IscsiTestCu)]
+    public async Task IscsiTestCu_FamilyAll_OverAnRbdLun_HasNoFailures()
+    {
+        // A SANITIZE OVERWRITE held to a disk's pace, as in the memory LUNs' run (Sanitize.Reset
+        // checks that it is still under way after resets).
+        await using var gateway = await RbdGateway.StartAsync(ceph, ceph.NewImageName("conformance"), extraLunKeys: ", sanitize-rate: 8MiB/s");
+        var result = await CommandRunner.RunAsync(ExternalTools.IscsiTestCu, ["-d", "-S", "-t", "ALL", gateway.Url], TimeSpan.FromMinutes(12));
+        var report = ConformanceReport.Parse(result.Output);
+        output.WriteLine($"iscsi-test-cu over rbd: {report.Summary()}");
+        output.WriteLine(result.Output);
+        Assert.True(report.Total > 200, $"iscsi-test-cu ran {report.Total} tests; expected family ALL:\n{result}");
+        Assert.True(report.Failed.Count == 0, $"iscsi-test-cu over rbd: failures: {string.Join(", ", report.Failed)}\n{report.Summary()}");
+    }
+
+    [CephFact]
+    public async Task TwoGateways_OverOneImage_AreOneLu_AndSeeEachOthersWrites()
+    {
+        var image = ceph.NewImageName("two-gateways");
+        await using var first = await RbdGateway.StartAsync(ceph, image, "127.0.0.1", group: 1);
+        await using var second = await RbdGateway.StartAsync(ceph, image, "127.0.0.2", group: 2);
+        await using var one = await first.ConnectAsync("iqn.2026-11.io.storlane:host-a");
+        await using var two = await second.ConnectAsync("iqn.2026-11.io.storlane:host-a");
+
+        Assert.Equal(await DeviceIdentifier(one), await DeviceIdentifier(two));
+
+        var data = new byte[64 * BlockSize];
+        Random.Shared.NextBytes(data);
+        (await one.ExecuteAsync(0, Write16(1000, 64), Memory<byte>.Empty, data)).ThrowIfFailed();
+        (await one.ExecuteAsync(0, SynchronizeCache(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+
+        var back = new byte[data.Length];
+        (await two.ExecuteAsync(0, Read16(1000, 64), back, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        Assert.Equal(data, back);
+
+        // And the other way round, without a flush: librbd's cache is write-through until the first flush of each client.
+        Random.Shared.NextBytes(data);
+        (await two.ExecuteAsync(0, Write16(5000, 64), Memory<byte>.Empty, data)).ThrowIfFailed();
+        (await two.ExecuteAsync(0, SynchronizeCache(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        (await one.ExecuteAsync(0, Read16(5000, 64), back, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        Assert.Equal(data, back);
+    }
+
+    [CephFact]
+    public async Task CompareAndWrite_FromTwoGatewaysAtOnce_ExactlyOneWinsEachRound()
+    {
+        var image = ceph.NewImageName("caw-race");
+        await using var first = await RbdGateway.StartAsync(ceph, image, "127.0.0.1", group: 1);
+        await using var second = await RbdGateway.StartAsync(ceph, image, "127.0.0.2", group: 2);
+        await using var one = await first.ConnectAsync("iqn.2026-11.io.storlane:host-a");
+        await using var two = await second.ConnectAsync("iqn.2026-11.io.storlane:host-b");
+        const long Lba = 77;
+        const int Rounds = 20;
+
+        (await one.ExecuteAsync(0, Write16(Lba, 1), Memory<byte>.Empty, Block(0, 0))).ThrowIfFailed();
+        for (var round = 0; round < Rounds; round++)
+        {
+            // Both expect what the last round left (the block of the round before, owner byte 0),
+            // each wants to put its own owner byte there: an ATS lock taken from two hosts at once.
+            var expected = round == 0 ? Block(0, 0) : await ReadBlock(one, Lba);
+            var fromOne = one.ExecuteAsync(0, CompareAndWrite(Lba), Memory<byte>.Empty, Concat(expected, Block(round + 1, 1))).AsTask();
+            var fromTwo = two.ExecuteAsync(0, CompareAndWrite(Lba), Memory<byte>.Empty, Concat(expected, Block(round + 1, 2))).AsTask();
+            var results = await Task.WhenAll(fromOne, fromTwo);
+
+            var winners = results.Count(r => r.IsGood);
+            Assert.True(winners == 1, $"round {round}: {winners} winners ({results[0].Status}/{results[0].Sense?.Key}, {results[1].Status}/{results[1].Sense?.Key})");
+            var loser = results.Single(r => !r.IsGood);
+            Assert.Equal(Storlane.Scsi.SenseKey.Miscompare, loser.Sense?.Key);
+
+            var winner = results[0].IsGood ? (byte)1 : (byte)2;
+            Assert.Equal(Block(round + 1, winner), await ReadBlock(two, Lba));
+        }
+    }
+
+    private static byte[] Block(int round, byte owner)
+    {
+        var block = new byte[BlockSize];
+        block.AsSpan().Fill((byte)round);
+        block[0] = owner;
+        return block;
+    }
+
+    private static byte[] Concat(byte[] verify, byte[] write) => [.. verify, .. write];
+
+    private static async Task<byte[]> ReadBlock(IscsiSession session, long lba)
+    {
+        var block = new byte[BlockSize];
+        (await session.ExecuteAsync(0, Read16(lba, 1), block, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        return block;
+    }
+
+    /// <summary>VPD 83h's first designator (the NAA): the LU's identity as an initiator sees it.</summary>
+    private static async Task<string> DeviceIdentifier(IscsiSession session)
+    {
+        var page = new byte[255];
+        (await session.ExecuteAsync(0, (byte[])[0x12, 0x01, 0x83, 0x00, 0xFF, 0x00], page, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        var length = page[4 + 3];
+        return Convert.ToHexString(page.AsSpan(4, 4 + length));
+    }
+
+    private static byte[] Read16(long lba, int blocks) => Rw16(0x88, lba, blocks);
+
+    private static byte[] Write16(long lba, int blocks) => Rw16(0x8A, lba, blocks);
+
+    private static byte[] CompareAndWrite(long lba)
+    {
+        var cdb = new byte[16];
+        cdb[0] = 0x89;
+        BinaryPrimitives.WriteUInt64BigEndian(cdb.AsSpan(2), (ulong)lba);
+        cdb[13] = 1;
+        return cdb;
+    }
+
+    private static byte[] SynchronizeCache() => [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    private static byte[] Rw16(byte opcode, long lba, int blocks)
+    {
+        var cdb = new byte[16];
+        cdb[0] = opcode;
+        BinaryPrimitives.WriteUInt64BigEndian(cdb.AsSpan(2), (ulong)lba);
+        BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(10), (uint)blocks);
+        return cdb;
+    }
+}
