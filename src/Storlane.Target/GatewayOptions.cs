@@ -3,7 +3,7 @@ namespace Storlane.Target;
 /// <summary>
 /// This process as one of several gateways that export the same rbd images (the `gateway:` section).
 /// Reservations of rbd LUNs always live in the cluster; these settings name the gateway and turn on
-/// ALUA ownership (see docs/scale-out-reservations.md).
+/// ALUA ownership (see docs/scale-out.md, "SCSI state and ownership across gateways").
 /// </summary>
 public sealed class GatewayOptions
 {
