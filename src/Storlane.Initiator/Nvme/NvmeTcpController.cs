@@ -74,7 +74,27 @@ public sealed partial class NvmeTcpController : IAsyncDisposable
     /// <summary>CMIC bit 3: the controller reports ANA states.</summary>
     public bool ReportsAna { get; private set; }
 
-    public bool IsConnected => Volatile.Read(ref _failed) == 0;
+    /// <summary>False once any queue has failed (its failure ends the association; the others are dropped right after).</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            if (Volatile.Read(ref _failed) != 0 || !_admin.IsConnected)
+            {
+                return false;
+            }
+
+            foreach (var queue in _io)
+            {
+                if (!queue.IsConnected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Completes with the reason when the association ends.</summary>
     public Task<Exception> Terminated => _terminated.Task;
