@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Storlane.Initiator.Scsi;
 
 namespace Storlane.Initiator.Nvme;
@@ -82,6 +83,8 @@ public sealed class NvmeDisk : BlockDisk
         return nguid.ContainsAnyExcept((byte)0) ? new DeviceDesignator(1, 0, 2, nguid) : new DeviceDesignator(1, 0, 2, info.Eui64);
     }
 
+    // Pooled state machines: an I/O that waits for the controller allocates no box per command.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask RunCommandAsync(ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CancellationToken cancellationToken)
     {
         if (!NvmeBlockCommands.TryTranslate(cdb, Nsid, dataOut, out var command, out var data))

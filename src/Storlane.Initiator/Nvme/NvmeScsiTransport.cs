@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
@@ -39,6 +40,8 @@ public sealed class NvmeScsiTransport : IScsiTransport
 
     public TimeSpan ReceiveSilence => Controller.ReceiveSilence;
 
+    // Pooled state machines: a command that waits for the controller allocates no box per command.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag tag, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
