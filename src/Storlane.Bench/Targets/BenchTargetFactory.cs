@@ -1,4 +1,5 @@
 using Storlane.Initiator;
+using Storlane.Initiator.Nvme;
 using Storlane.Storage;
 
 namespace Storlane.Bench.Targets;
@@ -7,12 +8,12 @@ namespace Storlane.Bench.Targets;
 /// Opens a target from its command-line form:
 /// <c>memory:1GiB</c> (optionally <c>memory:1GiB,sector=4096</c> or <c>sector=512e</c>),
 /// <c>file:PATH</c> (optionally <c>,size=1GiB</c> to create it, <c>,buffered</c> to keep the page cache),
-/// <c>iscsi://host[:port]/iqn/lun</c>, or several iSCSI URLs of one LU with a path policy,
+/// <c>iscsi://host[:port]/iqn/lun</c>, <c>nvme+tcp://host[:port]/subsystem-nqn/nsid</c>, or several iSCSI URLs of one LU with a path policy,
 /// <c>multipath:POLICY:URL|URL[|URL...]</c> (<see cref="MultipathTargetSpec"/>).
 /// </summary>
 public static class BenchTargetFactory
 {
-    public static string Syntax { get; } = "memory:SIZE[,sector=512|512e|4096], file:PATH[,size=SIZE][,buffered], iscsi://host[:port]/target-iqn/lun or "
+    public static string Syntax { get; } = "memory:SIZE[,sector=512|512e|4096], file:PATH[,size=SIZE][,buffered], iscsi://host[:port]/target-iqn/lun, nvme+tcp://host[:port]/subsystem-nqn/nsid or "
         + MultipathTargetSpec.Syntax + ", POLICY one of " + PathPolicyNames.Expected;
 
     public static async Task<IBenchTarget> OpenAsync(string spec, CancellationToken cancellationToken = default)
@@ -31,6 +32,21 @@ public static class BenchTargetFactory
             }
 
             return await IscsiBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (NvmeUrl.IsNvmeUrl(spec))
+        {
+            if (!NvmeUrl.TryParse(spec, out var url, out var error))
+            {
+                throw new FormatException($"bad NVMe/TCP URL: {error}");
+            }
+
+            if (url.Nsid is null)
+            {
+                throw new FormatException($"NVMe/TCP URL '{spec}' needs a namespace: nvme+tcp://host[:port]/subsystem-nqn/nsid");
+            }
+
+            return await NvmeBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
         }
 
         if (spec.StartsWith(MultipathTargetSpec.Prefix, StringComparison.OrdinalIgnoreCase))

@@ -13,7 +13,7 @@ internal static class IoCommand
     public static Command Create()
     {
         var url = WorkloadOptions.Targets("--url", "-u", "url",
-            "An iSCSI URL of the LU, iscsi://[user[%secret]@]host[:port]/iqn/lun[?local_address=IP]. Repeat it for each path (portal) of the same LU; one URL is a single path.");
+            "An iSCSI URL of the LU, iscsi://[user[%secret]@]host[:port]/iqn/lun[?local_address=IP], or an NVMe/TCP URL of the namespace, nvme+tcp://host[:port]/subsystem-nqn/nsid[?hdgst=1&ddgst=1&queues=N] (port 4420 by default). Repeat it for each path (portal) of the same LU; one URL is a single path.");
         var policy = new Option<string>("--policy", "-p")
         {
             Description = "Path selection policy: " + PathPolicyNames.Expected + ".",

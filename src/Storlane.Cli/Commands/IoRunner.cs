@@ -37,9 +37,12 @@ internal sealed class IoRunner(IoSettings settings, TextWriter output, TextWrite
         MultipathDisk disk;
         try
         {
-            disk = await MultipathDisk.OpenAsync(settings.Urls, new MultipathOptions { Policy = settings.Policy }, interrupted.Token).ConfigureAwait(false);
+            var options = new MultipathOptions { Policy = settings.Policy };
+            disk = settings.NvmeUrls is { Count: > 0 } nvme
+                ? await MultipathDisk.OpenAsync(nvme, options, interrupted.Token).ConfigureAwait(false)
+                : await MultipathDisk.OpenAsync(settings.Urls, options, interrupted.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or IscsiLoginException or ScsiCommandException)
+        catch (Exception ex) when (ex is IOException or IscsiLoginException or ScsiCommandException or Storlane.Initiator.Nvme.NvmeCommandException)
         {
             error.WriteLine($"cannot open the LU: {ex.Message}");
             return ExitCodes.Failure;

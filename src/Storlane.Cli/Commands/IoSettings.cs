@@ -2,6 +2,7 @@ using Storlane.Bench.Suites;
 using Storlane.Bench.Targets;
 using Storlane.Initiator;
 using Storlane.Initiator.Multipath;
+using Storlane.Initiator.Nvme;
 using Storlane.Storage;
 
 namespace Storlane.Cli.Commands;
@@ -15,7 +16,8 @@ internal sealed record IoSettings(
     TimeSpan Duration,
     int ReadPercent,
     bool Verify,
-    bool Write = false)
+    bool Write = false,
+    IReadOnlyList<NvmeUrl>? NvmeUrls = null)
 {
     /// <summary>True when the workload writes: some writes by the read share, or verify (which reads back what it wrote).</summary>
     public bool Writes => ReadPercent < 100 || Verify;
@@ -26,8 +28,25 @@ internal sealed record IoSettings(
     public static IoSettings? Parse(string[] urls, string policy, int? lun, int queueDepth, string blockSize, string duration, int readPercent, bool verify, bool write, TextWriter error)
     {
         var parsed = new List<IscsiUrl>();
+        var nvme = new List<NvmeUrl>();
         foreach (var text in urls)
         {
+            if (NvmeUrl.IsNvmeUrl(text))
+            {
+                if (!NvmeUrl.TryParse(text, out var nvmeUrl, out var nvmeProblem))
+                {
+                    return Fail(error, "--url", nvmeProblem);
+                }
+
+                if (lun is not null)
+                {
+                    return Fail(error, "--lun", "NVMe/TCP URLs name their namespace (nvme+tcp://host[:port]/subsystem-nqn/nsid); --lun is for iSCSI URLs");
+                }
+
+                nvme.Add(nvmeUrl.Nsid is null ? nvmeUrl with { Nsid = 1 } : nvmeUrl);
+                continue;
+            }
+
             if (!IscsiUrl.TryParse(text, out var url, out var problem))
             {
                 return Fail(error, "--url", $"'{text}': {problem}");
@@ -50,7 +69,12 @@ internal sealed record IoSettings(
             parsed.Add(url);
         }
 
-        if (parsed.Count is 0 or > IPathSelector.MaxPaths)
+        if (parsed.Count > 0 && nvme.Count > 0)
+        {
+            return Fail(error, "--url", "give iSCSI URLs or NVMe/TCP URLs of one LU, not both (a multipath disk's paths speak one protocol)");
+        }
+
+        if (parsed.Count + nvme.Count is 0 or > IPathSelector.MaxPaths)
         {
             return Fail(error, "--url", $"give 1 to {IPathSelector.MaxPaths} URLs of one LU");
         }
@@ -85,7 +109,7 @@ internal sealed record IoSettings(
             return Fail(error, "--read-percent", $"{readPercent} is not a percentage from 0 to 100");
         }
 
-        return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify, write);
+        return new IoSettings(parsed, pathPolicy, queueDepth, bytes, TimeSpan.FromSeconds(seconds), readPercent, verify, write, nvme);
     }
 
     /// <summary>A size as <see cref="ByteSize"/> reads it (4k = 4096), a power of two from 512 bytes to 16 MiB.</summary>

@@ -82,6 +82,14 @@ public sealed partial class MultipathDisk
                     continue;
                 }
 
+                if (IsAccessStateError(result) && unitAttentions++ < _options.Disk.UnitAttentionRetries * _paths.Length)
+                {
+                    // The path's group is not (or no longer) accessible: the command did not run.
+                    // Re-read every path's state first, so the retry goes where the LU is reachable.
+                    await RefreshAccessStatesAsync().ConfigureAwait(false);
+                    continue;
+                }
+
                 if (result.Status == ScsiStatus.TaskAborted && aborted++ < TaskAbortedRetries)
                 {
                     continue; // another nexus's reset aborted it; it did not complete
@@ -101,6 +109,14 @@ public sealed partial class MultipathDisk
             }
         }
     }
+
+    /// <summary>
+    /// NOT READY, LOGICAL UNIT NOT ACCESSIBLE: ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah), TARGET
+    /// PORT IN STANDBY STATE (0Bh) or UNAVAILABLE STATE (0Ch) (SPC-4 5.15.2.4): what ALUA reports for
+    /// I/O through an inaccessible group, and what an NVMe path's ANA errors translate to.
+    /// </summary>
+    private static bool IsAccessStateError(in ScsiCommandResult result) =>
+        result.Status == ScsiStatus.CheckCondition && result.Sense is { Key: SenseKey.NotReady, Asc: 0x04, Ascq: 0x0A or 0x0B or 0x0C };
 
     private async ValueTask WaitForPathAsync(long downSince, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Scsi;
@@ -12,29 +12,28 @@ namespace Storlane.Initiator.Multipath;
 /// </summary>
 public sealed partial class MultipathDisk
 {
-    private const ushort AluaReportLength = 1024;
-
     /// <summary>
-    /// Logs the path in (a dead session reconnects with its ISID, so the target reinstates the
-    /// session and drops whatever the old connection left), checks that it reaches the same LU, reads
-    /// its ALUA state, and attaches the session to the path's port.
+    /// Connects the path (a dead iSCSI session reconnects with its ISID, so the target reinstates the
+    /// session and drops whatever the old connection left; an NVMe/TCP path sets up a new controller
+    /// association), checks that it reaches the same LU, reads its access state (ALUA or ANA), and
+    /// attaches the transport to the path's port.
     /// </summary>
     private async Task ConnectPathAsync(MultipathPath path, CancellationToken cancellationToken)
     {
-        // The path's connection hands out its live session, or reconnects it (shared by every LU
+        // The path's connection hands out its live transport, or reconnects it (shared by every LU
         // of a MultipathTarget on this portal, so only the first LU to notice reconnects).
-        var session = await path.Connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var lu = await IscsiDisk.OpenAsync(session, path.Lun, ownsSession: false, _options.Disk, cancellationToken).ConfigureAwait(false);
+        var transport = await path.Connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var lu = await path.Connection.OpenLuAsync(transport, path.Lun, _options.Disk, cancellationToken).ConfigureAwait(false);
         AdoptGeometry(path, lu);
         path.Designator = lu.Designator;
-        path.TargetPortGroup = TargetPortGroupOf(lu.Designators);
-        path.AccessState = await ReadAccessStateAsync(session, path, cancellationToken).ConfigureAwait(false);
-        path.Attach(session);
-        _ = WatchLinkAsync(path, session);
+        path.TargetPortGroup = lu.TargetPortGroup;
+        path.AccessState = await path.Connection.ReadAccessStateAsync(transport, path.Lun, path.TargetPortGroup, cancellationToken).ConfigureAwait(false);
+        path.Attach(transport);
+        _ = WatchLinkAsync(path, transport);
     }
 
     /// <summary>The first path sets the LU's identity and geometry; every later one must match it.</summary>
-    private void AdoptGeometry(MultipathPath path, IscsiDisk lu)
+    private void AdoptGeometry(MultipathPath path, PathLuInfo lu)
     {
         lock (_stateLock)
         {
@@ -61,50 +60,18 @@ public sealed partial class MultipathDisk
         }
     }
 
-    private static ushort? TargetPortGroupOf(IReadOnlyList<DeviceDesignator> designators)
-    {
-        foreach (var designator in designators)
-        {
-            if (designator.Association == 1 && designator.Type == 5 && designator.Value.Length >= 4)
-            {
-                return BinaryPrimitives.ReadUInt16BigEndian(designator.Value[2..]);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>REPORT TARGET PORT GROUPS; a target without ALUA (or an unknown group) counts as active/optimized.</summary>
-    private static async Task<AluaState> ReadAccessStateAsync(IscsiSession session, MultipathPath path, CancellationToken cancellationToken)
-    {
-        if (path.TargetPortGroup is not { } group)
-        {
-            return AluaState.ActiveOptimized;
-        }
-
-        var buffer = new byte[AluaReportLength];
-        var result = await session.ExecuteAsync(path.Lun, Alua.ReportTargetPortGroupsCdb(AluaReportLength), buffer, default, cancellationToken).ConfigureAwait(false);
-        if (!result.IsGood)
-        {
-            return AluaState.ActiveOptimized;
-        }
-
-        var received = AluaReportLength - (result.Underflow ? result.ResidualCount : 0);
-        return Alua.ParseReport(buffer.AsSpan(0, received)).TryGetValue(group, out var state) ? state : AluaState.ActiveOptimized;
-    }
-
     /// <summary>After an ASYMMETRIC ACCESS STATE CHANGED attention: re-read every connected path's state.</summary>
     private async Task RefreshAccessStatesAsync()
     {
         foreach (var path in _paths)
         {
-            if (path.Session is { IsConnected: true } session)
+            if (path.Transport is { IsConnected: true } transport)
             {
                 try
                 {
-                    path.AccessState = await ReadAccessStateAsync(session, path, _stopping.Token).ConfigureAwait(false);
+                    path.AccessState = await path.Connection.ReadAccessStateAsync(transport, path.Lun, path.TargetPortGroup, _stopping.Token).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is IscsiTransportException or OperationCanceledException)
+                catch (Exception ex) when (ex is IOException or Nvme.NvmeCommandException or OperationCanceledException)
                 {
                     // The path's own failure handling takes over.
                 }
@@ -115,10 +82,10 @@ public sealed partial class MultipathDisk
     }
 
     /// <summary>LinkDown: the session ended, so the path leaves rotation before any I/O has to fail on it.</summary>
-    private async Task WatchLinkAsync(MultipathPath path, IscsiSession session)
+    private async Task WatchLinkAsync(MultipathPath path, IScsiTransport transport)
     {
-        var reason = await session.Terminated.ConfigureAwait(false);
-        if (!_stopping.IsCancellationRequested && path.Session == session)
+        var reason = await transport.Terminated.ConfigureAwait(false);
+        if (!_stopping.IsCancellationRequested && path.Transport == transport)
         {
             OnPathFailed(path, "link down: " + reason.Message);
         }
@@ -147,7 +114,7 @@ public sealed partial class MultipathDisk
     /// <summary>Reconnects a path without a live session (when its backoff allows), otherwise probes it unless real I/O just proved it.</summary>
     private async Task CheckPathAsync(MultipathPath path, CancellationToken cancellationToken)
     {
-        if (path.Session is not { IsConnected: true } session)
+        if (path.Transport is not { IsConnected: true } transport)
         {
             if (DateTime.UtcNow < path.NextReconnect)
             {
@@ -160,7 +127,7 @@ public sealed partial class MultipathDisk
                 path.ReconnectDelay = _options.MinReconnectDelay;
                 OnProbe(path, good: true, "reconnected");
             }
-            catch (Exception ex) when (ex is IscsiTransportException or IscsiLoginException or ScsiCommandException or MultipathGroupingException or IOException)
+            catch (Exception ex) when (ex is IscsiTransportException or IscsiLoginException or ScsiCommandException or MultipathGroupingException or IOException or Nvme.NvmeCommandException)
             {
                 _lastPathError = path.Name + ": " + ex.Message;
                 path.NextReconnect = DateTime.UtcNow + path.ReconnectDelay;
@@ -170,7 +137,7 @@ public sealed partial class MultipathDisk
             return;
         }
 
-        if (path.State == PathState.Active && path.Outstanding > 0 && session.ReceiveSilence < _options.ProbeInterval)
+        if (path.State == PathState.Active && path.Outstanding > 0 && transport.ReceiveSilence < _options.ProbeInterval)
         {
             return; // busy with real I/O whose answers keep coming: they feed health directly
         }
@@ -181,7 +148,7 @@ public sealed partial class MultipathDisk
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ProbeTimeout);
-            var result = await session.ExecuteAsync(path.Lun, ScsiCdb.TestUnitReady(), default, default, timeout.Token).ConfigureAwait(false);
+            var result = await transport.ExecuteAsync(path.Lun, ScsiCdb.TestUnitReady(), default, default, new CommandTag(), timeout.Token).ConfigureAwait(false);
             good = result.IsGood || result.IsUnitAttention || result.Status == ScsiStatus.TaskAborted;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -197,7 +164,7 @@ public sealed partial class MultipathDisk
         OnProbe(path, good, good ? "probe answered" : unanswered ? "probe unanswered" : "probe failed");
         if (unanswered)
         {
-            FailBackInFlight(path, session);
+            FailBackInFlight(path, transport);
         }
     }
 
@@ -213,11 +180,11 @@ public sealed partial class MultipathDisk
     /// target end whatever the old connection still held. With no other path usable the session is
     /// kept: its I/O has nowhere else to go, and a slow target may still answer it.
     /// </summary>
-    private void FailBackInFlight(MultipathPath path, IscsiSession session)
+    private void FailBackInFlight(MultipathPath path, IScsiTransport transport)
     {
-        if (path.State == PathState.Failed && path.Session == session && session.IsConnected && Volatile.Read(ref _usable).Length > 0)
+        if (path.State == PathState.Failed && path.Transport == transport && transport.IsConnected && Volatile.Read(ref _usable).Length > 0)
         {
-            session.Drop($"the path failed (no answer to a probe within {_options.ProbeTimeout.TotalSeconds:0.###} s); its I/O is reissued on another path");
+            transport.Drop($"the path failed (no answer to a probe within {_options.ProbeTimeout.TotalSeconds:0.###} s); its I/O is reissued on another path");
         }
     }
 

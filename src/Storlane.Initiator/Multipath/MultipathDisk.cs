@@ -1,3 +1,4 @@
+using Storlane.Initiator.Nvme;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Iscsi.Initiator;
@@ -53,13 +54,27 @@ public sealed partial class MultipathDisk : BlockDisk
     /// <summary>A path was failed, put on probation or re-admitted.</summary>
     public event Action<PathStateChange>? PathStateChanged;
 
-    /// <summary>Opens the LU each URL names (<c>iscsi://[user[%secret]@]host[:port]/iqn/lun</c>), one path per URL.</summary>
+    /// <summary>
+    /// Opens the LU each URL names, one path per URL: all <c>iscsi://[user[%secret]@]host[:port]/iqn/lun</c>,
+    /// or all <c>nvme+tcp://host[:port]/subsystem-nqn/nsid</c> (one namespace through several portals).
+    /// </summary>
     public static Task<MultipathDisk> OpenAsync(IEnumerable<string> urls, MultipathOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(urls);
-        var parsed = new List<IscsiUrl>();
-        foreach (var url in urls)
+        var texts = urls.ToList();
+        if (texts.Count > 0 && texts.TrueForAll(NvmeUrl.IsNvmeUrl))
         {
+            return OpenAsync(texts.ConvertAll(NvmeUrl.Parse), options, cancellationToken);
+        }
+
+        var parsed = new List<IscsiUrl>();
+        foreach (var url in texts)
+        {
+            if (NvmeUrl.IsNvmeUrl(url))
+            {
+                throw new ArgumentException($"'{url}' is NVMe/TCP and the others iSCSI: a multipath disk's paths speak one protocol", nameof(urls));
+            }
+
             parsed.Add(IscsiUrl.Parse(url));
         }
 
@@ -89,6 +104,41 @@ public sealed partial class MultipathDisk : BlockDisk
         return await OpenAsync(connections, ownsConnections: true, urls, options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Opens one namespace through several NVMe/TCP portals of the same subsystem, one controller per
+    /// portal, with ANA-aware path choice: optimized paths first, non-optimized when no optimized
+    /// one is left, inaccessible and persistent-loss paths never. An ANA change notice or an ANA
+    /// path error re-reads the states; an I/O whose association drops is reissued on another path.
+    /// </summary>
+    public static async Task<MultipathDisk> OpenAsync(IReadOnlyList<NvmeUrl> urls, MultipathOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        if (urls.Count is 0 or > IPathSelector.MaxPaths)
+        {
+            throw new ArgumentException($"a multipath disk takes 1 to {IPathSelector.MaxPaths} URLs", nameof(urls));
+        }
+
+        options ??= new MultipathOptions();
+        var paths = new MultipathPath[urls.Count];
+        for (var i = 0; i < urls.Count; i++)
+        {
+            if (urls[i].Nsid is not { } nsid)
+            {
+                throw new ArgumentException($"the URL '{urls[i]}' names no namespace (nvme+tcp://host[:port]/subsystem-nqn/nsid)", nameof(urls));
+            }
+
+            if (urls[i].SubsystemNqn != urls[0].SubsystemNqn || nsid != urls[0].Nsid)
+            {
+                throw new ArgumentException($"the URLs name different namespaces ({urls[0]}, {urls[i]}): a multipath disk is one namespace", nameof(urls));
+            }
+
+            var connection = new NvmePathConnection(urls[i], options.Nvme, options.Port);
+            paths[i] = new MultipathPath(i, urls[i].Portal, nsid, new PathHealth(options.Health, options.Time), connection, ownsConnection: true) { ReconnectDelay = options.MinReconnectDelay };
+        }
+
+        return await OpenAsync(paths, options, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Opens the LU each URL names over the given connections (one per URL, in order); a <see cref="MultipathTarget"/> passes shared ones.</summary>
     internal static async Task<MultipathDisk> OpenAsync(PathConnection[] connections, bool ownsConnections, IReadOnlyList<IscsiUrl> urls, MultipathOptions options, CancellationToken cancellationToken)
     {
@@ -98,6 +148,11 @@ public sealed partial class MultipathDisk : BlockDisk
             paths[i] = new MultipathPath(i, urls[i], new PathHealth(options.Health, options.Time), connections[i], ownsConnections) { ReconnectDelay = options.MinReconnectDelay };
         }
 
+        return await OpenAsync(paths, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<MultipathDisk> OpenAsync(MultipathPath[] paths, MultipathOptions options, CancellationToken cancellationToken)
+    {
         var disk = new MultipathDisk(paths, options);
         try
         {
@@ -196,7 +251,7 @@ public sealed partial class MultipathDisk : BlockDisk
                 await ConnectPathAsync(path, cancellationToken).ConfigureAwait(false);
                 connected++;
             }
-            catch (Exception ex) when (ex is IscsiTransportException or IscsiLoginException or ScsiCommandException)
+            catch (Exception ex) when (ex is IscsiTransportException or IscsiLoginException or ScsiCommandException or NvmeTransportException or NvmeConnectException or NvmeCommandException)
             {
                 firstError ??= ex;
                 path.Health.Fail();

@@ -16,6 +16,9 @@ public sealed class MultipathOptions
     /// <summary>Login, keepalive and transfer settings of each path's session and LU.</summary>
     public IscsiDiskOptions Disk { get; init; } = new();
 
+    /// <summary>Host NQN, queues, digests and timers of each NVMe/TCP path (the URL's query may add to them).</summary>
+    public Nvme.NvmeHostOptions Nvme { get; init; } = new();
+
     public PortOptions Port { get; init; } = new();
 
     public PathHealthOptions Health { get; init; } = new();

@@ -13,7 +13,7 @@ namespace Storlane.Initiator.Multipath;
 /// </summary>
 public sealed class MultipathPath : ISelectablePath
 {
-    private IscsiSession? _session;
+    private IScsiTransport? _transport;
     private ScsiPort? _port;
     private long _completed;
     private long _errors;
@@ -23,10 +23,16 @@ public sealed class MultipathPath : ISelectablePath
     private int _inFlight;
 
     internal MultipathPath(int index, IscsiUrl url, PathHealth health, PathConnection connection, bool ownsConnection)
+        : this(index, url.PathName, (ulong)url.Lun!.Value, health, connection, ownsConnection)
+    {
+        Url = url;
+    }
+
+    internal MultipathPath(int index, string name, ulong lun, PathHealth health, IPathConnection connection, bool ownsConnection)
     {
         Index = index;
-        Url = url;
-        Name = url.PathName;
+        Lun = lun;
+        Name = name;
         Health = health;
         Connection = connection;
         OwnsConnection = ownsConnection;
@@ -37,12 +43,17 @@ public sealed class MultipathPath : ISelectablePath
     /// <summary>"host:port" of the portal, with " via " and the source address when the URL binds one (<see cref="IscsiUrl.PathName"/>).</summary>
     public string Name { get; }
 
-    public IscsiUrl Url { get; }
+    /// <summary>The iSCSI URL of the path; null for an NVMe/TCP path.</summary>
+    public IscsiUrl? Url { get; }
 
-    public ulong Lun => (ulong)Url.Lun!.Value;
+    /// <summary>The LUN (iSCSI) or NSID (NVMe/TCP) this path reaches.</summary>
+    public ulong Lun { get; }
 
-    /// <summary>The session in use, or null while the path has none (never connected, or reconnecting).</summary>
-    public IscsiSession? Session => Volatile.Read(ref _session);
+    /// <summary>The iSCSI session in use, or null while the path has none (never connected, or reconnecting), or is NVMe/TCP.</summary>
+    public IscsiSession? Session => (Transport as IscsiSessionTransport)?.Session;
+
+    /// <summary>The transport in use (an iSCSI session or an NVMe/TCP association), or null while the path has none.</summary>
+    public IScsiTransport? Transport => Volatile.Read(ref _transport);
 
     /// <summary>The port layer of this path (shared by every LU on the path); null until this LU is open on it.</summary>
     public ScsiPort? Port => Volatile.Read(ref _port);
@@ -88,16 +99,16 @@ public sealed class MultipathPath : ISelectablePath
 
     internal TimeSpan ReconnectDelay { get; set; }
 
-    internal PathConnection Connection { get; }
+    internal IPathConnection Connection { get; }
 
     /// <summary>True for a standalone disk's path, whose session the disk closes; false when a <see cref="MultipathTarget"/> shares it.</summary>
     internal bool OwnsConnection { get; }
 
-    /// <summary>This LU is open on <paramref name="session"/> (the connection's current one): the path may carry I/O.</summary>
-    internal void Attach(IscsiSession session)
+    /// <summary>This LU is open on <paramref name="transport"/> (the connection's current one): the path may carry I/O.</summary>
+    internal void Attach(IScsiTransport transport)
     {
         Volatile.Write(ref _port, Connection.Port);
-        Volatile.Write(ref _session, session);
+        Volatile.Write(ref _transport, transport);
     }
 
     internal void BeginIo() => Interlocked.Increment(ref _inFlight);

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using Storlane.Initiator.Port;
+using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 
 namespace Storlane.Initiator.Multipath;
@@ -11,7 +13,7 @@ namespace Storlane.Initiator.Multipath;
 /// carry over a reconnect. Whoever finds the session dead first reconnects it, with the same ISID
 /// (session reinstatement); the others get that new session.
 /// </summary>
-internal sealed class PathConnection : IAsyncDisposable
+internal sealed class PathConnection : IPathConnection
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IscsiSessionOptions _sessionOptions;
@@ -33,7 +35,58 @@ internal sealed class PathConnection : IAsyncDisposable
 
     public IscsiSession? Session => Volatile.Read(ref _session);
 
+    public IScsiTransport? Transport => Port?.Transport;
+
     public ScsiPort? Port => Volatile.Read(ref _port);
+
+    async Task<IScsiTransport> IPathConnection.ConnectAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return Port!.Transport;
+    }
+
+    /// <summary>Opens the LU on the session (TEST UNIT READY, READ CAPACITY, VPD 83h and B0h) for its identity and geometry.</summary>
+    public async Task<PathLuInfo> OpenLuAsync(IScsiTransport transport, ulong lun, IscsiDiskOptions options, CancellationToken cancellationToken)
+    {
+        var session = ((IscsiSessionTransport)transport).Session;
+        var lu = await IscsiDisk.OpenAsync(session, lun, ownsSession: false, options, cancellationToken).ConfigureAwait(false);
+        return new PathLuInfo(lu.Designator, lu.BlockSize, lu.PhysicalBlockSize, lu.BlockCount, lu.MaxTransferBlocks, lu.MaxUnmapBlocks, TargetPortGroupOf(lu.Designators));
+    }
+
+    /// <summary>REPORT TARGET PORT GROUPS; a target without ALUA (or an unknown group) counts as active/optimized.</summary>
+    public async Task<AluaState> ReadAccessStateAsync(IScsiTransport transport, ulong lun, ushort? targetPortGroup, CancellationToken cancellationToken)
+    {
+        if (targetPortGroup is not { } group)
+        {
+            return AluaState.ActiveOptimized;
+        }
+
+        var session = ((IscsiSessionTransport)transport).Session;
+        var buffer = new byte[AluaReportLength];
+        var result = await session.ExecuteAsync(lun, Alua.ReportTargetPortGroupsCdb(AluaReportLength), buffer, default, cancellationToken).ConfigureAwait(false);
+        if (!result.IsGood)
+        {
+            return AluaState.ActiveOptimized;
+        }
+
+        var received = AluaReportLength - (result.Underflow ? result.ResidualCount : 0);
+        return Alua.ParseReport(buffer.AsSpan(0, received)).TryGetValue(group, out var state) ? state : AluaState.ActiveOptimized;
+    }
+
+    private const ushort AluaReportLength = 1024;
+
+    private static ushort? TargetPortGroupOf(IReadOnlyList<DeviceDesignator> designators)
+    {
+        foreach (var designator in designators)
+        {
+            if (designator.Association == 1 && designator.Type == 5 && designator.Value.Length >= 4)
+            {
+                return BinaryPrimitives.ReadUInt16BigEndian(designator.Value[2..]);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The live session, connecting (or reconnecting with session reinstatement) when there is none.</summary>
     public async Task<IscsiSession> ConnectAsync(CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ public interface IScsiTransport
     /// <summary>Completes with the reason when the connection ends.</summary>
     Task<Exception> Terminated { get; }
 
+    /// <summary>Time since the target last sent anything (a busy path silent this long is probed); zero when not tracked.</summary>
+    TimeSpan ReceiveSilence => TimeSpan.Zero;
+
     /// <summary>Runs one command and calls <see cref="CommandTag.MarkSent"/> when it goes out; a lost connection throws <see cref="IscsiTransportException"/>.</summary>
     ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag tag, CancellationToken cancellationToken);
 

@@ -20,6 +20,8 @@ public sealed class IscsiSessionTransport : IScsiTransport
 
     public Task<Exception> Terminated => Session.Terminated;
 
+    public TimeSpan ReceiveSilence => Session.ReceiveSilence;
+
     public ValueTask<ScsiCommandResult> ExecuteAsync(ulong lun, ScsiCdb cdb, Memory<byte> dataIn, ReadOnlyMemory<byte> dataOut, CommandTag tag, CancellationToken cancellationToken) =>
         Session.ExecuteAsync(lun, cdb, dataIn, dataOut, tag, cancellationToken);
 
