@@ -256,7 +256,7 @@ public sealed class ConfigErrorTests
     [InlineData("luns: 5", 5, 11, "'luns' must be a list (items starting with '- '), not '5'")]
     [InlineData("luns: []", 5, 11, "'luns' needs at least one item")]
     [InlineData("luns: [{ lun: 0, backend: memory, size: 1MiB, read-only: maybe }]", 5, 62, "'read-only' must be true or false, got 'maybe'")]
-    [InlineData("luns: [{ lun: 0, backend: disk, size: 1MiB }]", 5, 31, "'backend' must be 'file', 'vhdx' or 'memory', got 'disk'")]
+    [InlineData("luns: [{ lun: 0, backend: disk, size: 1MiB }]", 5, 31, "'backend' must be 'file', 'vhdx', 'rbd' or 'memory', got 'disk'")]
     [InlineData("luns: [{ lun: 0, size: 1MiB }]", 5, 12, "missing key 'path' (the file backend needs an image file, e.g. path: lun0.img)")]
     [InlineData("luns: [{ lun: 0, backend: memory, path: x.img, size: 1MiB }]", 5, 45, "'path' is only for the file backend; a memory LUN has no file")]
     [InlineData("luns: [{ lun: 16384, backend: memory, size: 1MiB }]", 5, 19, "'lun' must be in 0..16383, got 16384")]
