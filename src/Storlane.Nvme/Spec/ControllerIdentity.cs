@@ -80,8 +80,9 @@ public static class IdentifyControllerData
         {
             data[340] = 10; // ANATT: seconds a transition may take.
             data[341] = 0b0101_1111; // ANACAP: optimized, non-optimized, inaccessible, loss, change; ANAGRPID fixed.
-            BinaryPrimitives.WriteUInt32LittleEndian(data[342..], 1); // ANAGRPMAX
-            BinaryPrimitives.WriteUInt32LittleEndian(data[346..], 1); // NANAGRPID
+            // One ANA group per namespace (ANAGRPID = NSID): as many groups as namespaces.
+            BinaryPrimitives.WriteUInt32LittleEndian(data[342..], id.NamespaceCount); // ANAGRPMAX
+            BinaryPrimitives.WriteUInt32LittleEndian(data[346..], id.NamespaceCount); // NANAGRPID
         }
 
         data[512] = 0x66; // SQES: 64-byte entries.

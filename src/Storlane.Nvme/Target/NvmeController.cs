@@ -89,6 +89,9 @@ internal sealed class NvmeController : IDisposable
         _ => AnaState.Optimized,
     };
 
+    /// <summary>The ANA state of one namespace's group through this path: inaccessible while its LUN is offline.</summary>
+    public AnaState AnaStateOf(NvmeNamespace ns) => ns.Unit.IsOffline ? AnaState.Inaccessible : AnaState;
+
     public void KeepAlive() => Volatile.Write(ref _lastKeepAlive, Environment.TickCount64);
 
     public void SetKeepAliveTimeout(uint ms)

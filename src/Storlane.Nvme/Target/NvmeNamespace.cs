@@ -57,6 +57,7 @@ internal sealed class NvmeNamespace
         PhysicalBlockSize = PhysicalBlockSize,
         ThinProvisioned = SupportsUnmap,
         ReadOnly = IsWriteProtected,
+        AnaGroupId = Nsid,
         Eui64 = Eui64,
         Nguid = Nguid,
         Uuid = Uuid,

@@ -27,7 +27,7 @@ internal sealed partial class NvmeTcpQueue
         }
 
         // ANA (base 2.0, 8.1.3.3): through an inaccessible path, commands end "Asymmetric Access Inaccessible".
-        if (controller.AnaState == AnaState.Inaccessible)
+        if (controller.AnaStateOf(ns) == AnaState.Inaccessible)
         {
             return ValueTask.FromResult<CommandResult>(NvmeStatus.AsymmetricAccessInaccessible);
         }
