@@ -58,6 +58,7 @@ internal sealed class NvmeNamespace
         ThinProvisioned = SupportsUnmap,
         ReadOnly = IsWriteProtected,
         AnaGroupId = Nsid,
+        PersistThroughPowerLoss = Unit.PersistentReservations.CanPersist,
         Eui64 = Eui64,
         Nguid = Nguid,
         Uuid = Uuid,

@@ -37,8 +37,24 @@ internal sealed partial class NvmeTcpQueue
             return ValueTask.FromResult<CommandResult>(NvmeStatus.NamespaceNotReady);
         }
 
+        var reservations = ns.Unit.PersistentReservations;
+        if (!reservations.IsServable)
+        {
+            // The reservation state cannot be vouched for (a shared store out of reach): another path may serve.
+            return ValueTask.FromResult<CommandResult>(NvmeStatus.AsymmetricAccessTransition);
+        }
+
+        if (ReservationAccessOf((IoOpcode)sqe.Opcode) is { } writes && reservations.Conflicts(controller.Nexus, writes))
+        {
+            return ValueTask.FromResult<CommandResult>(NvmeStatus.ReservationConflict);
+        }
+
         return (IoOpcode)sqe.Opcode switch
         {
+            IoOpcode.ReservationRegister => ReservationRegisterAsync(controller, ns, sqe, data, length),
+            IoOpcode.ReservationReport => ReservationReportAsync(controller, ns, sqe),
+            IoOpcode.ReservationAcquire => ReservationAcquireAsync(controller, ns, sqe, data, length),
+            IoOpcode.ReservationRelease => ReservationReleaseAsync(controller, ns, sqe, data, length),
             IoOpcode.Read => ReadAsync(subsystem, ns, sqe),
             IoOpcode.Write => WriteAsync(subsystem, ns, sqe, data, length),
             IoOpcode.Flush => FlushAsync(ns),
