@@ -66,6 +66,7 @@ public sealed class LogicalUnit
             options.SharedState ?? new LocalLuSharedState(options.ReservationStatePath),
             target.GatewayIdentity,
             (notices, abort) => target.Notify(this, notices, abort));
+        PersistentReservations = new PersistentReservationPort(Reservations);
         SanitizeJournal = options.SanitizeStatePath is { } journal ? new SanitizeJournal(journal) : null;
     }
 
@@ -150,6 +151,9 @@ public sealed class LogicalUnit
     internal UnitAttentionTable Attentions { get; } = new();
 
     internal ReservationState Reservations { get; }
+
+    /// <summary>The same persistent reservations, for a transport other than iSCSI (NVMe/TCP).</summary>
+    public PersistentReservationPort PersistentReservations { get; }
 
     /// <summary>Where a running SANITIZE is recorded so it survives a restart; null for a memory unit.</summary>
     internal SanitizeJournal? SanitizeJournal { get; }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
 using Storlane.Cli.Serving;
+using Storlane.Cli.Serving.Changes;
 using Storlane.Initiator.Session;
+using Storlane.Management;
 using Storlane.Scsi;
 using Storlane.Target;
 
@@ -23,6 +25,7 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
     private ILoggerFactory? _loggerFactory;
     private IscsiTargetServer? _server;
     private IscsiSession? _session;
+    private int _anaNotices;
 
     private string ConfigPath => Path.Combine(_directory, "storlane.yaml");
 
@@ -71,6 +74,32 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         Assert.Equal((byte)TargetPortGroupState.ActiveOptimized, (await ReportedStatesAsync())[2]);
     }
 
+    [Fact]
+    public async Task ChangedAluaState_TellsNvmeHostsOfTheAnaChange()
+    {
+        using var reloader = await ServeAsync(Config(""));
+
+        await File.WriteAllTextAsync(ConfigPath, Config(", alua-state: standby"));
+        await reloader.ReloadAsync();
+        Assert.Equal(1, _anaNotices);
+
+        // The same file again changes no state, so no notice.
+        await reloader.ReloadAsync();
+        Assert.Equal(1, _anaNotices);
+    }
+
+    [Fact]
+    public async Task LunTakenOfflineThroughTheApi_TellsNvmeHostsOfTheAnaChange()
+    {
+        using var reloader = await ServeAsync(Config(""));
+        var changes = new ConfigChangeService(reloader);
+
+        var result = await changes.ApplyAsync(new LunOfflineChange(TargetName, 0, Offline: true), CancellationToken.None);
+
+        Assert.Equal(ChangeStatus.Applied, result.Status);
+        Assert.Equal(1, _anaNotices);
+    }
+
     /// <summary>Serves the config in-process and logs in through portal group 2.</summary>
     private async Task<ConfigReloader> ServeAsync(string config)
     {
@@ -81,7 +110,10 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         await _server.StartAsync();
         var group2 = _server.ListeningPortals.Single(p => p.Group == 2).Endpoint;
         _session = await IscsiSession.ConnectAsync(group2.Address.ToString(), group2.Port, TargetName);
-        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"));
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"))
+        {
+            AnaChanged = () => Interlocked.Increment(ref _anaNotices),
+        };
     }
 
     private async Task<ScsiCommandResult> RunAsync(byte[] cdb, Memory<byte> dataIn = default) =>

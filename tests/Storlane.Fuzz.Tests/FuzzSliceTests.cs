@@ -14,6 +14,7 @@ public class FuzzSliceTests
     [InlineData("cdb", 30_000)]
     [InlineData("vhdx", 300)]
     [InlineData("connection", 150)]
+    [InlineData("nvme", 3_000)]
     public void Target_SurvivesMutatedInputs(string name, int iterations)
     {
         var report = FuzzRunner.Run(FuzzTargets.Create(name), new FuzzRunOptions { Seed = 7143, MaxIterations = iterations, MaxDuration = TimeSpan.FromSeconds(20) });

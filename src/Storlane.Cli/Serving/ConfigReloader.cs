@@ -68,6 +68,12 @@ internal sealed class ConfigReloader : IDisposable
 
     public ServeSettings Settings => _settings;
 
+    /// <summary>
+    /// Called after an applied change moved an ALUA state (a portal group's, or a LUN's by taking it
+    /// offline or online): NVMe/TCP reports it to hosts as an ANA change (NVMe base 2.0, 8.1.3.5).
+    /// </summary>
+    public Action? AnaChanged { get; init; }
+
     /// <summary>Loads the file and applies what it changes, or nothing; every outcome is logged.</summary>
     public async Task ReloadAsync()
     {
@@ -152,6 +158,11 @@ internal sealed class ConfigReloader : IDisposable
 
         changes.Add(ApplyAluaStates(plan));
         ApplyLunSettings(plan, changes);
+        if (plan.AluaChanges.Count > 0 || plan.OfflineChanges.Count > 0)
+        {
+            AnaChanged?.Invoke();
+        }
+
         ApplyAccess(plan, changes);
         await RemoveLunsAsync(plan, changes).ConfigureAwait(false);
         var grown = await GrowLunsAsync(plan).ConfigureAwait(false);

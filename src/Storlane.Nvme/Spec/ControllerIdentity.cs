@@ -80,8 +80,9 @@ public static class IdentifyControllerData
         {
             data[340] = 10; // ANATT: seconds a transition may take.
             data[341] = 0b0101_1111; // ANACAP: optimized, non-optimized, inaccessible, loss, change; ANAGRPID fixed.
-            BinaryPrimitives.WriteUInt32LittleEndian(data[342..], 1); // ANAGRPMAX
-            BinaryPrimitives.WriteUInt32LittleEndian(data[346..], 1); // NANAGRPID
+            // One ANA group per namespace (ANAGRPID = NSID): as many groups as namespaces.
+            BinaryPrimitives.WriteUInt32LittleEndian(data[342..], id.NamespaceCount); // ANAGRPMAX
+            BinaryPrimitives.WriteUInt32LittleEndian(data[346..], id.NamespaceCount); // NANAGRPID
         }
 
         data[512] = 0x66; // SQES: 64-byte entries.
@@ -89,8 +90,8 @@ public static class IdentifyControllerData
         BinaryPrimitives.WriteUInt16LittleEndian(data[514..], id.MaxCommands);
         BinaryPrimitives.WriteUInt32LittleEndian(data[516..], id.NamespaceCount);
 
-        // ONCS: bit 0 Compare, bit 2 Dataset Management, bit 3 Write Zeroes.
-        BinaryPrimitives.WriteUInt16LittleEndian(data[520..], (ushort)(1 | (id.SupportsDeallocate ? 1 << 2 : 0) | (1 << 3)));
+        // ONCS: bit 0 Compare, bit 2 Dataset Management, bit 3 Write Zeroes, bit 5 Reservations.
+        BinaryPrimitives.WriteUInt16LittleEndian(data[520..], (ushort)(1 | (id.SupportsDeallocate ? 1 << 2 : 0) | (1 << 3) | (id.IsDiscovery ? 0 : 1 << 5)));
         data[525] = id.VolatileWriteCache ? (byte)1 : (byte)0;
 
         // MNAN: a host sizes its ANA log buffer by it (16 + 32 per group + 4 per namespace).

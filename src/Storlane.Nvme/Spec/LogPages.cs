@@ -43,29 +43,33 @@ public static class LogPages
 
     private static ulong DataUnits(ulong bytes) => ((bytes / 512) + 999) / 1000;
 
-    /// <summary>ANA log length for one group of <paramref name="namespaceCount"/> namespaces (figures 209, 210).</summary>
-    public static int AnaLength(int namespaceCount, bool groupsOnly) => 16 + 32 + (groupsOnly ? 0 : 4 * namespaceCount);
+    /// <summary>ANA log length for one group per namespace (figures 209, 210).</summary>
+    public static int AnaLength(int namespaceCount, bool groupsOnly) => 16 + (namespaceCount * (32 + (groupsOnly ? 0 : 4)));
 
     /// <summary>
-    /// Asymmetric Namespace Access log (figure 209): CHGCNT, NGRPS 1, then the one group descriptor
-    /// (ANAGRPID 1, NNSID, CHGCNT, ANAS) and its NSIDs, unless RGO (return groups only) is set.
+    /// Asymmetric Namespace Access log (figure 209): CHGCNT, NGRPS, then one group descriptor per
+    /// namespace (ANAGRPID = NSID, NNSID 1, CHGCNT, ANAS, the NSID), the NSID left out when RGO
+    /// (return groups only) is set. A group per namespace lets a LUN taken offline be inaccessible alone.
     /// </summary>
-    public static void WriteAna(Span<byte> page, ulong changeCount, AnaState state, ReadOnlySpan<uint> nsids, bool groupsOnly)
+    public static void WriteAna(Span<byte> page, ulong changeCount, ReadOnlySpan<uint> nsids, ReadOnlySpan<AnaState> states, bool groupsOnly)
     {
         page = page[..AnaLength(nsids.Length, groupsOnly)];
         page.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(page, changeCount);
-        BinaryPrimitives.WriteUInt16LittleEndian(page[8..], 1);
-        var group = page[16..];
-        BinaryPrimitives.WriteUInt32LittleEndian(group, 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(group[4..], groupsOnly ? 0u : (uint)nsids.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(group[8..], changeCount);
-        group[16] = (byte)state;
-        if (!groupsOnly)
+        BinaryPrimitives.WriteUInt16LittleEndian(page[8..], (ushort)nsids.Length);
+        var at = 16;
+        for (var i = 0; i < nsids.Length; i++)
         {
-            for (var i = 0; i < nsids.Length; i++)
+            var group = page[at..];
+            BinaryPrimitives.WriteUInt32LittleEndian(group, nsids[i]);
+            BinaryPrimitives.WriteUInt32LittleEndian(group[4..], groupsOnly ? 0u : 1u);
+            BinaryPrimitives.WriteUInt64LittleEndian(group[8..], changeCount);
+            group[16] = (byte)states[i];
+            at += 32;
+            if (!groupsOnly)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(group[(32 + (4 * i))..], nsids[i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(page[at..], nsids[i]);
+                at += 4;
             }
         }
     }

@@ -18,6 +18,9 @@ public sealed record NamespaceIdentity
 
     public uint AnaGroupId { get; init; } = 1;
 
+    /// <summary>RESCAP bit 0: a registration may persist through power loss (CPTPL).</summary>
+    public bool PersistThroughPowerLoss { get; init; }
+
     public required byte[] Eui64 { get; init; }
 
     public required byte[] Nguid { get; init; }
@@ -43,6 +46,9 @@ public static class IdentifyNamespaceData
         data[25] = 0; // NLBAF: one format (0's based).
         data[26] = 0; // FLBAS: format 0, no metadata.
         data[30] = 1; // NMIC: may be attached to more than one controller (multipath).
+
+        // RESCAP (base 2.0, figure 276 byte 31): the six reservation types, and PTPL where it can persist.
+        data[31] = (byte)(0b0111_1110 | (ns.PersistThroughPowerLoss ? 1 : 0));
 
         // DLFEAT: deallocated blocks read as zeros (001b), and Write Zeroes may deallocate (bit 3).
         data[33] = ns.ThinProvisioned ? (byte)0b1001 : (byte)0;

@@ -29,6 +29,7 @@ public readonly record struct NvmeStatus(StatusCodeType Type, byte Code, bool Do
     public static readonly NvmeStatus SglDescriptorTypeInvalid = new(StatusCodeType.Generic, 0x11, true);
     public static readonly NvmeStatus SglOffsetInvalid = new(StatusCodeType.Generic, 0x16, true);
     public static readonly NvmeStatus NamespaceWriteProtected = new(StatusCodeType.Generic, 0x20, true);
+    public static readonly NvmeStatus HostIdentifierInconsistentFormat = new(StatusCodeType.Generic, 0x18, true);
     public static readonly NvmeStatus TransientTransportError = new(StatusCodeType.Generic, 0x22, false);
     public static readonly NvmeStatus LbaOutOfRange = new(StatusCodeType.Generic, 0x80, true);
     public static readonly NvmeStatus NamespaceNotReady = new(StatusCodeType.Generic, 0x82, false);
@@ -48,6 +49,7 @@ public readonly record struct NvmeStatus(StatusCodeType Type, byte Code, bool Do
 
     // Path related status (figure 97): ANA states.
     public static readonly NvmeStatus AsymmetricAccessInaccessible = new(StatusCodeType.PathRelated, 0x02, false);
+    public static readonly NvmeStatus AsymmetricAccessTransition = new(StatusCodeType.PathRelated, 0x03, false);
 
     public bool IsSuccess => Type == StatusCodeType.Generic && Code == 0;
 

@@ -24,6 +24,12 @@ public enum IoOpcode : byte
     Compare = 0x05,
     WriteZeroes = 0x08,
     DatasetManagement = 0x09,
+
+    /// <summary>Reservation commands (NVMe base 2.0, 7.3-7.6; figure 30 of the NVM command set).</summary>
+    ReservationRegister = 0x0D,
+    ReservationReport = 0x0E,
+    ReservationAcquire = 0x11,
+    ReservationRelease = 0x15,
 }
 
 /// <summary>FCTYPE of a Fabrics command (NVMe over Fabrics 1.1, figure 9).</summary>

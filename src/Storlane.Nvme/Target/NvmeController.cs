@@ -20,11 +20,13 @@ internal sealed class NvmeController : IDisposable
     private uint _status;
     private int _removed;
 
-    public NvmeController(ushort id, NvmeSubsystem subsystem, string hostNqn, ushort portalGroup, uint keepAliveMs, NvmeLimits limits, ILogger logger)
+    public NvmeController(ushort id, NvmeSubsystem subsystem, string hostNqn, Guid hostId, ushort portalGroup, uint keepAliveMs, NvmeLimits limits, ILogger logger)
     {
         Id = id;
         Subsystem = subsystem;
         HostNqn = hostNqn;
+        HostId = hostId;
+        Nexus = new ItNexus(ReservationHostName(hostNqn, hostId), subsystem.Nqn, portalGroup, portalGroup);
         PortalGroup = portalGroup;
         Limits = limits;
         _logger = logger;
@@ -43,6 +45,15 @@ internal sealed class NvmeController : IDisposable
     public NvmeSubsystem Subsystem { get; }
 
     public string HostNqn { get; }
+
+    /// <summary>HOSTID of the Connect data: with the host NQN it names the host reservations belong to (base 2.0, 5.27.1.25).</summary>
+    public Guid HostId { get; }
+
+    /// <summary>
+    /// The host as the SCSI reservation state knows it: the "initiator port" of its registrations,
+    /// one name for every controller of the host, so a registration holds on every path (8.19.1).
+    /// </summary>
+    public ItNexus Nexus { get; }
 
     /// <summary>The portal group the admin queue connected through: its ALUA state is this controller's ANA state.</summary>
     public ushort PortalGroup { get; }
@@ -88,6 +99,9 @@ internal sealed class NvmeController : IDisposable
         TargetPortGroupState.Standby or TargetPortGroupState.Unavailable => AnaState.Inaccessible,
         _ => AnaState.Optimized,
     };
+
+    /// <summary>The ANA state of one namespace's group through this path: inaccessible while its LUN is offline.</summary>
+    public AnaState AnaStateOf(NvmeNamespace ns) => ns.Unit.IsOffline ? AnaState.Inaccessible : AnaState;
 
     public void KeepAlive() => Volatile.Write(ref _lastKeepAlive, Environment.TickCount64);
 
@@ -275,6 +289,9 @@ internal sealed class NvmeController : IDisposable
             Remove("keep-alive timeout");
         }
     }
+
+    /// <summary>"NQN,hostid,UUID": distinct from every iSCSI initiator port name ("iqn...,i,0x..."), stable across reconnects.</summary>
+    internal static string ReservationHostName(string hostNqn, Guid hostId) => hostNqn + ",hostid," + hostId.ToString("D");
 
     public void Dispose() => _keepAliveTimer?.Dispose();
 }

@@ -57,6 +57,8 @@ internal sealed class NvmeNamespace
         PhysicalBlockSize = PhysicalBlockSize,
         ThinProvisioned = SupportsUnmap,
         ReadOnly = IsWriteProtected,
+        AnaGroupId = Nsid,
+        PersistThroughPowerLoss = Unit.PersistentReservations.CanPersist,
         Eui64 = Eui64,
         Nguid = Nguid,
         Uuid = Uuid,

@@ -236,14 +236,16 @@ internal sealed partial class NvmeTcpQueue
                 {
                     var namespaces = subsystem.Namespaces();
                     var nsids = new uint[namespaces.Count];
+                    var states = new AnaState[namespaces.Count];
                     for (var i = 0; i < nsids.Length; i++)
                     {
                         nsids[i] = namespaces[i].Nsid;
+                        states[i] = controller.AnaStateOf(namespaces[i]);
                     }
 
                     var groupsOnly = (lsp & 1) != 0;
                     var ana = new byte[LogPages.AnaLength(nsids.Length, groupsOnly)];
-                    LogPages.WriteAna(ana, _server.AnaChangeCount, controller.AnaState, nsids, groupsOnly);
+                    LogPages.WriteAna(ana, _server.AnaChangeCount, nsids, states, groupsOnly);
                     return ana;
                 }
 

@@ -75,6 +75,7 @@ internal sealed partial class NvmeTcpQueue
         var controllerId = BinaryPrimitives.ReadUInt16LittleEndian(connect[16..]);
         var subsystemNqn = NvmeText.ReadNullTerminated(connect.Slice(256, 256));
         var hostNqn = NvmeText.ReadNullTerminated(connect.Slice(512, 256));
+        var hostId = new Guid(connect[..16], bigEndian: true);
         var limits = _server.Options.Limits;
 
         if (recfmt != 0)
@@ -108,7 +109,7 @@ internal sealed partial class NvmeTcpQueue
             }
 
             var group = Portal.Group;
-            var created = subsystem.CreateController(id => new NvmeController(id, subsystem, hostNqn, group, kato, limits, _logger));
+            var created = subsystem.CreateController(id => new NvmeController(id, subsystem, hostNqn, hostId, group, kato, limits, _logger));
             if (created is null)
             {
                 return Refuse(new NvmeStatus(StatusCodeType.CommandSpecific, 0x81, false), 0, $"{subsystem.Nqn} holds {limits.MaxControllersPerSubsystem} controllers (the limit)");
@@ -120,7 +121,7 @@ internal sealed partial class NvmeTcpQueue
         else
         {
             var found = subsystem.FindController(controllerId);
-            if (found is null || found.HostNqn != hostNqn)
+            if (found is null || found.HostNqn != hostNqn || found.HostId != hostId)
             {
                 return RefuseParameter(true, found is null ? 16u : 512u, $"no controller {controllerId} of {subsystem.Nqn} for {hostNqn}");
             }

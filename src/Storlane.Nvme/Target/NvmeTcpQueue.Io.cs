@@ -27,7 +27,7 @@ internal sealed partial class NvmeTcpQueue
         }
 
         // ANA (base 2.0, 8.1.3.3): through an inaccessible path, commands end "Asymmetric Access Inaccessible".
-        if (controller.AnaState == AnaState.Inaccessible)
+        if (controller.AnaStateOf(ns) == AnaState.Inaccessible)
         {
             return ValueTask.FromResult<CommandResult>(NvmeStatus.AsymmetricAccessInaccessible);
         }
@@ -37,8 +37,24 @@ internal sealed partial class NvmeTcpQueue
             return ValueTask.FromResult<CommandResult>(NvmeStatus.NamespaceNotReady);
         }
 
+        var reservations = ns.Unit.PersistentReservations;
+        if (!reservations.IsServable)
+        {
+            // The reservation state cannot be vouched for (a shared store out of reach): another path may serve.
+            return ValueTask.FromResult<CommandResult>(NvmeStatus.AsymmetricAccessTransition);
+        }
+
+        if (ReservationAccessOf((IoOpcode)sqe.Opcode) is { } writes && reservations.Conflicts(controller.Nexus, writes))
+        {
+            return ValueTask.FromResult<CommandResult>(NvmeStatus.ReservationConflict);
+        }
+
         return (IoOpcode)sqe.Opcode switch
         {
+            IoOpcode.ReservationRegister => ReservationRegisterAsync(controller, ns, sqe, data, length),
+            IoOpcode.ReservationReport => ReservationReportAsync(controller, ns, sqe),
+            IoOpcode.ReservationAcquire => ReservationAcquireAsync(controller, ns, sqe, data, length),
+            IoOpcode.ReservationRelease => ReservationReleaseAsync(controller, ns, sqe, data, length),
             IoOpcode.Read => ReadAsync(subsystem, ns, sqe),
             IoOpcode.Write => WriteAsync(subsystem, ns, sqe, data, length),
             IoOpcode.Flush => FlushAsync(ns),

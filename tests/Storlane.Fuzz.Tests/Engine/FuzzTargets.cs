@@ -4,7 +4,7 @@ namespace Storlane.Fuzz.Tests.Engine;
 
 internal static class FuzzTargets
 {
-    public static readonly string[] Names = ["pdu", "login", "cdb", "vhdx", "connection"];
+    public static readonly string[] Names = ["pdu", "login", "cdb", "vhdx", "connection", "nvme"];
 
     public static FuzzTarget Create(string name) => name switch
     {
@@ -13,6 +13,7 @@ internal static class FuzzTargets
         "cdb" => new CdbTarget(),
         "vhdx" => new VhdxTarget(),
         "connection" => new ConnectionTarget(),
+        "nvme" => new NvmeConnectionTarget(),
         _ => throw new ArgumentException($"unknown fuzz target '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
     };
 }

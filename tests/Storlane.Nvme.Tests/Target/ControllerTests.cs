@@ -133,11 +133,34 @@ public class ControllerTests
             await host.ConnectAsync(TargetFixture.Nqn);
             var (completion, log) = await host.GetLogPageAsync((byte)LogPageId.Ana, 4096);
             Assert.True(completion.Status.IsSuccess);
-            Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(log.AsSpan(8)));
-            Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(log.AsSpan(16)));
-            Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(log.AsSpan(20)));
-            Assert.Equal((byte)state, log[32]);
+
+            // One ANA group per namespace (ANAGRPID = NSID), so a LUN taken offline can be reported alone.
+            Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(log.AsSpan(8)));
+            foreach (var nsid in new uint[] { 1, 2 })
+            {
+                var group = log.AsSpan(16 + (36 * (int)(nsid - 1)), 36);
+                Assert.Equal(nsid, BinaryPrimitives.ReadUInt32LittleEndian(group));
+                Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(group[4..]));
+                Assert.Equal((byte)state, group[16]);
+                Assert.Equal(nsid, BinaryPrimitives.ReadUInt32LittleEndian(group[32..]));
+            }
         }
+    }
+
+    [Fact]
+    public async Task AnaLog_ReportsALunTakenOffline_AsInaccessible_ItsNeighbourAsBefore()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        await using var host = await TestHost.OpenAsync(target.IoEndpoint);
+        await host.ConnectAsync(TargetFixture.Nqn);
+        target.Device.SetLogicalUnitOffline(1, offline: true);
+
+        var (completion, log) = await host.GetLogPageAsync((byte)LogPageId.Ana, 4096);
+
+        Assert.True(completion.Status.IsSuccess);
+        Assert.Equal((byte)AnaState.Optimized, log[16 + 16]);
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(log.AsSpan(16 + 36)));
+        Assert.Equal((byte)AnaState.Inaccessible, log[16 + 36 + 16]);
     }
 
     [Fact]

@@ -165,6 +165,18 @@ public class IoTests
     }
 
     [Fact]
+    public async Task OfflineLun_RefusesIo_WithAnaInaccessible_OnlyOnItsNamespace()
+    {
+        await using var target = await TargetFixture.StartAsync();
+        var (admin, io) = await ConnectAsync(target);
+        await using var _ = admin;
+        await using var __ = io;
+        target.Device.SetLogicalUnitOffline(0, offline: true);
+        Assert.Equal(NvmeStatus.AsymmetricAccessInaccessible, (await io.ExecuteAsync(io.IoCommand(IoOpcode.Read, 1, 0, 1), expectDataLength: 512)).Status);
+        Assert.True((await io.ExecuteAsync(io.IoCommand(IoOpcode.Read, 2, 0, 1), expectDataLength: 4096)).Status.IsSuccess);
+    }
+
+    [Fact]
     public async Task BadDataDigest_FailsTheCommand_NotTheConnection()
     {
         await using var target = await TargetFixture.StartAsync();

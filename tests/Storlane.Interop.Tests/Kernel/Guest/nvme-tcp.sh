@@ -1,5 +1,7 @@
 # The Linux NVMe/TCP host (nvme_tcp, nvme-cli) against storlane serve: discover, connect without and
-# with header+data digests, the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect.
+# with header+data digests, the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect; then native
+# NVMe multipath over both portals (portal group 1 ANA optimized, group 2 non-optimized) with the
+# first path's cable pulled by the host mid-fio (after "MARK fio-started"): errors, stall, path I/O.
 . ./lib.sh
 modprobe -a nvme_tcp nvme_fabrics nvme_core || die "modprobe nvme_tcp failed"
 A=10.231.1.1
@@ -58,4 +60,35 @@ for pass in plain digests; do
   result "${pass}_disconnect=$(nvme disconnect -n $NQN 2>&1 | grep -c 'disconnected 1 controller')"
   wait_gone
 done
+
+# path_dev ADDRESS: the path device (nvmeXcYn1, hidden from /dev) of namespace 1 through that portal.
+path_dev() {
+  for d in /sys/block/nvme*c*n*; do
+    [ "$(cat "$d/nsid" 2>/dev/null)" = 1 ] || continue
+    c=$(basename "$(readlink -f "$d/device")")
+    grep -q "traddr=$1," "/sys/class/nvme/$c/address" 2>/dev/null && { basename "$d"; return 0; }
+  done
+}
+path_ios() { if [ -n "$1" ] && [ -e "/sys/block/$1/stat" ]; then ios "$1"; else echo 0; fi; }
+
+step connect-multipath
+for a in $A 10.231.2.1; do
+  nvme connect -t tcp -a $a -s 4420 -n $NQN -q $HOST -k 5 -l 60 || die "nvme connect ($a) failed"
+done
+n1=$(wait_ns 1)
+i=0
+while [ "$(nvme list-subsys /dev/$n1 2>/dev/null | grep -c ' live')" -lt 2 ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+nvme list-subsys /dev/$n1 2>&1 | sed 's/^/subsys: /'
+result "mp_live=$(nvme list-subsys /dev/$n1 2>/dev/null | grep -c ' live')"
+result "mp_optimized=$(nvme list-subsys /dev/$n1 2>/dev/null | grep "traddr=$A," | grep -c ' optimized') mp_nonoptimized=$(nvme list-subsys /dev/$n1 2>/dev/null | grep 'traddr=10.231.2.1,' | grep -c 'non-optimized')"
+P1=$(path_dev $A); P2=$(path_dev 10.231.2.1)
+result "mp_path1=${P1:-none} mp_path2=${P2:-none}"
+step fio-multipath
+a=$(path_ios "$P1"); b=$(path_ios "$P2")
+mark fio-started
+fio_verify /dev/$n1 25s mp --rw=randwrite --verify_backlog=64 --write_lat_log=mp --log_avg_msec=0
+stall_report mp
+result "mp_during_path1_ios=$(( $(path_ios "$P1") - a )) mp_during_path2_ios=$(( $(path_ios "$P2") - b ))"
+nvme list-subsys /dev/$n1 2>&1 | sed 's/^/after: /'
+nvme disconnect -n $NQN > /dev/null 2>&1
 step done
