@@ -31,7 +31,7 @@ public static class BenchTargetFactory
                 throw new FormatException($"iSCSI URL '{spec}' needs a target name and a LUN: iscsi://host[:port]/target-iqn/lun");
             }
 
-            return await IscsiBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
+            return await BlockDiskBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
         }
 
         if (NvmeUrl.IsNvmeUrl(spec))
@@ -46,7 +46,7 @@ public static class BenchTargetFactory
                 throw new FormatException($"NVMe/TCP URL '{spec}' needs a namespace: nvme+tcp://host[:port]/subsystem-nqn/nsid");
             }
 
-            return await NvmeBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
+            return await BlockDiskBenchTarget.OpenAsync(url, cancellationToken).ConfigureAwait(false);
         }
 
         if (spec.StartsWith(MultipathTargetSpec.Prefix, StringComparison.OrdinalIgnoreCase))

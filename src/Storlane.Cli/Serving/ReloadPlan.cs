@@ -120,7 +120,14 @@ internal sealed class ReloadPlan
     {
         var plan = Compare(served.Target, wanted.Target, servedSize, server);
         plan.CompareManagement(served.Management, wanted.Management);
+        plan.CompareNvme(served.Nvme, wanted.Nvme);
         return plan;
+    }
+
+    /// <summary>The NVMe/TCP listeners and their limits are set up once, at start.</summary>
+    private void CompareNvme(NvmeSettings served, NvmeSettings wanted)
+    {
+        Check(served.Mode == wanted.Mode && served.Port == wanted.Port && served.DiscoveryPort == wanted.DiscoveryPort && served.Limits == wanted.Limits, "nvme changed");
     }
 
     private void CompareManagement(ManagementOptions served, ManagementOptions wanted)
@@ -137,7 +144,12 @@ internal sealed class ReloadPlan
         Check(served.CommandWindow == wanted.CommandWindow, "command-window changed");
         Check(SameChap(served.DiscoveryChap, wanted.DiscoveryChap), "discovery-chap changed");
         Check(served.Limits == wanted.Limits, "limits changed");
+        Check(SameGateway(served.Gateway, wanted.Gateway), "gateway changed");
     }
+
+    /// <summary>The gateway's name is in the cluster's reservation state and its ownership loop starts with the LUs: both fixed at start.</summary>
+    private static bool SameGateway(GatewayOptions served, GatewayOptions wanted) =>
+        served.Name == wanted.Name && served.Ownership == wanted.Ownership && served.LeaseDuration == wanted.LeaseDuration && served.Groups.SequenceEqual(wanted.Groups);
 
     private void CompareAluaStates(TargetServerOptions served, TargetServerOptions wanted)
     {

@@ -1,25 +1,30 @@
+using Storlane.Initiator;
 using Storlane.Initiator.Nvme;
 
 namespace Storlane.Bench.Targets;
 
-/// <summary>An NVMe/TCP namespace through Storlane's NVMe/TCP host (one controller association, one path).</summary>
-public sealed class NvmeBenchTarget : IBenchTarget
+/// <summary>
+/// One path to one LU through Storlane's own initiator: an iSCSI LUN (one session) or an NVMe/TCP
+/// namespace (one controller association). Both are <see cref="BlockDisk"/>s, so the bench drives
+/// them the same way and a row compares the transports, not two adapters.
+/// </summary>
+public sealed class BlockDiskBenchTarget : IBenchTarget
 {
-    private readonly NvmeDisk _disk;
+    private readonly BlockDisk _disk;
     private readonly int _blockShift;
 
-    private NvmeBenchTarget(NvmeDisk disk, NvmeUrl url)
+    private BlockDiskBenchTarget(BlockDisk disk, string spec, string kind, string path)
     {
         _disk = disk;
         _blockShift = System.Numerics.BitOperations.Log2((uint)disk.BlockSize);
         Info = new BenchTargetInfo
         {
-            Spec = url.ToString(),
-            Kind = "nvme-tcp",
+            Spec = spec,
+            Kind = kind,
             LogicalBlockSize = disk.BlockSize,
             PhysicalBlockSize = disk.PhysicalBlockSize,
             BlockCount = disk.BlockCount,
-            Paths = [url.Portal],
+            Paths = [path],
         };
     }
 
@@ -27,10 +32,16 @@ public sealed class NvmeBenchTarget : IBenchTarget
 
     public int BufferAlignment => 1;
 
-    public static async Task<NvmeBenchTarget> OpenAsync(NvmeUrl url, CancellationToken cancellationToken)
+    public static async Task<BlockDiskBenchTarget> OpenAsync(IscsiUrl url, CancellationToken cancellationToken)
+    {
+        var disk = await IscsiDisk.OpenAsync(url, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new BlockDiskBenchTarget(disk, url.ToString(), "iscsi", url.PathName);
+    }
+
+    public static async Task<BlockDiskBenchTarget> OpenAsync(NvmeUrl url, CancellationToken cancellationToken)
     {
         var disk = await NvmeDisk.OpenAsync(url, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new NvmeBenchTarget(disk, url);
+        return new BlockDiskBenchTarget(disk, url.ToString(), "nvme-tcp", url.Portal);
     }
 
     public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
