@@ -187,9 +187,11 @@ public sealed class RbdBlockDevice : IResizableBlockDevice, IAllocationQuery, IC
         {
             SetSize(_image.GetSize());
         }
-        catch (CephException)
+        catch (Exception ex) when (ex is CephException or ObjectDisposedException)
         {
-            // The image is closing or the cluster is unreachable: the next notification retries.
+            // The image is closing (a notification queued before the device was disposed) or the
+            // cluster is unreachable: the next notification retries. Runs on the thread pool, where
+            // an escaping exception would end the process.
         }
     }
 
