@@ -19,12 +19,15 @@ public sealed partial class IscsiTargetServer
     /// <summary>Configured portals with the endpoints listening now and the connections on each.</summary>
     public IReadOnlyList<PortalView> PortalViews()
     {
+        // The portal list as served now: a reload or the API may have added or removed portals since
+        // the start, and BoundPortal.PortalIndex indexes this list, not the options the target began with.
+        var portals = _portals?.Portals ?? Options.Portals;
         var bound = ListeningPortals;
         var open = _context?.Admission.PerPortal() ?? [];
-        var views = new List<PortalView>(Options.Portals.Count);
-        for (var index = 0; index < Options.Portals.Count; index++)
+        var views = new List<PortalView>(portals.Count);
+        for (var index = 0; index < portals.Count; index++)
         {
-            var portal = Options.Portals[index];
+            var portal = portals[index];
             var listening = new List<ListenerView>();
             foreach (var endpoint in bound)
             {
@@ -88,11 +91,23 @@ public sealed partial class IscsiTargetServer
                     lun.Encrypted,
                     unit.Serial,
                     unit.IsOffline ? OfflineAlua(alua) : alua,
-                    node.Counters.TryGetValue(lun.Lun, out var counters) ? counters.View() : new LunCountersView(0, 0, 0, 0)));
+                    node.Counters.TryGetValue(lun.Lun, out var counters) ? counters.View() : new LunCountersView(0, 0, 0, 0),
+                    ReservationsView(unit.PersistentReservations.Cached())));
             }
 
             views.Add(new TargetView(options.Name, options.Alias, [.. options.AllowedInitiators], options.Chap is not null, options.MutualChap is not null, luns));
         }
+    }
+
+    private static ReservationView ReservationsView(PersistentReservationReport report)
+    {
+        var registrations = new List<RegistrationView>(report.Registrations.Count);
+        foreach (var registration in report.Registrations)
+        {
+            registrations.Add(new RegistrationView(registration.InitiatorPortName, registration.Key.ToString("x16", CultureInfo.InvariantCulture), registration.HoldsReservation));
+        }
+
+        return new ReservationView(report.Generation, report.Type?.ToString(), registrations);
     }
 
     /// <summary>Every logged-in session, ordered by TSIH.</summary>

@@ -49,9 +49,14 @@ public sealed class PersistentReservationPort
     public ValueTask<bool> PreemptAsync(ItNexus nexus, ulong key, ulong preemptKey, PersistentReservationType type, bool abort, CancellationToken cancellationToken) =>
         _state.PreemptAsync(nexus, key, preemptKey, type, abort, [], cancellationToken);
 
-    public async ValueTask<PersistentReservationReport> ReportAsync(CancellationToken cancellationToken)
+    public async ValueTask<PersistentReservationReport> ReportAsync(CancellationToken cancellationToken) =>
+        Report(await _state.SnapshotAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The state as this gateway last learned it, without a round trip to a shared store (for views).</summary>
+    public PersistentReservationReport Cached() => Report(_state.CachedSnapshot());
+
+    private static PersistentReservationReport Report(ReservationSnapshot snapshot)
     {
-        var snapshot = await _state.SnapshotAsync(cancellationToken).ConfigureAwait(false);
         var registrations = new PersistentRegistration[snapshot.Registrants.Count];
         for (var i = 0; i < registrations.Length; i++)
         {

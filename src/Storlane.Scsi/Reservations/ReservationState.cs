@@ -101,6 +101,9 @@ internal sealed class ReservationState : ISharedStateListener
     /// <summary>Some I_T nexus holds a persistent reservation, as this gateway last learned it.</summary>
     public bool IsPersistentlyReserved => _current.Book.Holder is not null;
 
+    /// <summary>A consistent copy of the cached state, with no refresh from a shared store.</summary>
+    public ReservationSnapshot CachedSnapshot() => _current.Book.Snapshot(AlwaysPersists);
+
     /// <summary>A consistent copy for PERSISTENT RESERVE IN; a shared store is read again first (the generation check).</summary>
     public async ValueTask<ReservationSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {

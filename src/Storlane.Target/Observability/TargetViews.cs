@@ -27,7 +27,18 @@ public sealed record LunView(
     bool Encrypted,
     string Serial,
     IReadOnlyList<AluaView> Alua,
-    LunCountersView Counters);
+    LunCountersView Counters,
+    ReservationView? Reservations = null);
+
+/// <summary>
+/// A LUN's persistent reservations (SPC-4 5.12) as PERSISTENT RESERVE IN READ FULL STATUS would
+/// report them: the generation, each registered initiator port with its key, and the reservation
+/// type when one is held (null otherwise). Keys are hexadecimal, as sg_persist prints them.
+/// </summary>
+public sealed record ReservationView(uint Generation, string? Type, IReadOnlyList<RegistrationView> Registrations);
+
+/// <summary>One registration; <see cref="Holder"/> when it holds (or, for an all-registrants type, shares) the reservation.</summary>
+public sealed record RegistrationView(string InitiatorPort, string Key, bool Holder);
 
 /// <summary>The asymmetric access state of one target port group (SPC-4 table 44).</summary>
 public sealed record AluaView(ushort Group, string State);
