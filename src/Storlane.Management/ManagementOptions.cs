@@ -12,6 +12,9 @@ public sealed class ManagementOptions
     /// <summary>Set by serve, not read from the file: where the change endpoints send changes; null answers them 503.</summary>
     public IConfigChanges? Changes { get; set; }
 
+    /// <summary>Set by serve, not read from the file: the recent warnings and path events GET /api/v1/events lists; null lists none.</summary>
+    public RecentEvents? Events { get; set; }
+
     /// <summary>An optional TCP endpoint, served over TLS only (<see cref="TlsListener"/>); callers need a bearer token there.</summary>
     public System.Net.IPEndPoint? Listen { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -76,6 +77,9 @@ public sealed class ManagementServer : IAsyncDisposable
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new RequiresRole(ApiRole.Monitor));
         OpenApiDocument.Map(app);
         DashboardEndpoints.Map(app, target);
+        app.MapGet("/api/v1/events", () => Results.Ok(options.Events?.Snapshot() ?? []))
+            .WithMetadata(new RequiresRole(ApiRole.Monitor)).WithName("RecentEvents")
+            .WithSummary("The last 256 warnings, errors and path events (ALUA changes, sessions reinstated or ended, LUNs offline), oldest first");
 
         try
         {

@@ -58,6 +58,10 @@ internal sealed class ServeRunner
         var options = config.Target;
         using var ownLoggerFactory = _loggerFactory is null ? ConsoleLogging.Create(_settings.LogLevel) : null;
         var loggerFactory = _loggerFactory ?? ownLoggerFactory!;
+
+        // Beside the console from the first line, so a bind that fails at start is listed too.
+        config.Management.Events = new RecentEvents();
+        loggerFactory.AddProvider(config.Management.Events);
         var logger = loggerFactory.CreateLogger("storlane");
         CliLog.ConfigLoaded(logger, _settings.ConfigPath ?? "built-in default", Path.GetFullPath(_settings.DataDirectory));
         ServeAnnouncer.WarnBeyondLoopback(logger, options);
