@@ -126,7 +126,8 @@ public sealed class LiveChangeTests : IDisposable
         }
     }
 
-    private static async Task ChangeAsync(HttpClient api, HttpMethod method, string path, object? body)
+    /// <summary>One change through the API; anything but success fails the test with the answer.</summary>
+    internal static async Task ChangeAsync(HttpClient api, HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         using var response = await api.SendAsync(request);

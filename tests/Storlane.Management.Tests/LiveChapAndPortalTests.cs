@@ -51,19 +51,19 @@ public sealed class LiveChapAndPortalTests : IDisposable
         await io.WaitForRoundsAsync(10);
 
         // A new secret: the old one no longer logs in, the new one does, the running session stays.
-        await ChangeAsync(api, HttpMethod.Put, Target + "/chap", new { user = User, secret = NewSecret });
+        await LiveChangeTests.ChangeAsync(api, HttpMethod.Put, Target + "/chap", new { user = User, secret = NewSecret });
         await Assert.ThrowsAsync<IscsiLoginException>(async () => await (await LoginAsync("127.0.0.1", port, OldSecret)).DisposeAsync());
         await (await LoginAsync("127.0.0.1", port, NewSecret)).DisposeAsync();
 
         // CHAP off: a login without credentials is let in.
-        await ChangeAsync(api, HttpMethod.Delete, Target + "/chap", null);
+        await LiveChangeTests.ChangeAsync(api, HttpMethod.Delete, Target + "/chap", null);
         await (await LoginAsync("127.0.0.1", port, secret: null)).DisposeAsync();
 
         // A portal added listens at once; a session through it survives its removal, new logins do not get in.
-        await ChangeAsync(api, HttpMethod.Post, "/api/v1/portals", new { address = "127.0.0.2", port = 0, group = 1 });
+        await LiveChangeTests.ChangeAsync(api, HttpMethod.Post, "/api/v1/portals", new { address = "127.0.0.2", port = 0, group = 1 });
         var added = await PortOfAsync(api, "127.0.0.2");
         await using var throughAdded = await LoginAsync("127.0.0.2", added, secret: null);
-        await ChangeAsync(api, HttpMethod.Delete, "/api/v1/portals/127.0.0.2/0", null);
+        await LiveChangeTests.ChangeAsync(api, HttpMethod.Delete, "/api/v1/portals/127.0.0.2/0", null);
         var portals = (await api.GetFromJsonAsync<TargetsResponse>("/api/v1/targets"))!.Portals;
         Assert.DoesNotContain(portals, p => p.Address == "127.0.0.2");
         await Assert.ThrowsAnyAsync<Exception>(async () => await (await LoginAsync("127.0.0.2", added, secret: null)).DisposeAsync());
@@ -96,13 +96,6 @@ public sealed class LiveChapAndPortalTests : IDisposable
             Chap = secret is null ? null : new ChapCredential(User, secret),
             LoginTimeout = TimeSpan.FromSeconds(5),
         });
-
-    private static async Task ChangeAsync(HttpClient api, HttpMethod method, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await api.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
 
     private static async Task<int> PortOfAsync(HttpClient api, string address)
     {

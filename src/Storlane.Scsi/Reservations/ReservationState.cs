@@ -18,6 +18,7 @@ internal sealed class ReservationState : ISharedStateListener
 
     private readonly ILuSharedState _store;
     private readonly string _gateway;
+    private long _endingLegacyNexus = -1;
     private readonly Action<List<ReservationNotice>, bool> _raise;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Lock _installLock = new();
@@ -92,11 +93,23 @@ internal sealed class ReservationState : ISharedStateListener
             return false;
         }
 
-        return book.Conflicts(_gateway, nexus, access);
+        return book.Legacy is { } legacy && IsEnding(legacy)
+            ? book.PersistentConflicts(nexus, access)
+            : book.Conflicts(_gateway, nexus, access);
     }
 
     /// <summary>An SPC-2 reservation held through another nexus (SPC-4 5.12.3: PR commands conflict with it).</summary>
-    public bool LegacyConflicts(ItNexus nexus) => _current.Book.LegacyConflicts(_gateway, nexus);
+    public bool LegacyConflicts(ItNexus nexus) =>
+        _current.Book.Legacy is { } legacy && !IsEnding(legacy) && _current.Book.LegacyConflicts(_gateway, nexus);
+
+    /// <summary>
+    /// This gateway's RESERVE holder whose I_T nexus is gone: SPC-2 7.21 ends the reservation with
+    /// the nexus, at once, while the shared store hears of it a round trip later. Without this, a
+    /// command from another nexus in that window would get RESERVATION CONFLICT from a reservation
+    /// that no longer exists (libiscsi's Sanitize.Reset after Sanitize.Reservations closes its clone).
+    /// </summary>
+    private bool IsEnding(LegacyHolder legacy) =>
+        legacy.NexusId == Volatile.Read(ref _endingLegacyNexus) && string.Equals(legacy.Gateway, _gateway, StringComparison.Ordinal);
 
     /// <summary>Some I_T nexus holds a persistent reservation, as this gateway last learned it.</summary>
     public bool IsPersistentlyReserved => _current.Book.Holder is not null;
@@ -151,6 +164,11 @@ internal sealed class ReservationState : ISharedStateListener
         if (held is null || (nexusId is { } id && !(held.NexusId == id && held.Gateway == _gateway)))
         {
             return;
+        }
+
+        if (string.Equals(held.Gateway, _gateway, StringComparison.Ordinal))
+        {
+            Volatile.Write(ref _endingLegacyNexus, held.NexusId);
         }
 
         var pending = ChangeAsync((book, _) => book.DropLegacy(h => nexusId is null || (h.NexusId == nexusId && h.Gateway == _gateway)), [], abort: false, CancellationToken.None);

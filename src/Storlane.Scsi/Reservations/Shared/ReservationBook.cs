@@ -71,6 +71,12 @@ internal sealed class ReservationBook
             return !legacy.Is(gateway, nexus);
         }
 
+        return PersistentConflicts(nexus, access);
+    }
+
+    /// <summary>SPC-4 table 62 / SBC-3 table 13 alone, as if no SPC-2 reservation were held.</summary>
+    public bool PersistentConflicts(ItNexus nexus, ReservationAccess access)
+    {
         if (Holder is null || IsHolder(nexus) || (Type.AdmitsRegistrants() && Find(nexus) is not null))
         {
             return false;
