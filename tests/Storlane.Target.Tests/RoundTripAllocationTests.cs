@@ -23,6 +23,12 @@ public class RoundTripAllocationTests
     private const int Batches = 10;
     private const int RoundTripsPerBatch = 2_000;
 
+    // One object per round trip costs at least 24 B (header, method table, payload) in every batch;
+    // the quietest batch staying under half that proves there is none. The process-wide count also
+    // sees the thread pool and timers other tests in this assembly left running (a few KiB a batch),
+    // which a bound of 1 B per round trip mistook for the command path.
+    private const long MaxBytesPerBatch = RoundTripsPerBatch * 12L;
+
     [Theory]
     [InlineData(LunBackend.Memory, 4096)]
     [InlineData(LunBackend.Memory, 512)]
@@ -31,7 +37,7 @@ public class RoundTripAllocationTests
     public void Read4KiB_AllocatesNothingPerRoundTrip(LunBackend backend, int blockSize)
     {
         var batches = MeasureBatches(backend, blockSize, static b => b.Read4KiB());
-        Assert.True(batches.Min() < RoundTripsPerBatch, $"READ: bytes allocated per batch of {RoundTripsPerBatch} round trips: {string.Join(", ", batches)}");
+        Assert.True(batches.Min() < MaxBytesPerBatch, $"READ: bytes allocated per batch of {RoundTripsPerBatch} round trips: {string.Join(", ", batches)}");
     }
 
     [Theory]
@@ -42,7 +48,7 @@ public class RoundTripAllocationTests
     public void Write4KiB_AllocatesNothingPerRoundTrip(LunBackend backend, int blockSize)
     {
         var batches = MeasureBatches(backend, blockSize, static b => b.Write4KiB());
-        Assert.True(batches.Min() < RoundTripsPerBatch, $"WRITE: bytes allocated per batch of {RoundTripsPerBatch} round trips: {string.Join(", ", batches)}");
+        Assert.True(batches.Min() < MaxBytesPerBatch, $"WRITE: bytes allocated per batch of {RoundTripsPerBatch} round trips: {string.Join(", ", batches)}");
     }
 
     /// <summary>Bytes the process allocated during each batch of round trips, after a warm-up.</summary>
