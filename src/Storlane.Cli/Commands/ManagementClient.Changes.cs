@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text.Json;
 using Storlane.Management;
 
 namespace Storlane.Cli.Commands;
@@ -25,47 +22,8 @@ internal sealed partial class ManagementClient
     }
 
     /// <exception cref="ManagementClientException">No server, or the change was refused (the API's own sentence).</exception>
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: Json);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException or null)
-        {
-            throw new ManagementClientException($"no storlane serve is listening on {SocketPath} (give its socket with --api PATH)");
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ManagementClientException($"cannot reach {SocketPath}: {e.Message}");
-        }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                var reason = await ErrorOf(response, cancellationToken).ConfigureAwait(false);
-                throw new ManagementClientException($"refused ({(int)response.StatusCode}): {reason}");
-            }
-
-            try
-            {
-                return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
-                    ?? throw new ManagementClientException($"{SocketPath} answered {path} with nothing");
-            }
-            catch (JsonException e)
-            {
-                throw new ManagementClientException($"{SocketPath} answered {path} with something that is not the management API's JSON: {e.Message}");
-            }
-        }
-    }
+    public Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        RequestAsync<T>(method, path, body, static (_, _, status, reason) => $"refused ({status}): {reason}", cancellationToken);
 
     /// <summary>A change whose answer is <see cref="ChangeResponse"/>.</summary>
     public Task<ChangeResponse> ChangeAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>

@@ -65,12 +65,22 @@ internal sealed partial class ManagementClient : IDisposable
     }
 
     /// <exception cref="ManagementClientException">No server, a refusal, or an answer that is not the API's.</exception>
-    public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+    public Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
+        RequestAsync<T>(HttpMethod.Get, path, body: null, static (socket, path, status, reason) => $"{socket} refused {path}: {status} {reason}", cancellationToken);
+
+    /// <summary>One request and its JSON answer; every failure becomes a <see cref="ManagementClientException"/>, a refusal worded by <paramref name="refused"/> (socket, path, status, the API's reason).</summary>
+    private async Task<T> RequestAsync<T>(HttpMethod method, string path, object? body, Func<string, string, int, string, string> refused, CancellationToken cancellationToken)
     {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException or null)
         {
@@ -86,7 +96,7 @@ internal sealed partial class ManagementClient : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var reason = await ErrorOf(response, cancellationToken).ConfigureAwait(false);
-                throw new ManagementClientException($"{SocketPath} refused {path}: {(int)response.StatusCode} {reason}");
+                throw new ManagementClientException(refused(SocketPath, path, (int)response.StatusCode, reason));
             }
 
             try
