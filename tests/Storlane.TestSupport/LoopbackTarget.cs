@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Storlane.Storage;
 using Storlane.Target;
 using Storlane.Target.Portals;
 
@@ -41,6 +42,10 @@ public sealed class LoopbackTarget : IAsyncDisposable
     /// <summary>The default target; <paramref name="configure"/> edits the server and target options last.</summary>
     public static Task<LoopbackTarget> StartAsync(Action<TargetServerOptions, TargetOptions> configure) =>
         StartAsync(new LoopbackTargetOptions { Configure = configure });
+
+    /// <summary>The default target with LUN 0 served by <paramref name="lun0"/> (a fault-injecting device, say); LUN 1 stays 4Kn in memory.</summary>
+    public static Task<LoopbackTarget> StartAsync(IBlockDevice lun0) =>
+        StartAsync((_, target) => target.Luns[0] = new LunOptions { Lun = 0, Backend = LunBackend.Memory, Device = lun0 });
 
     public static async Task<LoopbackTarget> StartAsync(LoopbackTargetOptions options)
     {
@@ -84,7 +89,7 @@ public sealed class LoopbackTarget : IAsyncDisposable
     }
 
     /// <summary><c>iscsi://[credentials@]address:port/target/lun</c> through one portal.</summary>
-    public string Url(int lun, int portal = 0, string? credentials = null) =>
+    public string Url(int lun, string? credentials = null, int portal = 0) =>
         TargetUrl(portal, credentials) + "/" + lun.ToString(CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
