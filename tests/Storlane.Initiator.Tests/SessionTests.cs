@@ -138,10 +138,11 @@ public class SessionTests
     public async Task TargetPings_AreAnsweredSoTheSessionStaysUp()
     {
         // The target's clock is stepped a second at a time: it pings once the session has been idle
-        // a second, and pings again only once its last ping was answered, or drops the session a
-        // second later. Three pings that reached the initiator are three answers the target took.
+        // a second, and pings again only once its last ping was answered (else it drops the session
+        // when the timeout has run, long enough here that a slow test thread cannot step past it).
+        // Three pings that reached the initiator are three answers the target took.
         var clock = new FakeTimeProvider();
-        await using var target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { Time = clock, Configure = (o, _) => { o.NopInIntervalSeconds = 1; o.NopInTimeoutSeconds = 1; } });
+        await using var target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { Time = clock, Configure = (o, _) => { o.NopInIntervalSeconds = 1; o.NopInTimeoutSeconds = 5; } });
         await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, new IscsiSessionOptions { KeepaliveInterval = TimeSpan.Zero });
         for (var ping = 0; ping < 3; ping++)
         {
