@@ -17,8 +17,11 @@ public sealed class WorkloadRunnerTests
         var result = await WorkloadRunner.RunAsync(target, spec);
 
         Assert.Equal(queueDepth, result.MaxOutstandingPerWorker);
-        // Sampled at each issue (the new I/O included): a held queue is full then, bar the first fill.
-        Assert.InRange(result.MeanOutstandingPerWorker, queueDepth - 0.5, queueDepth);
+        // Sampled at each issue (the new I/O included): a held queue is full then, bar the first fill
+        // and slots that complete together while the issuing thread waits for a core (a loaded
+        // machine measured 7.03 at depth 8). A runner that refills only once the queue drains would
+        // average (depth + 1) / 2, below this bound from depth 3 on.
+        Assert.InRange(result.MeanOutstandingPerWorker, queueDepth * 0.75, queueDepth);
     }
 
     [Fact]
