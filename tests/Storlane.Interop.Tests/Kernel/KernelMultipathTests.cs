@@ -44,7 +44,7 @@ public sealed class KernelMultipathTests
         await rig.StartStorlaneAsync(Config(preferFirstGroup: true));
         var variables = new Dictionary<string, string>(Variables) { ["TIMERS"] = "safe", ["RUNTIME"] = "25", ["PATH_GROUPS"] = "2" };
         await using var vm = await rig.BootAsync("cable-pull.sh", variables, TimeSpan.FromMinutes(5), cancel.Token);
-        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console);
+        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console + "\n--- target\n" + rig.TargetLog);
         await Task.Delay(TimeSpan.FromSeconds(8), cancel.Token);
         await rig.Network.SetLinkAsync(0, up: false, cancel.Token);
         var results = await rig.FinishAsync(vm, cancel.Token);
@@ -75,7 +75,7 @@ public sealed class KernelMultipathTests
         await rig.StartStorlaneAsync(Config(preferFirstGroup: false));
         var variables = new Dictionary<string, string>(Variables) { ["RUNTIME"] = "30" };
         await using var vm = await rig.BootAsync("restart.sh", variables, TimeSpan.FromMinutes(5), cancel.Token);
-        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console);
+        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(3), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console + "\n--- target\n" + rig.TargetLog);
         await Task.Delay(TimeSpan.FromSeconds(6), cancel.Token);
         Assert.Equal(0, await rig.StopStorlaneAsync());
         await Task.Delay(TimeSpan.FromSeconds(3), cancel.Token);

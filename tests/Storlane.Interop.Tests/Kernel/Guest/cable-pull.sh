@@ -3,12 +3,16 @@
 # latency log, and which path carried I/O before and after.
 # Variables: TARGET, PATH_GROUPS (the priority groups expected: 1, or 2 with a preferred group), SELECTOR ("service-time 0"), TIMERS (tuned|default), RUNTIME (s).
 . ./lib.sh
+# The early steps name where a boot stalls when the host gives up waiting.
+step discovery
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
   iscsiadm -m discovery -t sendtargets -p $P > /dev/null
 done
 set_timers "$TARGET" "${TIMERS:-tuned}"
 start_multipath "${SELECTOR:-service-time 0}" queue
+step login
 iscsiadm -m node -T "$TARGET" --login > /dev/null
+step wait-map
 MAP=$(wait_map 2)
 wait_groups "${PATH_GROUPS:-1}"
 multipath -ll | sed 's/^/before: /'

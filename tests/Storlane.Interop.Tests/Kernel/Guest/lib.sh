@@ -22,6 +22,11 @@ modprobe -a iscsi_tcp sd_mod sg crc32c_generic dm_multipath scsi_dh_alua dm_roun
 mkdir -p /etc/iscsi /run/lock/iscsi
 echo "InitiatorName=${INITIATOR:-iqn.2026-12.io.storlane.test:vm}" > /etc/iscsi/initiatorname.iscsi
 iscsid || die "iscsid did not start"
+step iscsid-started
+
+# The kernel names tasks stuck in uninterruptible sleep for 20 s, with their stacks, on the serial
+# console: that reaches the host even when this script's own output (a pipe into the share) stalls.
+echo 20 > /proc/sys/kernel/hung_task_timeout_secs 2> /dev/null || true
 
 # node_set TARGET PORTAL KEY VALUE [IFACE]
 node_set() { iscsiadm -m node -T "$1" -p "$2" ${5:+-I "$5"} -o update -n "$3" -v "$4" >/dev/null; }
@@ -84,7 +89,8 @@ set_timers() {
 start_multipath() {
   /lib/systemd/systemd-udevd --daemon > /dev/null 2>&1
   udevadm trigger --action=add > /dev/null 2>&1 || true
-  udevadm settle
+  udevadm settle --timeout=60 || echo "udevadm settle timed out"
+  step udev-settled
   cat > /etc/multipath.conf <<CONF
 defaults {
     user_friendly_names no
@@ -116,20 +122,62 @@ devices {
 }
 CONF
   multipathd -s
+  step multipathd-started
 }
 
-# The dm-multipath map's device, once it has formed over $1 paths.
+# The dm-multipath map's device, once it has formed over $1 paths (up to 90 s). Runs inside $(...):
+# a failure goes to stderr, which the guest log also keeps. Each probe is bounded: a probe blocked
+# on a path's I/O would otherwise hang the script past the host's patience, silently.
 wait_map() {
-  i=0
+  deadline=$(( $(date +%s) + 90 ))
+  # A probe stuck in uninterruptible sleep cannot be timed out: a watchdog reports from beside it,
+  # straight to the serial console, every 15 s until the map is there. The kernel's list of blocked
+  # tasks comes first: it needs no new program (a stalled root file system cannot start one).
+  rm -f /tmp/map-ready
+  (
+    for n in 1 2 3 4 5 6; do
+      sleep 15; [ -e /tmp/map-ready ] && exit 0
+      echo "watchdog: no map after $((n * 15)) s"
+      kernel_blocked_tasks
+      report_blocked
+    done
+  ) > /dev/console 2>&1 &
   while :; do
-    udevadm settle
-    wwid=$(multipath -l -v1 2> /dev/null | head -1)
-    if [ -n "$wwid" ] && [ "$(multipath -ll "$wwid" 2> /dev/null | grep -c 'active ready')" -ge "$1" ]; then
-      echo "/dev/mapper/$wwid"; return 0
+    timeout 15 udevadm settle --timeout=10 > /dev/null 2>&1 || true
+    wwid=$(timeout 15 multipath -l -v1 2> /dev/null | head -1)
+    if [ -n "$wwid" ] && [ "$(timeout 15 multipath -ll "$wwid" 2> /dev/null | grep -c 'active ready')" -ge "$1" ]; then
+      touch /tmp/map-ready; echo "/dev/mapper/$wwid"; return 0
     fi
-    i=$((i + 1)); [ $i -gt 300 ] && { multipath -ll >&2; die "no multipath map over $1 paths"; }
-    sleep 0.1
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "FAIL no multipath map over $1 paths: $(iscsiadm -m session 2> /dev/null | wc -l) sessions" >&2
+      report_blocked >&2; exit 1
+    fi
+    sleep 0.2
   done
+}
+
+# The kernel's stacks of every task in uninterruptible sleep (sysrq w), on the console: printed at
+# the info level, so the console's level goes up for it. Shell built-ins only.
+kernel_blocked_tasks() {
+  read -r levels < /proc/sys/kernel/printk
+  echo 8 > /proc/sys/kernel/printk
+  echo w > /proc/sysrq-trigger
+  echo "${levels%%[!0-9]*}" > /proc/sys/kernel/printk
+}
+
+# What a stuck guest is doing: the maps, tasks in uninterruptible sleep with their kernel stacks,
+# and the kernel log's tail.
+report_blocked() {
+  for d in /proc/[0-9]*; do
+    state=$(awk '/^State:/ { print $2 }' "$d/status" 2> /dev/null) || continue
+    [ "$state" = D ] || continue
+    echo "  blocked: ${d#/proc/} $(tr '\0' ' ' < "$d/cmdline" 2> /dev/null | cut -c1-120)"
+    sed 's/^/    /' "$d/stack" 2> /dev/null | head -12
+  done
+  dmesg | tail -40 | sed 's/^/  dmesg: /'
+  timeout 15 dmsetup table 2>&1 | sed 's/^/  table: /'
+  timeout 15 dmsetup status 2>&1 | sed 's/^/  status: /'
+  timeout 15 multipath -ll 2>&1 | sed 's/^/  map: /' || echo "  multipath -ll did not answer in 15 s"
 }
 
 # stall_report NAME: from fio's per-I/O completion-latency log, the longest completion and the

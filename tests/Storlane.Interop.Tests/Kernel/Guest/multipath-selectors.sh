@@ -2,11 +2,15 @@
 # priority group with both paths, and each of round-robin, queue-length and service-time sends
 # I/O down both paths. Variables: TARGET.
 . ./lib.sh
+# The early steps name where a boot stalls when the host gives up waiting.
+step discovery
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
   iscsiadm -m discovery -t sendtargets -p $P > /dev/null
 done
 start_multipath "service-time 0" queue
+step login
 iscsiadm -m node -T "$TARGET" --login > /dev/null
+step wait-map
 MAP=$(wait_map 2)
 multipath -ll
 wait_groups 1

@@ -2,12 +2,16 @@
 # the target and starts it again: the sessions log back in and fio sees no error.
 # Variables: TARGET, RUNTIME (s).
 . ./lib.sh
+# The early steps name where a boot stalls when the host gives up waiting.
+step discovery
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
   iscsiadm -m discovery -t sendtargets -p $P > /dev/null
 done
 set_timers "$TARGET" safe
 start_multipath "service-time 0" queue
+step login
 iscsiadm -m node -T "$TARGET" --login > /dev/null
+step wait-map
 MAP=$(wait_map 2)
 step fio
 mark fio-started
