@@ -5,6 +5,7 @@ using Storlane.Cli.Configuration;
 using Storlane.Cli.Serving;
 using Storlane.Nvme.Target;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Cli.Tests;
 
@@ -19,13 +20,13 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
     private const string TargetName = "iqn.2026-11.io.storlane:nvme-portals";
     private static readonly IPAddress Added = IPAddress.Parse("127.0.0.2");
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("storlane-nvme-portals-").FullName;
+    private readonly TempDirectory _directory = new("storlane-nvme-portals-");
     private readonly CollectingLoggerProvider _logs = new();
     private ILoggerFactory? _loggerFactory;
     private IscsiTargetServer? _server;
     private NvmeTcpServer? _nvme;
 
-    private string ConfigPath => Path.Combine(_directory, "storlane.yaml");
+    private string ConfigPath => _directory.PathOf("storlane.yaml");
 
     private static string Config(string portals, string nvme) => $$"""
         portals:
@@ -69,7 +70,7 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
     [Fact]
     public async Task NvmePortThatCannotBind_RefusesTheReload_WithItsIscsiPortal()
     {
-        var (iscsiPort, nvmePort, otherIscsiPort) = (FreePort(), FreePort(), FreePort());
+        var (iscsiPort, nvmePort, otherIscsiPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var nvme = $"  enabled: true\n  port: {nvmePort}\n  discovery-port: 0";
         var first = $"  - {{ address: 127.0.0.1, port: {iscsiPort} }}";
         using var reloader = await ServeAsync(Config(first, nvme));
@@ -92,7 +93,7 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
     [Fact]
     public async Task NvmePortThatCannotBind_ByDefault_IsAWarning_AndTheIscsiPortalServes()
     {
-        var (iscsiPort, nvmePort, otherIscsiPort) = (FreePort(), FreePort(), FreePort());
+        var (iscsiPort, nvmePort, otherIscsiPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var nvme = $"  port: {nvmePort}\n  discovery-port: 0";
         var first = $"  - {{ address: 127.0.0.1, port: {iscsiPort} }}";
         using var reloader = await ServeAsync(Config(first, nvme));
@@ -116,25 +117,18 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
         return squatter;
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     /// <summary>Serves the config in-process, iSCSI and NVMe/TCP, with the reloader serve wires.</summary>
     private async Task<ConfigReloader> ServeAsync(string config)
     {
         await File.WriteAllTextAsync(ConfigPath, config);
-        var served = ConfigLoader.LoadServeFile(ConfigPath, _directory);
+        var served = ConfigLoader.LoadServeFile(ConfigPath, _directory.Root);
         _loggerFactory = LoggerFactory.Create(b => b.AddProvider(_logs));
         var logger = _loggerFactory.CreateLogger("Storlane.Cli");
         _server = new IscsiTargetServer(served.Target, _loggerFactory);
         await _server.StartAsync();
         _nvme = await NvmeServing.StartAsync(served, _server, _loggerFactory, logger, CancellationToken.None);
         Assert.NotNull(_nvme);
-        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), logger) { Nvme = _nvme };
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory.Root, LogLevel.Information), logger) { Nvme = _nvme };
     }
 
     public async ValueTask DisposeAsync()
@@ -151,6 +145,6 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
 
         _loggerFactory?.Dispose();
         _logs.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        _directory.Dispose();
     }
 }
