@@ -41,4 +41,7 @@ internal static partial class NvmeLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "NVMe/TCP connection from {Remote} sent no Connect within {Seconds} s; closed")]
     public static partial void HandshakeTimeout(ILogger logger, EndPoint? remote, int seconds);
+
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Information, Message = "NVMe/TCP no longer listening on {Endpoint} ({Kind}): its portal was removed")]
+    public static partial void StoppedListening(ILogger logger, IPEndPoint endpoint, string kind);
 }

@@ -30,6 +30,7 @@ public sealed partial class ScsiTargetDevice
         {
             unit.SetReadOnly(readOnly);
             EstablishForAllNexuses(AdditionalSense.ModeParametersChanged, unit);
+            OnLogicalUnitChanged(unit, LogicalUnitChange.WriteProtection);
         }
 
         return true;
@@ -54,6 +55,7 @@ public sealed partial class ScsiTargetDevice
         {
             unit.SetOffline(offline);
             EstablishForAllNexuses(AdditionalSense.AsymmetricAccessStateChanged, unit);
+            OnLogicalUnitChanged(unit, LogicalUnitChange.Access);
         }
 
         return true;

@@ -109,6 +109,7 @@ public sealed partial class ScsiTargetDevice
 
         // SPC-4 6.33 / SAM-5 5.14: the inventory changed; tell every nexus through the other units.
         EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: unit);
+        OnLogicalUnitChanged(unit, LogicalUnitChange.Added);
         return unit;
     }
 
@@ -133,6 +134,7 @@ public sealed partial class ScsiTargetDevice
         }
 
         EstablishForAllNexuses(AdditionalSense.ReportedLunsDataHasChanged, except: null, skipUnit: null);
+        OnLogicalUnitChanged(removed!, LogicalUnitChange.Removed);
         return true;
     }
 
@@ -154,6 +156,7 @@ public sealed partial class ScsiTargetDevice
         await device.GrowAsync(newBlockCount, cancellationToken).ConfigureAwait(false);
         unit.SetBlockCount(device.Geometry.BlockCount);
         EstablishForAllNexuses(AdditionalSense.CapacityDataHasChanged, unit);
+        OnLogicalUnitChanged(unit, LogicalUnitChange.Resized);
     }
 
     /// <summary>
@@ -170,6 +173,7 @@ public sealed partial class ScsiTargetDevice
 
         unit.SetBlockCount(unit.Device.Geometry.BlockCount);
         EstablishForAllNexuses(AdditionalSense.CapacityDataHasChanged, unit);
+        OnLogicalUnitChanged(unit, LogicalUnitChange.Resized);
     }
 
     public LogicalUnit? FindLogicalUnit(ulong lun) => _luns.Find(lun);

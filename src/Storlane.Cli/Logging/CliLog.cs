@@ -50,4 +50,7 @@ internal static partial class CliLog
 
     [LoggerMessage(17, LogLevel.Warning, "NVMe/TCP is not served: {Reason} (iSCSI serves on; set nvme: enabled: false to silence this)")]
     public static partial void NvmeNotServed(ILogger logger, string reason);
+
+    [LoggerMessage(40, LogLevel.Warning, "NVMe/TCP does not listen on {Portal}: {Reason} (its iSCSI portal serves on)")]
+    public static partial void NvmePortalNotServed(ILogger logger, string portal, string reason);
 }

@@ -15,7 +15,7 @@ namespace Storlane.Cli.Serving;
 /// (<see cref="ReloadPlan"/>), and a file with an error or with any change that needs a restart is
 /// refused whole, naming each such change, with nothing applied; portals whose bind fails are rolled back.
 /// </summary>
-internal sealed class ConfigReloader : IDisposable
+internal sealed partial class ConfigReloader : IDisposable
 {
     private readonly IscsiTargetServer _server;
     private readonly ServeSettings _settings;
@@ -150,7 +150,7 @@ internal sealed class ConfigReloader : IDisposable
             return new ApplyOutcome([addFailure], string.Empty);
         }
 
-        if (ApplyPortals(options) is { } portalFailure)
+        if ((ApplyPortals(options) ?? ApplyNvmePortals(wanted)) is { } portalFailure)
         {
             await UndoAdditionsAsync(plan).ConfigureAwait(false);
             return new ApplyOutcome([portalFailure], string.Empty);

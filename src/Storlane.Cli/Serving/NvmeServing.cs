@@ -12,6 +12,8 @@ namespace Storlane.Cli.Serving;
 /// Starts NVMe/TCP beside iSCSI over the same logical units: an I/O port (4420) and a discovery port
 /// (8009) at the address of each portal it serves, each in the portal's group (its ANA state follows
 /// the group's ALUA state). By default only loopback portals get it, like the default iSCSI config.
+/// Portals added or removed live get or lose their NVMe/TCP ports with their iSCSI one
+/// (<see cref="ConfigReloader"/> applies <see cref="Portals"/> of the new config).
 /// </summary>
 internal static class NvmeServing
 {
@@ -24,12 +26,8 @@ internal static class NvmeServing
             return null;
         }
 
+        // Started even with no portal to serve yet: a portal added live gets its NVMe/TCP ports then.
         var options = Options(config, iscsi);
-        if (options.Portals.Count == 0)
-        {
-            return null;
-        }
-
         var server = new NvmeTcpServer(options, loggerFactory);
         try
         {
@@ -54,6 +52,32 @@ internal static class NvmeServing
     {
         var settings = config.Nvme;
         var options = new NvmeTargetOptions { Limits = settings.Limits };
+        options.Portals.AddRange(Portals(config));
+        foreach (var target in config.Target.Targets)
+        {
+            if (iscsi.TargetDevice(target.Name) is not { } device)
+            {
+                continue;
+            }
+
+            var nqn = settings.NqnByTarget.GetValueOrDefault(target.Name) ?? NvmeTargetOptions.DeriveNqn(target.Name);
+            var hosts = settings.AllowedHostsByTarget.GetValueOrDefault(target.Name) ?? [];
+            options.Subsystems.Add(new NvmeSubsystemOptions(nqn, device, hosts));
+        }
+
+        return options;
+    }
+
+    /// <summary>The NVMe/TCP ports <paramref name="config"/>'s portals get: an I/O and a discovery port per portal address served.</summary>
+    internal static List<NvmePortal> Portals(ServeConfig config)
+    {
+        var settings = config.Nvme;
+        var portals = new List<NvmePortal>();
+        if (settings.Mode == NvmeListenMode.Off)
+        {
+            return portals;
+        }
+
         var seen = new HashSet<(string, bool)>();
         foreach (var portal in config.Target.Portals)
         {
@@ -68,27 +92,15 @@ internal static class NvmeServing
             var discoveryPort = portal.Port == 0 ? 0 : settings.DiscoveryPort;
             if (seen.Add((portal.Address, false)) || ioPort == 0)
             {
-                options.Portals.Add(new NvmePortal(portal.Address, ioPort, portal.Group, false));
+                portals.Add(new NvmePortal(portal.Address, ioPort, portal.Group, false));
             }
 
             if (settings.DiscoveryPort != 0 && (seen.Add((portal.Address, true)) || discoveryPort == 0))
             {
-                options.Portals.Add(new NvmePortal(portal.Address, discoveryPort, portal.Group, true));
+                portals.Add(new NvmePortal(portal.Address, discoveryPort, portal.Group, true));
             }
         }
 
-        foreach (var target in config.Target.Targets)
-        {
-            if (iscsi.TargetDevice(target.Name) is not { } device)
-            {
-                continue;
-            }
-
-            var nqn = settings.NqnByTarget.GetValueOrDefault(target.Name) ?? NvmeTargetOptions.DeriveNqn(target.Name);
-            var hosts = settings.AllowedHostsByTarget.GetValueOrDefault(target.Name) ?? [];
-            options.Subsystems.Add(new NvmeSubsystemOptions(nqn, device, hosts));
-        }
-
-        return options;
+        return portals;
     }
 }

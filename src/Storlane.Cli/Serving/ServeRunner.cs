@@ -104,7 +104,7 @@ internal sealed class ServeRunner
         }
 
         // Before the API: its change endpoints apply through the reloader, under the same lock as SIGHUP.
-        using var reloader = new ConfigReloader(server, config, yaml, _settings, logger) { AnaChanged = nvme is null ? null : nvme.NotifyAnaChange };
+        using var reloader = new ConfigReloader(server, config, yaml, _settings, logger) { AnaChanged = nvme is null ? null : nvme.NotifyAnaChange, Nvme = nvme };
         config.Management.Changes = new ConfigChangeService(reloader);
         ManagementServer api;
         try

@@ -29,9 +29,10 @@ public sealed partial class NvmeTcpController
 
         await IdentifyControllerAsync(cancellationToken).ConfigureAwait(false);
         var granted = await SetNumberOfQueuesAsync(Math.Clamp(_options.IoQueues, 1, 64), cancellationToken).ConfigureAwait(false);
-        if (ReportsAna)
+        if (ReportsAna || ReportsNamespaceChanges)
         {
-            await SetFeatureAsync(FeatureId.AsyncEventConfiguration, AnaChangeNotices, cancellationToken).ConfigureAwait(false);
+            var notices = (ReportsAna ? AnaChangeNotices : 0) | (ReportsNamespaceChanges ? AsyncEvents.NamespaceAttributeNotices : 0);
+            await SetFeatureAsync(FeatureId.AsyncEventConfiguration, notices, cancellationToken).ConfigureAwait(false);
             await RefreshAnaAsync(cancellationToken).ConfigureAwait(false);
             _asyncEvents = Task.Run(AsyncEventLoopAsync, CancellationToken.None);
         }
@@ -159,6 +160,7 @@ public sealed partial class NvmeTcpController
             Serial = ReadText(data.Slice(4, 20));
             Model = ReadText(data.Slice(24, 40));
             ReportsAna = (data[76] & 0b1000) != 0;
+            ReportsNamespaceChanges = (ReadUInt32(data, 92) & AsyncEvents.NamespaceAttributeNotices) != 0;
             var mdts = data[77];
             var limit = mdts == 0 || mdts > 18 ? int.MaxValue : 4096 << mdts;
             MaxTransferBytes = Math.Max(4096, Math.Min(limit, _options.MaxTransferBytes));
@@ -216,7 +218,8 @@ public sealed partial class NvmeTcpController
     /// <summary>
     /// One Asynchronous Event Request held at the controller (base 2.0, 5.2). A Notice (type 2h) of
     /// ANA change (information 03h) re-reads the ANA log (which also re-arms the event) and tells
-    /// <see cref="AnaChanged"/>; then a new request is posted.
+    /// <see cref="AnaChanged"/>; one of Namespace Attribute Changed (00h) reads the Changed Namespace
+    /// List (re-arming it) and tells <see cref="NamespacesChanged"/>; then a new request is posted.
     /// </summary>
     private async Task AsyncEventLoopAsync()
     {
@@ -251,6 +254,10 @@ public sealed partial class NvmeTcpController
                 }
 
                 AnaChanged?.Invoke();
+            }
+            else if (type == AsyncEvents.NoticeType && information == AsyncEvents.NamespaceAttributeChanged && !await ReportNamespaceChangesAsync().ConfigureAwait(false))
+            {
+                return;
             }
         }
     }

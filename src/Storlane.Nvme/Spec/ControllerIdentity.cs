@@ -62,8 +62,9 @@ public static class IdentifyControllerData
         // VER 1.4.0: ANA and the descriptors of CNS 03h are 1.4 features.
         BinaryPrimitives.WriteUInt32LittleEndian(data[80..], 0x00010400);
 
-        // OAES bit 8 namespace attribute notices, bit 11 ANA change notices (I/O controllers).
-        BinaryPrimitives.WriteUInt32LittleEndian(data[92..], id.IsDiscovery ? 0u : (1u << 8) | (1u << 11));
+        // OAES bit 8 namespace attribute notices, bit 11 ANA change notices (I/O controllers); bit 31
+        // Discovery Log Page Change notices (discovery controllers, NVMe over Fabrics 1.1 figure 40).
+        BinaryPrimitives.WriteUInt32LittleEndian(data[92..], id.IsDiscovery ? AsyncEvents.DiscoveryLogChangeNotices : AsyncEvents.NamespaceAttributeNotices | AsyncEvents.AnaChangeNotices);
 
         // CNTRLTYPE (byte 111): 1 I/O controller, 2 discovery controller.
         data[111] = id.IsDiscovery ? (byte)2 : (byte)1;

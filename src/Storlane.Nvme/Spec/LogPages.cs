@@ -17,7 +17,6 @@ public static class LogPages
 {
     public const int ErrorEntryLength = 64;
     public const int SmartLength = 512;
-    public const int ChangedNamespacesLength = 4096;
 
     /// <summary>Counters SMART / Health Information reports (base 2.0, figure 207).</summary>
     public readonly record struct SmartCounters(ulong BytesRead, ulong BytesWritten, ulong ReadCommands, ulong WriteCommands, ulong PowerOnHours);

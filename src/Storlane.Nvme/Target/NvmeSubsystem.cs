@@ -9,7 +9,7 @@ namespace Storlane.Nvme.Target;
 /// An NVM subsystem: the namespaces of one SCSI target device (or none, for the discovery
 /// subsystem), its controllers by CNTLID, and the counters SMART reports.
 /// </summary>
-internal sealed class NvmeSubsystem
+internal sealed partial class NvmeSubsystem
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ushort, NvmeController> _controllers = [];

@@ -17,7 +17,7 @@ internal sealed partial class NvmeTcpQueue
         {
             AdminOpcode.Identify => Identify(controller, sqe),
             AdminOpcode.GetLogPage => GetLogPage(controller, sqe),
-            AdminOpcode.SetFeatures when !controller.Subsystem.IsDiscovery => SetFeatures(controller, sqe),
+            AdminOpcode.SetFeatures => controller.Subsystem.IsDiscovery ? SetDiscoveryFeatures(controller, sqe) : SetFeatures(controller, sqe),
             AdminOpcode.GetFeatures => GetFeatures(controller, sqe),
             AdminOpcode.AsyncEventRequest => AsyncEventRequest(controller, sqe),
             AdminOpcode.KeepAlive => KeepAlive(controller),
@@ -143,7 +143,7 @@ internal sealed partial class NvmeTcpQueue
     }
 
     /// <summary>
-    /// Get Log Page (base 2.0, 5.16): LID CDW10 7:0, LSP 14:8, NUMDL 31:16 and NUMDU CDW11 15:0
+    /// Get Log Page (base 2.0, 5.16): LID CDW10 7:0, LSP 14:8, RAE 15, NUMDL 31:16 and NUMDU CDW11 15:0
     /// (dwords, 0's based), offset LPOL/LPOU CDW12-13 (dword aligned). The page is built whole and
     /// the asked window of it returned, zero-filled past its end.
     /// </summary>
@@ -156,6 +156,7 @@ internal sealed partial class NvmeTcpQueue
 
         var lid = (LogPageId)(byte)sqe.Cdw10;
         var lsp = (sqe.Cdw10 >> 8) & 0x7F;
+        var retainEvent = (sqe.Cdw10 & (1u << 15)) != 0;
         var dwords = ((sqe.Cdw10 >> 16) | ((ulong)(sqe.Cdw11 & 0xFFFF) << 16)) + 1;
         var length = dwords * 4;
         var offset = sqe.Cdw12 | ((ulong)sqe.Cdw13 << 32);
@@ -170,7 +171,7 @@ internal sealed partial class NvmeTcpQueue
         }
 
         var subsystem = controller.Subsystem;
-        var page = BuildLogPage(controller, subsystem, lid, lsp);
+        var page = BuildLogPage(controller, subsystem, lid, lsp, retainEvent);
         if (page is null)
         {
             return NvmeStatus.InvalidLogPage;
@@ -189,7 +190,7 @@ internal sealed partial class NvmeTcpQueue
         return new CommandResult(NvmeStatus.Success, Data: buffer, DataLength: (int)length);
     }
 
-    private byte[]? BuildLogPage(NvmeController controller, NvmeSubsystem subsystem, LogPageId lid, uint lsp)
+    private byte[]? BuildLogPage(NvmeController controller, NvmeSubsystem subsystem, LogPageId lid, uint lsp, bool retainEvent)
     {
         if (subsystem.IsDiscovery)
         {
@@ -201,6 +202,7 @@ internal sealed partial class NvmeTcpQueue
             var entries = _server.DiscoveryEntries(this);
             var discovery = new byte[DiscoveryLog.Length(entries.Length)];
             DiscoveryLog.Write(discovery, _server.DiscoveryGeneration, entries);
+            controller.DiscoveryLogRead(retainEvent);
             return discovery;
         }
 
@@ -231,7 +233,12 @@ internal sealed partial class NvmeTcpQueue
                 }
 
             case LogPageId.ChangedNamespaces:
-                return new byte[LogPages.ChangedNamespacesLength];
+                {
+                    var changed = new byte[ChangedNamespaceList.Length];
+                    controller.TakeChangedNamespaces(changed, retainEvent);
+                    return changed;
+                }
+
             case LogPageId.Ana:
                 {
                     var namespaces = subsystem.Namespaces();

@@ -13,13 +13,11 @@ public sealed record BoundNvmePortal(IPEndPoint Endpoint, ushort Group, bool IsD
 /// The NVMe/TCP target: listens on its portals, serves the discovery subsystem and one NVM subsystem
 /// per configured target over the same logical units as iSCSI, until stopped.
 /// </summary>
-public sealed class NvmeTcpServer : IAsyncDisposable
+public sealed partial class NvmeTcpServer : IAsyncDisposable
 {
     private readonly Dictionary<string, NvmeSubsystem> _subsystems = new(StringComparer.Ordinal);
     private readonly NvmeSubsystem _discovery;
     private readonly ConcurrentDictionary<NvmeTcpQueue, Task> _connections = new();
-    private readonly List<(Socket Socket, BoundNvmePortal Portal)> _listeners = [];
-    private readonly List<Task> _acceptLoops = [];
     private readonly CancellationTokenSource _stopping = new();
     private long _anaChangeCount = 1;
 
@@ -41,85 +39,42 @@ public sealed class NvmeTcpServer : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
-    /// <summary>The endpoints listening now, in portal order.</summary>
-    public IReadOnlyList<BoundNvmePortal> ListeningPortals { get; private set; } = [];
-
     /// <summary>NVMe/TCP connections open now (one per queue).</summary>
     public int OpenConnections => _connections.Count;
-
-    internal ulong DiscoveryGeneration => 1;
 
     internal ulong AnaChangeCount => (ulong)Interlocked.Read(ref _anaChangeCount);
 
     /// <summary>Binds every portal; throws <see cref="SocketException"/> when one cannot be bound (nothing stays bound then).</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var bound = new List<BoundNvmePortal>();
-        try
-        {
-            foreach (var portal in Options.Portals)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var endpoint = new IPEndPoint(IPAddress.Parse(portal.Address), portal.Port);
-                var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    socket.Bind(endpoint);
-                    socket.Listen(128);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-
-                var listening = new BoundNvmePortal((IPEndPoint)socket.LocalEndPoint!, portal.Group, portal.IsDiscovery);
-                _listeners.Add((socket, listening));
-                bound.Add(listening);
-            }
-        }
-        catch
-        {
-            foreach (var (socket, _) in _listeners)
-            {
-                socket.Dispose();
-            }
-
-            _listeners.Clear();
-            throw;
-        }
-
-        ListeningPortals = bound;
+        cancellationToken.ThrowIfCancellationRequested();
+        BindAll(Options.Portals);
         foreach (var subsystem in _subsystems.Values)
         {
             var namespaces = subsystem.Namespaces().Count;
             NvmeLog.ServingSubsystem(Logger, subsystem.Nqn, namespaces, subsystem.Device!.TargetName);
+            subsystem.FollowDevice();
         }
 
-        foreach (var (socket, portal) in _listeners)
-        {
-            NvmeLog.Listening(Logger, portal.Endpoint, portal.IsDiscovery ? "discovery" : "I/O", portal.Group);
-            _acceptLoops.Add(AcceptLoopAsync(socket, portal));
-        }
-
+        StartAcceptLoops();
         return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener, BoundNvmePortal portal)
+    /// <param name="stop">Cancelled when the server stops or this portal is removed live.</param>
+    private async Task AcceptLoopAsync(Socket listener, BoundNvmePortal portal, CancellationToken stop)
     {
         var failures = 0;
-        while (!_stopping.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(stop).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                if (_stopping.IsCancellationRequested)
+                if (stop.IsCancellationRequested)
                 {
                     return;
                 }
@@ -143,7 +98,7 @@ public sealed class NvmeTcpServer : IAsyncDisposable
             socket.NoDelay = true;
             var queue = new NvmeTcpQueue(this, socket, portal);
             _connections[queue] = Task.CompletedTask;
-            _connections[queue] = Task.Run(queue.RunAsync);
+            _connections[queue] = Task.Run(queue.RunAsync, CancellationToken.None);
         }
     }
 
@@ -213,9 +168,10 @@ public sealed class NvmeTcpServer : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var (socket, _) in _listeners)
+        var acceptLoops = CloseAllListeners();
+        foreach (var subsystem in _subsystems.Values)
         {
-            socket.Dispose();
+            subsystem.StopFollowing();
         }
 
         foreach (var queue in _connections.Keys)
@@ -226,7 +182,7 @@ public sealed class NvmeTcpServer : IAsyncDisposable
         try
         {
             await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(_acceptLoops).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(acceptLoops).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
