@@ -194,7 +194,15 @@ internal sealed partial class NvmeTcpQueue
         {
             if (result.Status.IsSuccess && result.DataLength > 0)
             {
-                _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved });
+                // TCP 1.0, 3.6.2.8: with SQ flow control disabled there is no SQHD to report, so a
+                // plain success (nothing in DW0/DW1) rides on the last C2HData as SUCCESS, no CapsuleResp.
+                var completes = _sqFlowControlDisabled && result.Dword0 == 0 && result.Dword1 == 0;
+                _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved, Completes = completes });
+                if (completes)
+                {
+                    return;
+                }
+
                 reserved = 0;
             }
             else

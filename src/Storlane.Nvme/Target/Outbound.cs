@@ -27,4 +27,7 @@ internal struct Outbound
 
     /// <summary>Buffer bytes reserved against the connection's budget, released once the data is sent.</summary>
     public int Reserved;
+
+    /// <summary>Data whose last C2HData carries SUCCESS: it stands for the command's CapsuleResp.</summary>
+    public bool Completes;
 }
