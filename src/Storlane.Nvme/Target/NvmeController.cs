@@ -8,7 +8,7 @@ namespace Storlane.Nvme.Target;
 /// with its CNTLID and host NQN, gone when its admin queue closes or its keep-alive timer expires.
 /// Holds CC/CSTS, the features a host sets, the AERs it leaves with us, and its queues.
 /// </summary>
-internal sealed class NvmeController : IDisposable
+internal sealed partial class NvmeController : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<NvmeTcpQueue> _queues = [];

@@ -12,6 +12,9 @@ internal sealed partial class NvmeTcpQueue
 {
     private readonly PendingTransfer?[] _transfers;
     private readonly Queue<ushort> _waitingForR2T = new();
+
+    /// <summary>Guards the transfer slots and the R2T queue: the read loop fills them, an Abort on the admin queue may take one out.</summary>
+    private readonly Lock _transferLock = new();
     private int _maxR2T = 1;
     private int _activeR2T;
 
@@ -36,14 +39,19 @@ internal sealed partial class NvmeTcpQueue
             NvmeTcpProtocolException.Throw(FatalErrorStatus.PduSequenceError, 0, "more data transfers than the queue holds");
         }
 
-        _transfers[tag] = new PendingTransfer { Command = sqe, Buffer = ArrayPool<byte>.Shared.Rent(length), Length = length };
-        _waitingForR2T.Enqueue((ushort)tag);
-        IssueR2Ts();
+        lock (_transferLock)
+        {
+            _transfers[tag] = new PendingTransfer { Command = sqe, Buffer = ArrayPool<byte>.Shared.Rent(length), Length = length };
+            _waitingForR2T.Enqueue((ushort)tag);
+            IssueR2Ts();
+        }
+
         return true;
     }
 
     private int FreeTransferTag()
     {
+        using var scope = _transferLock.EnterScope();
         for (var i = 0; i < _transfers.Length; i++)
         {
             if (_transfers[i] is null)
@@ -58,6 +66,7 @@ internal sealed partial class NvmeTcpQueue
     /// <summary>"The controller shall not have more than MAXR2T outstanding R2Ts" per connection (3.6.2.2).</summary>
     private void IssueR2Ts()
     {
+        using var scope = _transferLock.EnterScope();
         while (_activeR2T < _maxR2T && _waitingForR2T.TryDequeue(out var tag))
         {
             var transfer = _transfers[tag]!;
@@ -106,9 +115,13 @@ internal sealed partial class NvmeTcpQueue
             return;
         }
 
-        _transfers[tag] = null;
-        _activeR2T--;
-        IssueR2Ts();
+        lock (_transferLock)
+        {
+            _transfers[tag] = null;
+            _activeR2T--;
+            IssueR2Ts();
+        }
+
         if (transfer.DigestFailed)
         {
             ArrayPool<byte>.Shared.Return(transfer.Buffer);
@@ -122,6 +135,7 @@ internal sealed partial class NvmeTcpQueue
 
     private void ReleaseTransfers()
     {
+        using var scope = _transferLock.EnterScope();
         for (var i = 0; i < _transfers.Length; i++)
         {
             if (_transfers[i] is { } transfer)
