@@ -40,7 +40,9 @@ internal sealed partial class NvmeTcpQueue
         LocalEndPoint = socket.LocalEndPoint;
         _logger = server.Logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(minimumReadSize: 64 * 1024));
+        // bufferSize is the segment each socket read fills: left at its 4 KiB default (with a larger
+        // minimumReadSize every read takes a fresh 4 KiB segment), a 128 KiB PDU took 32 reads.
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         var limits = server.Options.Limits;
         _limits = new FramingLimits(false, false, false, limits.MaxInCapsuleData, limits.MaxTransferBytes);
