@@ -43,9 +43,9 @@ internal sealed partial class NvmeTcpQueue
         {
             _transfers[tag] = new PendingTransfer { Command = sqe, Buffer = ArrayPool<byte>.Shared.Rent(length), Length = length };
             _waitingForR2T.Enqueue((ushort)tag);
-            IssueR2Ts();
         }
 
+        IssueR2Ts();
         return true;
     }
 
@@ -63,16 +63,29 @@ internal sealed partial class NvmeTcpQueue
         return -1;
     }
 
-    /// <summary>"The controller shall not have more than MAXR2T outstanding R2Ts" per connection (3.6.2.2).</summary>
+    /// <summary>
+    /// "The controller shall not have more than MAXR2T outstanding R2Ts" per connection (3.6.2.2).
+    /// Called without the lock held: queueing a PDU may run the writer (and its send) on this thread.
+    /// </summary>
     private void IssueR2Ts()
     {
-        using var scope = _transferLock.EnterScope();
-        while (_activeR2T < _maxR2T && _waitingForR2T.TryDequeue(out var tag))
+        while (true)
         {
-            var transfer = _transfers[tag]!;
-            transfer.Solicited = true;
-            _activeR2T++;
-            _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length });
+            Outbound r2t;
+            lock (_transferLock)
+            {
+                if (_activeR2T >= _maxR2T || !_waitingForR2T.TryDequeue(out var tag))
+                {
+                    return;
+                }
+
+                var transfer = _transfers[tag]!;
+                transfer.Solicited = true;
+                _activeR2T++;
+                r2t = new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length };
+            }
+
+            _outbound.Writer.TryWrite(r2t);
         }
     }
 
@@ -119,9 +132,9 @@ internal sealed partial class NvmeTcpQueue
         {
             _transfers[tag] = null;
             _activeR2T--;
-            IssueR2Ts();
         }
 
+        IssueR2Ts();
         if (transfer.DigestFailed)
         {
             ArrayPool<byte>.Shared.Return(transfer.Buffer);

@@ -30,7 +30,7 @@ internal sealed partial class NvmeTcpQueue
                         {
                             ArrayPool<byte>.Shared.Return(item.Buffer!);
                             ReleaseBuffer(item.Reserved);
-                            if (item.Completes)
+                            if (item.Completes || item.ThenRespond)
                             {
                                 Interlocked.Decrement(ref _outstanding);
                             }
@@ -100,6 +100,12 @@ internal sealed partial class NvmeTcpQueue
 
             case OutboundKind.Data:
                 WriteData(item.CommandId, item.Buffer.AsSpan(0, item.Length), item.Completes);
+                if (item.ThenRespond)
+                {
+                    var span = _writer.GetSpan(PduLayout.CapsuleRespHeaderLength + PduLayout.DigestLength);
+                    _writer.Advance(PduWriter.WriteCapsuleResp(span, item.Completion, HeaderDigest));
+                }
+
                 break;
 
             case OutboundKind.TermReq:

@@ -21,7 +21,10 @@ internal sealed partial class NvmeTcpQueue
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
-    private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the thread that completes a command (the device's) runs the idle
+    // writer and sends, instead of waking a pool thread for it; a hop per I/O was most of the
+    // target's CPU (pool threads spinning). Nothing queues a PDU while holding a lock.
+    private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _closing = new();
     private readonly ILogger _logger;
     private FramingLimits _limits;

@@ -30,4 +30,7 @@ internal struct Outbound
 
     /// <summary>Data whose last C2HData carries SUCCESS: it stands for the command's CapsuleResp.</summary>
     public bool Completes;
+
+    /// <summary>Data followed by its command's CapsuleResp (<see cref="Completion"/>), written together.</summary>
+    public bool ThenRespond;
 }
