@@ -42,6 +42,12 @@ internal static partial class NvmeLog
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "NVMe/TCP connection from {Remote} sent no Connect within {Seconds} s; closed")]
     public static partial void HandshakeTimeout(ILogger logger, EndPoint? remote, int seconds);
 
-    [LoggerMessage(EventId = 3051, Level = LogLevel.Information, Message = "NVMe/TCP no longer listening on {Endpoint} ({Kind}): its portal was removed")]
+    [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "NVMe/TCP no longer listening on {Endpoint} ({Kind}): its portal was removed")]
     public static partial void StoppedListening(ILogger logger, IPEndPoint endpoint, string kind);
+
+    [LoggerMessage(EventId = 3050, Level = LogLevel.Warning, Message = "NVMe/TCP controller {ControllerId}: host aborted command {CommandId} of queue {QueueId} (aborted: {Aborted})")]
+    public static partial void AbortRequested(ILogger logger, ushort controllerId, ushort queueId, ushort commandId, bool aborted);
+
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Information, Message = "NVMe/TCP controller {ControllerId}: reservation notification {Type} for namespace {Nsid}")]
+    public static partial void ReservationNotification(ILogger logger, ushort controllerId, byte type, uint nsid);
 }

@@ -121,6 +121,7 @@ public sealed partial class ScsiTargetDevice
     /// </summary>
     internal void Notify(LogicalUnit unit, List<ReservationNotice> notices, bool abort = false)
     {
+        RaiseReservationNotices(unit, notices);
         foreach (var notice in notices)
         {
             foreach (var nexus in _nexuses.Values)

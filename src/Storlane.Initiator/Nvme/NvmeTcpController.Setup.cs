@@ -19,7 +19,7 @@ public sealed partial class NvmeTcpController
     private async Task InitializeAsync(string host, int port, CancellationToken cancellationToken)
     {
         _ = WatchAsync(_admin);
-        ControllerId = await FabricsConnectAsync(_admin, 0, AdminQueueEntries, 0xFFFF, cancellationToken).ConfigureAwait(false);
+        ControllerId = await FabricsConnectAsync(_admin, 0, AdminQueueEntries, 0xFFFF, 0, cancellationToken).ConfigureAwait(false);
 
         var cap = await PropertyGetAsync(ControllerProperties.Cap, cancellationToken).ConfigureAwait(false);
         var maxEntries = (int)(cap & 0xFFFF) + 1;
@@ -46,7 +46,7 @@ public sealed partial class NvmeTcpController
                 var queue = await NvmeTcpQueuePair.OpenAsync(host, port, (ushort)(i + 1), QueueEntries, _options, cancellationToken).ConfigureAwait(false);
                 queues[i] = queue;
                 _ = WatchAsync(queue);
-                await FabricsConnectAsync(queue, (ushort)(i + 1), QueueEntries, ControllerId, cancellationToken).ConfigureAwait(false);
+                await ConnectIoQueueAsync(queue, (ushort)(i + 1), cancellationToken).ConfigureAwait(false);
                 queue.InCapsuleDataLimit = InCapsuleDataBytes;
             }
         }
@@ -72,11 +72,39 @@ public sealed partial class NvmeTcpController
     /// 44, KATO (ms, admin queue only) at 48; 1024 bytes of in-capsule data with HOSTID at 0, CNTLID
     /// at 16 (FFFFh: any, dynamic model), SUBNQN at 256, HOSTNQN at 512. DW0 of the answer is the CNTLID.
     /// </summary>
-    private async Task<ushort> FabricsConnectAsync(NvmeTcpQueuePair queue, ushort queueId, int entries, ushort controllerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects an I/O queue asking that SQ flow control be disabled (CATTR bit 2, Fabrics 1.1
+    /// figure 20): the host counts its own credits, so SQHD tells it nothing, and the controller may
+    /// then complete a read with its last C2HData's SUCCESS flag instead of a CapsuleResp (TCP 1.0,
+    /// 3.6.2.8). A controller that refuses it gets a plain Connect.
+    /// </summary>
+    private async Task ConnectIoQueueAsync(NvmeTcpQueuePair queue, ushort queueId, CancellationToken cancellationToken)
+    {
+        if (SqFlowControlDisabled ?? true)
+        {
+            try
+            {
+                await FabricsConnectAsync(queue, queueId, QueueEntries, ControllerId, DisableSqFlowControl, cancellationToken).ConfigureAwait(false);
+                SqFlowControlDisabled = true;
+                return;
+            }
+            catch (NvmeConnectException e) when (e.Status != NvmeStatus.ConnectInvalidHost && SqFlowControlDisabled is null)
+            {
+                SqFlowControlDisabled = false;
+            }
+        }
+
+        await FabricsConnectAsync(queue, queueId, QueueEntries, ControllerId, 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    private const byte DisableSqFlowControl = 0b100;
+
+    private async Task<ushort> FabricsConnectAsync(NvmeTcpQueuePair queue, ushort queueId, int entries, ushort controllerId, byte attributes, CancellationToken cancellationToken)
     {
         var command = NvmeCommand.Fabrics(FabricsCommandType.Connect);
         command.SetUInt16(42, queueId);
         command.SetUInt16(44, (ushort)(entries - 1));
+        command.SetUInt16(46, attributes);
         if (queueId == 0)
         {
             command.SetDword(12, (uint)Math.Min(_options.KeepAliveTimeout.TotalMilliseconds, uint.MaxValue));

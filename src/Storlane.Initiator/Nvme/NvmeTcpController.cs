@@ -58,6 +58,9 @@ public sealed partial class NvmeTcpController : IAsyncDisposable
     /// <summary>IOCCSZ less the SQE: writes up to this size go in the capsule, larger ones by R2T.</summary>
     public int InCapsuleDataBytes { get; private set; }
 
+    /// <summary>The I/O queues connected with SQ flow control disabled (null before the first): reads may then end in C2HData SUCCESS.</summary>
+    public bool? SqFlowControlDisabled { get; private set; }
+
     public int IoQueueCount => _io.Length;
 
     /// <summary>Entries per I/O queue (one less is in flight at most).</summary>

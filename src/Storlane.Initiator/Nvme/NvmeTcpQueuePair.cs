@@ -42,7 +42,9 @@ internal sealed partial class NvmeTcpQueuePair
         Name = name;
         QueueId = queueId;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(minimumReadSize: 64 * 1024));
+        // bufferSize is the segment each socket read fills: left at its 4 KiB default (with a larger
+        // minimumReadSize every read takes a fresh 4 KiB segment), a 128 KiB PDU took 32 reads.
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _limits = new HostFramingLimits(false, options.HeaderDigest, options.DataDigest, maxDataLength);
         _slots = new NvmeCommandSlot[entries];

@@ -32,7 +32,9 @@ public static class DiscoveryLog
             entry[0] = 3; // TRTYPE: TCP
             entry[1] = e.IsIpv6 ? (byte)2 : (byte)1; // ADRFAM
             entry[2] = e.IsDiscovery ? (byte)3 : (byte)2; // SUBTYPE
-            entry[3] = 0; // TREQ: secure channel not specified, SQ flow control required
+            // TREQ: secure channel not specified; bit 2, the controller can disable SQ flow control
+            // (a host that asks for it gets reads completed by the C2HData SUCCESS flag).
+            entry[3] = 0b100;
             BinaryPrimitives.WriteUInt16LittleEndian(entry[4..], e.PortId);
             BinaryPrimitives.WriteUInt16LittleEndian(entry[6..], 0xFFFF); // CNTLID: dynamic controller model
             BinaryPrimitives.WriteUInt16LittleEndian(entry[8..], 32); // ASQSZ: admin queue of 32 entries at least

@@ -52,6 +52,7 @@ public enum LogPageId : byte
     ChangedNamespaces = 0x04,
     Ana = 0x0C,
     Discovery = 0x70,
+    ReservationNotification = 0x80,
 }
 
 /// <summary>Feature identifiers (NVMe base 2.0, figure 317).</summary>

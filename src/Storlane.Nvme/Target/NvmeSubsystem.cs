@@ -9,7 +9,7 @@ namespace Storlane.Nvme.Target;
 /// An NVM subsystem: the namespaces of one SCSI target device (or none, for the discovery
 /// subsystem), its controllers by CNTLID, and the counters SMART reports.
 /// </summary>
-internal sealed partial class NvmeSubsystem
+internal sealed partial class NvmeSubsystem : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ushort, NvmeController> _controllers = [];
@@ -27,6 +27,10 @@ internal sealed partial class NvmeSubsystem
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(nqn), hash);
         Serial = Convert.ToHexString(hash[..10]);
+        if (device is not null)
+        {
+            device.ReservationNoticeRaised += OnReservationNotice;
+        }
     }
 
     /// <summary>NN and MNAN: LUNs 0..1023 are namespaces 1..1024 (a host sizes its ANA log buffer by this).</summary>

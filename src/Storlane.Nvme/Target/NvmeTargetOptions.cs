@@ -32,8 +32,15 @@ public sealed record NvmeLimits
     /// <summary>Controllers one subsystem holds at once.</summary>
     public int MaxControllersPerSubsystem { get; init; } = 64;
 
-    /// <summary>In-capsule data bytes one command may carry (IOCCSZ less the SQE; the admin queue takes 8 KiB too).</summary>
-    public int MaxInCapsuleData { get; init; } = 8192;
+    /// <summary>
+    /// In-capsule data bytes one I/O command may carry (IOCCSZ less the SQE; the admin queue takes
+    /// 8 KiB). A write up to this size goes in its capsule, with no R2T round trip; the bytes count
+    /// against <see cref="MaxBufferBytesPerConnection"/> like R2T'd data, so the bound per connection holds.
+    /// </summary>
+    public int MaxInCapsuleData { get; init; } = 128 * 1024;
+
+    /// <summary>Reservation Notification log pages one controller keeps unread; beyond it the oldest stay and the new are counted as lost.</summary>
+    public int MaxReservationNotifications { get; init; } = 64;
 
     /// <summary>The largest transfer of one command (MDTS), a power of two from 4 KiB.</summary>
     public int MaxTransferBytes { get; init; } = 1 << 20;

@@ -21,9 +21,7 @@ internal sealed partial class NvmeTcpQueue
             AdminOpcode.GetFeatures => GetFeatures(controller, sqe),
             AdminOpcode.AsyncEventRequest => AsyncEventRequest(controller, sqe),
             AdminOpcode.KeepAlive => KeepAlive(controller),
-
-            // Abort: "the controller may complete the command ... without aborting" (DW0 bit 0 = 1: not aborted).
-            AdminOpcode.Abort => new CommandResult(NvmeStatus.Success, 1),
+            AdminOpcode.Abort => Abort(controller, sqe),
             _ => NvmeStatus.InvalidOpcode,
         };
         return ValueTask.FromResult(result);
@@ -35,8 +33,17 @@ internal sealed partial class NvmeTcpQueue
         return CommandResult.Ok;
     }
 
-    private CommandResult AsyncEventRequest(NvmeController controller, in SubmissionEntry sqe) =>
-        controller.TryHoldAsyncEvent(this, sqe.CommandId) ? new CommandResult(NvmeStatus.Success, Held: true) : NvmeStatus.AsyncEventRequestLimitExceeded;
+    private CommandResult AsyncEventRequest(NvmeController controller, in SubmissionEntry sqe)
+    {
+        if (!controller.TryHoldAsyncEvent(this, sqe.CommandId))
+        {
+            return NvmeStatus.AsyncEventRequestLimitExceeded;
+        }
+
+        // A reservation notice that found no AER held is reported through this one.
+        controller.ReportReservationNotice();
+        return new CommandResult(NvmeStatus.Success, Held: true);
+    }
 
     /// <summary>Identify (base 2.0, 5.17): CNS at CDW10 7:0, CSI at CDW11 31:24.</summary>
     private CommandResult Identify(NvmeController controller, in SubmissionEntry sqe)
@@ -171,7 +178,9 @@ internal sealed partial class NvmeTcpQueue
         }
 
         var subsystem = controller.Subsystem;
-        var page = BuildLogPage(controller, subsystem, lid, lsp, retainEvent);
+        var page = lid == LogPageId.ReservationNotification && !subsystem.IsDiscovery
+            ? controller.TakeReservationNotification(retainEvent)
+            : BuildLogPage(controller, subsystem, lid, lsp, retainEvent);
         if (page is null)
         {
             return NvmeStatus.InvalidLogPage;

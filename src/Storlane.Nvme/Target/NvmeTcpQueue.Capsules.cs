@@ -194,13 +194,16 @@ internal sealed partial class NvmeTcpQueue
         {
             if (result.Status.IsSuccess && result.DataLength > 0)
             {
-                _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved });
-                reserved = 0;
+                // TCP 1.0, 3.6.2.8: with SQ flow control disabled there is no SQHD to report, so a
+                // plain success (nothing in DW0/DW1) rides on the last C2HData as SUCCESS, no CapsuleResp.
+                // Otherwise the CapsuleResp goes in the same queue item, so data and response leave in one send.
+                var completes = _sqFlowControlDisabled && result.Dword0 == 0 && result.Dword1 == 0;
+                var completion = new CompletionEntry(result.Dword0, result.Dword1, _submissionHead, QueueId, sqe.CommandId, result.Status);
+                _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved, Completes = completes, Completion = completion, ThenRespond = !completes });
+                return;
             }
-            else
-            {
-                ArrayPool<byte>.Shared.Return(output);
-            }
+
+            ArrayPool<byte>.Shared.Return(output);
         }
 
         if (reserved != 0)

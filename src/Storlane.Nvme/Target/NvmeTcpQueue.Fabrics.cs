@@ -6,6 +6,11 @@ namespace Storlane.Nvme.Target;
 internal sealed partial class NvmeTcpQueue
 {
     private const int ConnectDataLength = 1024;
+    private const byte ConnectDisableSqFlowControl = 0b100;
+    private const int AdminInCapsuleData = 8192;
+
+    /// <summary>The host disabled SQ flow control at Connect: SQHD means nothing to it, so reads may end in SUCCESS.</summary>
+    private bool _sqFlowControlDisabled;
 
     private ValueTask<CommandResult> ExecuteAsync(SubmissionEntry sqe, byte[]? data, int length)
     {
@@ -70,6 +75,7 @@ internal sealed partial class NvmeTcpQueue
         var recfmt = BinaryPrimitives.ReadUInt16LittleEndian(entry[40..]);
         var qid = BinaryPrimitives.ReadUInt16LittleEndian(entry[42..]);
         var sqsize = BinaryPrimitives.ReadUInt16LittleEndian(entry[44..]);
+        var cattr = entry[46];
         var kato = BinaryPrimitives.ReadUInt32LittleEndian(entry[48..]);
         var connect = data.AsSpan(0, ConnectDataLength);
         var controllerId = BinaryPrimitives.ReadUInt16LittleEndian(connect[16..]);
@@ -146,6 +152,15 @@ internal sealed partial class NvmeTcpQueue
         }
 
         _queueSize = sqsize + 1;
+
+        // CATTR bit 2 (Fabrics 1.1, figure 20): the host asks that SQ flow control be disabled.
+        _sqFlowControlDisabled = (cattr & ConnectDisableSqFlowControl) != 0;
+        if (qid == 0)
+        {
+            // The admin queue's capsules carry at most 8 KiB of data (TCP 1.0, 3.3.1); IOCCSZ is for I/O queues.
+            _limits = _limits with { MaxInCapsuleData = Math.Min(_limits.MaxInCapsuleData, AdminInCapsuleData) };
+        }
+
         _controller = controller;
         controller.KeepAlive();
         return new CommandResult(NvmeStatus.Success, controller.Id);

@@ -12,6 +12,9 @@ internal sealed partial class NvmeTcpQueue
 {
     private readonly PendingTransfer?[] _transfers;
     private readonly Queue<ushort> _waitingForR2T = new();
+
+    /// <summary>Guards the transfer slots and the R2T queue: the read loop fills them, an Abort on the admin queue may take one out.</summary>
+    private readonly Lock _transferLock = new();
     private int _maxR2T = 1;
     private int _activeR2T;
 
@@ -36,14 +39,19 @@ internal sealed partial class NvmeTcpQueue
             NvmeTcpProtocolException.Throw(FatalErrorStatus.PduSequenceError, 0, "more data transfers than the queue holds");
         }
 
-        _transfers[tag] = new PendingTransfer { Command = sqe, Buffer = ArrayPool<byte>.Shared.Rent(length), Length = length };
-        _waitingForR2T.Enqueue((ushort)tag);
+        lock (_transferLock)
+        {
+            _transfers[tag] = new PendingTransfer { Command = sqe, Buffer = ArrayPool<byte>.Shared.Rent(length), Length = length };
+            _waitingForR2T.Enqueue((ushort)tag);
+        }
+
         IssueR2Ts();
         return true;
     }
 
     private int FreeTransferTag()
     {
+        using var scope = _transferLock.EnterScope();
         for (var i = 0; i < _transfers.Length; i++)
         {
             if (_transfers[i] is null)
@@ -55,15 +63,29 @@ internal sealed partial class NvmeTcpQueue
         return -1;
     }
 
-    /// <summary>"The controller shall not have more than MAXR2T outstanding R2Ts" per connection (3.6.2.2).</summary>
+    /// <summary>
+    /// "The controller shall not have more than MAXR2T outstanding R2Ts" per connection (3.6.2.2).
+    /// Called without the lock held: queueing a PDU may run the writer (and its send) on this thread.
+    /// </summary>
     private void IssueR2Ts()
     {
-        while (_activeR2T < _maxR2T && _waitingForR2T.TryDequeue(out var tag))
+        while (true)
         {
-            var transfer = _transfers[tag]!;
-            transfer.Solicited = true;
-            _activeR2T++;
-            _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length });
+            Outbound r2t;
+            lock (_transferLock)
+            {
+                if (_activeR2T >= _maxR2T || !_waitingForR2T.TryDequeue(out var tag))
+                {
+                    return;
+                }
+
+                var transfer = _transfers[tag]!;
+                transfer.Solicited = true;
+                _activeR2T++;
+                r2t = new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length };
+            }
+
+            _outbound.Writer.TryWrite(r2t);
         }
     }
 
@@ -106,8 +128,12 @@ internal sealed partial class NvmeTcpQueue
             return;
         }
 
-        _transfers[tag] = null;
-        _activeR2T--;
+        lock (_transferLock)
+        {
+            _transfers[tag] = null;
+            _activeR2T--;
+        }
+
         IssueR2Ts();
         if (transfer.DigestFailed)
         {
@@ -122,6 +148,7 @@ internal sealed partial class NvmeTcpQueue
 
     private void ReleaseTransfers()
     {
+        using var scope = _transferLock.EnterScope();
         for (var i = 0; i < _transfers.Length; i++)
         {
             if (_transfers[i] is { } transfer)

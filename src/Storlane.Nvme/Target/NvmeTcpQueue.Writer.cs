@@ -30,6 +30,10 @@ internal sealed partial class NvmeTcpQueue
                         {
                             ArrayPool<byte>.Shared.Return(item.Buffer!);
                             ReleaseBuffer(item.Reserved);
+                            if (item.Completes || item.ThenRespond)
+                            {
+                                Interlocked.Decrement(ref _outstanding);
+                            }
                         }
                         else if (item.Kind == OutboundKind.Response)
                         {
@@ -95,7 +99,13 @@ internal sealed partial class NvmeTcpQueue
                 }
 
             case OutboundKind.Data:
-                WriteData(item.CommandId, item.Buffer.AsSpan(0, item.Length));
+                WriteData(item.CommandId, item.Buffer.AsSpan(0, item.Length), item.Completes);
+                if (item.ThenRespond)
+                {
+                    var span = _writer.GetSpan(PduLayout.CapsuleRespHeaderLength + PduLayout.DigestLength);
+                    _writer.Advance(PduWriter.WriteCapsuleResp(span, item.Completion, HeaderDigest));
+                }
+
                 break;
 
             case OutboundKind.TermReq:
@@ -107,8 +117,8 @@ internal sealed partial class NvmeTcpQueue
         }
     }
 
-    /// <summary>C2HData PDUs for one command's data; the last carries LAST_PDU (3.6.2.8).</summary>
-    private void WriteData(ushort commandId, ReadOnlySpan<byte> data)
+    /// <summary>C2HData PDUs for one command's data; the last carries LAST_PDU, and SUCCESS when it completes the command (3.6.2.8).</summary>
+    private void WriteData(ushort commandId, ReadOnlySpan<byte> data, bool completes)
     {
         var offset = 0;
         while (offset < data.Length)
@@ -117,7 +127,7 @@ internal sealed partial class NvmeTcpQueue
             var chunk = data.Slice(offset, length);
             var last = offset + length == data.Length;
             var header = _writer.GetSpan(PduLayout.DataHeaderLength + PduLayout.DigestLength);
-            _writer.Advance(PduWriter.WriteC2HDataHeader(header, commandId, (uint)offset, (uint)length, last, HeaderDigest, DataDigest));
+            _writer.Advance(PduWriter.WriteC2HDataHeader(header, commandId, (uint)offset, (uint)length, last, HeaderDigest, DataDigest, last && completes));
             _writer.Write(chunk);
             if (DataDigest)
             {

@@ -21,6 +21,11 @@ internal sealed partial class NvmeTcpQueue
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
+    // The writer runs on its own (pool) thread, as iSCSI's does: completions that queue while it sends
+    // share the next flush. Running it inline on the completing thread (synchronous continuations)
+    // meant one send per command on the read loop's thread, since page-cache I/O completes there:
+    // bench/nvme-vs-iscsi.sh showed 4K random read QD16 at 28 us of target CPU per I/O against 18 us
+    // this way, and half the IOPS. Nothing queues a PDU while holding a lock.
     private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _closing = new();
     private readonly ILogger _logger;
@@ -40,7 +45,9 @@ internal sealed partial class NvmeTcpQueue
         LocalEndPoint = socket.LocalEndPoint;
         _logger = server.Logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(minimumReadSize: 64 * 1024));
+        // bufferSize is the segment each socket read fills: left at its 4 KiB default (with a larger
+        // minimumReadSize every read takes a fresh 4 KiB segment), a 128 KiB PDU took 32 reads.
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         var limits = server.Options.Limits;
         _limits = new FramingLimits(false, false, false, limits.MaxInCapsuleData, limits.MaxTransferBytes);

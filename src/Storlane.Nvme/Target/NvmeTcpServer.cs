@@ -193,6 +193,11 @@ public sealed partial class NvmeTcpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        foreach (var subsystem in _subsystems.Values)
+        {
+            subsystem.Dispose();
+        }
+
         _stopping.Dispose();
     }
 }

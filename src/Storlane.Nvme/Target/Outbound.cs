@@ -27,4 +27,10 @@ internal struct Outbound
 
     /// <summary>Buffer bytes reserved against the connection's budget, released once the data is sent.</summary>
     public int Reserved;
+
+    /// <summary>Data whose last C2HData carries SUCCESS: it stands for the command's CapsuleResp.</summary>
+    public bool Completes;
+
+    /// <summary>Data followed by its command's CapsuleResp (<see cref="Completion"/>), written together.</summary>
+    public bool ThenRespond;
 }

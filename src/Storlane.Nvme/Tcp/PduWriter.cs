@@ -38,12 +38,19 @@ public static class PduWriter
     /// C2HData header (3.6.2.8): CCCID at 8, DATAO at 12, DATAL at 16. PDO is the header (and its
     /// digest): the target asks no data alignment of itself. Returns the header bytes written; the
     /// caller follows with <paramref name="dataLength"/> data bytes and, with a data digest, the digest.
+    /// <paramref name="success"/> sets SUCCESS: the command completed successfully and no CapsuleResp
+    /// follows; "if the SUCCESS flag is set to '1', then the LAST_PDU flag shall be set to '1'".
     /// </summary>
-    public static int WriteC2HDataHeader(Span<byte> destination, ushort commandId, uint dataOffset, uint dataLength, bool last, bool headerDigest, bool dataDigest)
+    public static int WriteC2HDataHeader(Span<byte> destination, ushort commandId, uint dataOffset, uint dataLength, bool last, bool headerDigest, bool dataDigest, bool success = false)
     {
+        if (success && !last)
+        {
+            throw new ArgumentException("SUCCESS may only be set on the last C2HData PDU of a command", nameof(success));
+        }
+
         var headerEnd = PduLayout.DataHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
         var plen = (uint)headerEnd + dataLength + (dataDigest ? PduLayout.DigestLength : 0u);
-        var flags = (headerDigest ? PduFlags.HeaderDigest : 0) | (dataDigest ? PduFlags.DataDigest : 0) | (last ? PduFlags.LastPdu : 0);
+        var flags = (headerDigest ? PduFlags.HeaderDigest : 0) | (dataDigest ? PduFlags.DataDigest : 0) | (last ? PduFlags.LastPdu : 0) | (success ? PduFlags.Success : 0);
         var header = destination[..PduLayout.DataHeaderLength];
         header.Clear();
         WriteCommonHeader(header, PduType.C2HData, flags, PduLayout.DataHeaderLength, (byte)headerEnd, plen);

@@ -18,7 +18,7 @@ public sealed class NvmeDiskTests
         Assert.Equal(blockSize, disk.BlockSize);
         Assert.Equal(16L << 20, disk.SizeBytes);
 
-        // 1 block goes in the capsule (IOCCSZ 8 KiB), 256 KiB needs an R2T and H2CData; 1 MiB is split by MDTS.
+        // 1 block goes in the capsule (IOCCSZ 128 KiB), 256 KiB needs an R2T and H2CData; 1 MiB is split by MDTS.
         foreach (var (lba, length, seed) in new[] { (3L, blockSize, 1), (64L, 256 * 1024, 2), (1024L, 1 << 20, 3) })
         {
             var data = Patterns.Make(length, seed);
@@ -102,7 +102,11 @@ public sealed class NvmeDiskTests
         await using var controller = await NvmeTcpController.ConnectAsync(NvmeUrl.Parse(target.Url(1)));
         Assert.Equal(NvmeLocalTarget.Nqn, controller.SubsystemNqn);
         Assert.True(controller.ReportsAna);
-        Assert.Equal(8192, controller.InCapsuleDataBytes);
+        Assert.Equal(new Storlane.Nvme.Target.NvmeLimits().MaxInCapsuleData, controller.InCapsuleDataBytes);
+
+        // The I/O queues asked for SQ flow control off, so the target ends reads with C2HData SUCCESS
+        // (TCP 1.0, 3.6.2.8); the read-back tests above pass only if the host completes from it.
+        Assert.True(controller.SqFlowControlDisabled);
         Assert.Equal(AnaState.Optimized, controller.AnaStateOf(1));
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         controller.AnaChanged += () => changed.TrySetResult();

@@ -23,6 +23,9 @@ internal sealed class TestHost : IAsyncDisposable
 
     public ushort ControllerId { get; private set; }
 
+    /// <summary>The last command <see cref="ExecuteWithDataAsync"/> ran ended in a C2HData with SUCCESS, not a CapsuleResp.</summary>
+    public bool LastCompletedBySuccessFlag { get; private set; }
+
     public static async Task<TestHost> OpenAsync(IPEndPoint endpoint, bool headerDigest = false, bool dataDigest = false, bool initialize = true)
     {
         var host = new TestHost();
@@ -54,10 +57,11 @@ internal sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>Connect (admin when qid is 0) and, for the admin queue, enable the controller.</summary>
-    public async Task<CompletionEntry> ConnectAsync(string subsystemNqn, ushort qid = 0, ushort controllerId = 0xFFFF, uint keepAliveMs = 0, string hostNqn = HostNqn, ushort sqsize = 31)
+    public async Task<CompletionEntry> ConnectAsync(string subsystemNqn, ushort qid = 0, ushort controllerId = 0xFFFF, uint keepAliveMs = 0, string hostNqn = HostNqn, ushort sqsize = 31, byte cattr = 0)
     {
         var sqe = NewCommand((byte)AdminOpcode.Fabrics);
         sqe[4] = (byte)FabricsCommandType.Connect;
+        sqe[46] = cattr;
         BinaryPrimitives.WriteUInt16LittleEndian(sqe.AsSpan(42), qid);
         BinaryPrimitives.WriteUInt16LittleEndian(sqe.AsSpan(44), sqsize);
         BinaryPrimitives.WriteUInt32LittleEndian(sqe.AsSpan(48), keepAliveMs);
@@ -119,6 +123,7 @@ internal sealed class TestHost : IAsyncDisposable
         sqe[39] = inCapsule ? SubmissionEntry.SglInCapsule : SubmissionEntry.SglTransport;
         await SendCapsuleAsync(sqe, inCapsule ? data : null);
         var received = new byte[expectDataLength];
+        LastCompletedBySuccessFlag = false;
         while (true)
         {
             var pdu = await ReadPduAsync();
@@ -140,6 +145,14 @@ internal sealed class TestHost : IAsyncDisposable
                         var offset = BinaryPrimitives.ReadUInt32LittleEndian(pdu.AsSpan(12));
                         var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(pdu.AsSpan(16));
                         pdu.AsSpan(pdu[3], (int)dataLength).CopyTo(received.AsSpan((int)offset));
+                        if (((PduFlags)pdu[1] & PduFlags.Success) != 0)
+                        {
+                            // 3.6.2.8: SUCCESS on the last C2HData stands for the CapsuleResp of a plain success.
+                            LastCompletedBySuccessFlag = true;
+                            var commandId = BinaryPrimitives.ReadUInt16LittleEndian(pdu.AsSpan(8));
+                            return (new CompletionEntry(0, 0, 0, 0, commandId, NvmeStatus.Success), received);
+                        }
+
                         break;
                     }
 

@@ -53,6 +53,29 @@ public class PduWriterTests
     }
 
     [Fact]
+    public void C2HData_Success_SetsSuccessBesideLastPdu()
+    {
+        // 3.6.2.8 figure 29 FLAGS: bit 2 LAST_PDU, bit 3 SUCCESS (only on the last PDU).
+        var pdu = new byte[24];
+        Assert.Equal(24, PduWriter.WriteC2HDataHeader(pdu, 0x0102, 0, 4096, last: true, headerDigest: false, dataDigest: false, success: true));
+        byte[] expected =
+        [
+            0x07, 0x0C, 0x18, 0x18, 0x18, 0x10, 0x00, 0x00,
+            0x02, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ];
+        Assert.Equal(expected, pdu);
+    }
+
+    [Fact]
+    public void C2HData_Success_WithoutLastPdu_IsRefused()
+    {
+        // "If the SUCCESS flag is set to '1', then the LAST_PDU flag shall be set to '1'".
+        var pdu = new byte[24];
+        Assert.Throws<ArgumentException>(() => PduWriter.WriteC2HDataHeader(pdu, 1, 0, 512, last: false, headerDigest: false, dataDigest: false, success: true));
+    }
+
+    [Fact]
     public void C2HData_WithBothDigests_PdoSkipsTheHeaderDigest_AndPlenCountsTheDataDigest()
     {
         var pdu = new byte[28];

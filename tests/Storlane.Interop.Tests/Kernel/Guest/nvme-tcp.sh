@@ -1,5 +1,6 @@
 # The Linux NVMe/TCP host (nvme_tcp, nvme-cli) against storlane serve: discover, connect without and
-# with header+data digests, the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect; then native
+# with header+data digests (and SQ flow control disabled, so reads end in C2HData SUCCESS with no
+# CapsuleResp), the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect; then native
 # NVMe multipath over both portals (portal group 1 ANA optimized, group 2 non-optimized) with the
 # first path's cable pulled by the host mid-fio (after "MARK fio-started"): errors, stall, path I/O.
 . ./lib.sh
@@ -38,7 +39,7 @@ wait_gone() {
 
 for pass in plain digests; do
   step "connect-$pass"
-  opts=""; [ $pass = digests ] && opts="-g -G"
+  opts=""; [ $pass = digests ] && opts="-g -G --disable-sqflow"
   nvme connect -t tcp -a $A -s 4420 -n $NQN -q $HOST $opts || die "nvme connect ($pass) failed"
   n1=$(wait_ns 1); n2=$(wait_ns 2)
   result "${pass}_ns1 logical=$(cat /sys/block/$n1/queue/logical_block_size)"
