@@ -112,6 +112,27 @@ if compgen -G "$results_dir/*.trx" >/dev/null; then
   skipped=$((total - executed))
 fi
 
+# CI keeps only the log's tail: name what failed right above the summary line.
+list_failures() {
+  local trx
+  for trx in "$results_dir"/*.trx; do
+    perl -0777 -ne '
+      while (/<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="(?:Failed|Error|Timeout|Aborted)".*?<Message>(.*?)<\/Message>/sg) {
+        my ($name, $message) = ($1, $2);
+        $message =~ s/&#x[0-9A-F]+;|\s+/ /g;
+        print "FAILED $name: ", substr($message, 0, 400), "\n";
+      }
+      while (/<RunInfo [^>]*outcome="Error"[^>]*>\s*<Text>(.*?)<\/Text>/sg) {
+        my $text = $1 =~ s/\s+/ /gr;
+        print "RUN ABORTED: ", substr($text, 0, 600), "\n" if $text =~ /aborted|crashed/;
+      }
+    ' "$trx"
+  done
+}
+
+if compgen -G "$results_dir/*.trx" >/dev/null; then
+  list_failures
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if ((test_status != 0 || failed != 0)); then
   exit 1

@@ -63,6 +63,10 @@ public sealed class CephException : Exception
             NoEntry => "no such pool, image or file",
             IoError => "I/O error",
             PermissionDenied => "permission denied (check the cephx client and keyring)",
+
+            // librados keeps offering a refused cephx key until client_mount_timeout, then says
+            // ETIMEDOUT, exactly as for monitors that never answer: name both causes.
+            TimedOut when operation == "rados_connect" => "timed out: the monitors did not answer, or refused the client's cephx key (check mon host, and that the keyring holds this client's current key)",
             Exists => "already exists",
             InvalidArgument => "invalid argument",
             TimedOut => "timed out (is the cluster reachable? check mon host)",

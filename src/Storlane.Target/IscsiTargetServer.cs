@@ -24,6 +24,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILocalAddressSource _addresses;
     private readonly bool _ownsAddressSource;
+    private readonly TimeProvider _time;
     private ServerContext? _context;
     private PortalSet? _portals;
     private int _stopped;
@@ -34,9 +35,11 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     }
 
     /// <param name="addresses">The host's addresses for wildcard portals; null watches the OS's (tests pass a fake).</param>
-    public IscsiTargetServer(TargetServerOptions options, ILoggerFactory loggerFactory, ILocalAddressSource? addresses)
+    /// <param name="time">The clock of the NOP-In, login and PDU-stall timeouts and CHAP throttle delays; null is the system's (tests pass a fake to step it).</param>
+    public IscsiTargetServer(TargetServerOptions options, ILoggerFactory loggerFactory, ILocalAddressSource? addresses, TimeProvider? time = null)
     {
         Options = options;
+        _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("Storlane.Target");
         _ownsAddressSource = addresses is null;
         _addresses = addresses ?? new SystemLocalAddressSource(logger: _logger);
@@ -139,7 +142,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         try
         {
             var targets = OpenTargets(groupStates);
-            _context = new ServerContext(Options, targets, _logger);
+            _context = new ServerContext(Options, targets, _logger, _time);
             if (_context.Admission.MaxConnections < Options.Limits.MaxConnections)
             {
                 TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);

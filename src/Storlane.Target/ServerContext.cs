@@ -7,9 +7,14 @@ namespace Storlane.Target;
 /// <summary>What every connection shares: targets by name, portals for SendTargets, the session registry.</summary>
 internal sealed class ServerContext
 {
-    public ServerContext(TargetServerOptions options, IReadOnlyDictionary<string, TargetNode> targets, ILogger logger)
+    private readonly long _ticksPerMillisecond;
+
+    public ServerContext(TargetServerOptions options, IReadOnlyDictionary<string, TargetNode> targets, ILogger logger, TimeProvider time)
     {
         Options = options;
+        Time = time;
+        _ticksPerMillisecond = Math.Max(1, time.TimestampFrequency / 1000);
+        AuthThrottle = new AuthFailureThrottle(time);
         Targets = targets;
         Logger = logger;
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
@@ -54,7 +59,13 @@ internal sealed class ServerContext
     public ChapCredential? DiscoveryChap { get; }
 
     /// <summary>Failed CHAP attempts by initiator name and source address, shared by every portal.</summary>
-    public AuthFailureThrottle AuthThrottle { get; } = new(TimeProvider.System);
+    public AuthFailureThrottle AuthThrottle { get; }
+
+    /// <summary>The clock of every connection's timeouts and CHAP delays (a fake one in tests).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Milliseconds on <see cref="Time"/>'s monotonic clock: what connections stamp and compare timeouts with (no allocation, one division).</summary>
+    public long NowMilliseconds => Time.GetTimestamp() / _ticksPerMillisecond;
 
     /// <summary>Portals listening now (ephemeral ports resolved, wildcards expanded), for SendTargets.</summary>
     public Func<IReadOnlyList<Portals.BoundPortal>> Portals { get; set; } = static () => [];

@@ -1,6 +1,7 @@
 using Storlane.Bench.Engine;
 using Storlane.Bench.Targets;
 using Storlane.Bench.Workload;
+using Storlane.TestSupport;
 using Xunit.Abstractions;
 
 namespace Storlane.Bench.Tests;
@@ -15,8 +16,8 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     [Fact]
     public async Task RoundRobin_SpreadsIoEvenlyAcrossBothPaths()
     {
-        await using var target = await TwoPortalTarget.StartAsync();
-        await using var bench = await BenchTargetFactory.OpenAsync(target.Multipath("rr"));
+        await using var target = await StartTargetAsync();
+        await using var bench = await BenchTargetFactory.OpenAsync(Multipath(target, "rr"));
         var spec = WorkloadSpec.Simple(4096, 70, 100, queueDepth: 8) with { IoCount = 4_000 };
 
         var result = await WorkloadRunner.RunAsync(bench, spec);
@@ -25,7 +26,7 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
         Assert.Equal("round-robin", bench.Info.PathPolicy);
         Assert.Equal(512, bench.Info.LogicalBlockSize);
         Assert.Equal(4096, bench.Info.PhysicalBlockSize);
-        Assert.Equal([$"127.0.0.1:{target.FirstPort}", $"127.0.0.2:{target.SecondPort}"], bench.Info.Paths);
+        Assert.Equal([$"127.0.0.1:{target.Port}", $"127.0.0.2:{target.SecondPort}"], bench.Info.Paths);
         Assert.Equal(bench.Info.Paths, result.Paths.Select(p => p.Name));
         output.WriteLine(string.Join(", ", result.Paths));
 
@@ -42,12 +43,12 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     [Fact]
     public async Task TwoSourceAddressesToOnePortal_AreTwoPathsWithTheirOwnNamesAndCounters()
     {
-        await using var target = await TwoPortalTarget.StartAsync();
-        await using var bench = await BenchTargetFactory.OpenAsync($"multipath:rr:{target.FirstUrl()}?local_address=127.0.0.5|{target.FirstUrl()}?local_address=127.0.0.6");
+        await using var target = await StartTargetAsync();
+        await using var bench = await BenchTargetFactory.OpenAsync($"multipath:rr:{target.Url(0)}?local_address=127.0.0.5|{target.Url(0)}?local_address=127.0.0.6");
 
         var result = await WorkloadRunner.RunAsync(bench, WorkloadSpec.Simple(4096, 100, 100) with { IoCount = 400 });
 
-        Assert.Equal([$"127.0.0.1:{target.FirstPort} via 127.0.0.5", $"127.0.0.1:{target.FirstPort} via 127.0.0.6"], bench.Info.Paths);
+        Assert.Equal([$"127.0.0.1:{target.Port} via 127.0.0.5", $"127.0.0.1:{target.Port} via 127.0.0.6"], bench.Info.Paths);
         Assert.Equal(bench.Info.Paths, result.Paths.Select(p => p.Name));
         Assert.Equal([200L, 200L], result.Paths.Select(p => p.Completed)); // round robin, one I/O at a time
     }
@@ -55,8 +56,8 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     [Fact]
     public async Task WeightedPaths_SendsEveryIoToTheLowestWeight()
     {
-        await using var target = await TwoPortalTarget.StartAsync();
-        await using var bench = await BenchTargetFactory.OpenAsync($"multipath:wp:{target.FirstUrl()}~weight=5|{target.SecondUrl()}~weight=1");
+        await using var target = await StartTargetAsync();
+        await using var bench = await BenchTargetFactory.OpenAsync($"multipath:wp:{target.Url(0)}~weight=5|{target.Url(0, portal: 1)}~weight=1");
 
         var result = await WorkloadRunner.RunAsync(bench, WorkloadSpec.Simple(4096, 100, 100) with { IoCount = 500 });
 
@@ -66,9 +67,9 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     [Fact]
     public async Task PathsToDifferentLus_AreRefused()
     {
-        await using var target = await TwoPortalTarget.StartAsync();
+        await using var target = await StartTargetAsync();
 
-        var error = await Assert.ThrowsAsync<Initiator.Multipath.MultipathGroupingException>(() => BenchTargetFactory.OpenAsync($"multipath:rr:{target.FirstUrl(0)}|{target.SecondUrl(1)}"));
+        var error = await Assert.ThrowsAsync<Initiator.Multipath.MultipathGroupingException>(() => BenchTargetFactory.OpenAsync($"multipath:rr:{target.Url(0)}|{target.Url(1, portal: 1)}"));
 
         Assert.Contains("refusing to group", error.Message, StringComparison.Ordinal);
     }
@@ -76,8 +77,8 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
     [SocketKillFact]
     public async Task KillingOnePortalsConnections_MidRun_RecordsAFailover_WithNoIoErrors_AndA100MsSeries()
     {
-        await using var target = await TwoPortalTarget.StartAsync();
-        await using var bench = await BenchTargetFactory.OpenAsync(target.Multipath("least-queue-depth"));
+        await using var target = await StartTargetAsync();
+        await using var bench = await BenchTargetFactory.OpenAsync(Multipath(target, "least-queue-depth"));
         var spec = WorkloadSpec.Simple(4096, 70, 100, queueDepth: 16) with { DurationSeconds = 4 };
 
         var run = WorkloadRunner.RunAsync(bench, spec, TimeSpan.FromMilliseconds(100));
@@ -102,7 +103,7 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
         Assert.Equal(0, result.IoErrors);
         var failover = Assert.Single(result.Failovers);
         Assert.Equal($"127.0.0.2:{target.SecondPort}", failover.FromPath);
-        Assert.Equal($"127.0.0.1:{target.FirstPort}", failover.ToPath);
+        Assert.Equal($"127.0.0.1:{target.Port}", failover.ToPath);
         Assert.InRange(failover.AtSeconds, 0, result.ElapsedSeconds);
         Assert.True(failover.DurationMs >= 0);
         Assert.False(string.IsNullOrEmpty(failover.Reason));
@@ -125,4 +126,17 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
 public sealed class RealTargetCollection
 {
     public const string Name = "real target";
+
+    /// <summary>
+    /// Two portals on two loopback addresses (127.0.0.1 and 127.0.0.2, portal groups 1 and 2): two real
+    /// paths to LUN 0 (64 MiB in memory); LUN 1 is another LU, for grouping errors.
+    /// </summary>
+    private static Task<LoopbackTarget> StartTargetAsync() =>
+        LoopbackTarget.StartAsync(new LoopbackTargetOptions
+        {
+            PortalAddresses = ["127.0.0.1", "127.0.0.2"],
+            Luns = [LoopbackTarget.MemoryLun(0, 64 << 20, 512, 4096), LoopbackTarget.MemoryLun(1, 16 << 20, 512, 512)],
+        });
+
+    private static string Multipath(LoopbackTarget target, string policy) => $"multipath:{policy}:{target.Url(0)}|{target.Url(0, portal: 1)}";
 }

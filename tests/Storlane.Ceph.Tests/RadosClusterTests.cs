@@ -13,7 +13,7 @@ public sealed class RadosClusterTests(CephClusterFixture fixture)
         using var cluster = await RadosCluster.ConnectAsync(new RadosConnectOptions
         {
             MonitorHost = fixture.Cluster.MonitorHost,
-            Options = new Dictionary<string, string> { ["auth_client_required"] = "none" },
+            KeyringPath = fixture.Cluster.KeyringPath,
         });
         Assert.Equal(fixture.Cluster.Fsid.ToString(), cluster.Fsid);
         using var pool = cluster.OpenPool(fixture.PoolName);

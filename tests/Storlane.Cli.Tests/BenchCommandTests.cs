@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Cli.Commands;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Cli.Tests;
 
@@ -95,15 +96,15 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(paths, p => Assert.Equal("active", p!["state"]!.GetValue<string>()));
     }
 
-    private static Task<IscsiTargetServer> StartTargetAsync() =>
-        TwoPortalTarget.StartAsync(
-            TargetName,
-            "127.0.0.2",
-            TwoPortalTarget.MemoryLun(0, 16 << 20, 512, 512),
-            TwoPortalTarget.MemoryLun(1, 16 << 20, 512, 512));
+    private static Task<LoopbackTarget> StartTargetAsync() =>
+        LoopbackTarget.StartAsync(new LoopbackTargetOptions
+        {
+            TargetName = TargetName,
+            PortalAddresses = ["127.0.0.1", "127.0.0.2"],
+            Luns = [LoopbackTarget.MemoryLun(0, 16 << 20, 512, 512), LoopbackTarget.MemoryLun(1, 16 << 20, 512, 512)],
+        });
 
-    private static string Url(IscsiTargetServer server, int portal, int lun) =>
-        TwoPortalTarget.TargetUrl(server, TargetName, portal) + "/" + lun.ToString(CultureInfo.InvariantCulture);
+    private static string Url(LoopbackTarget server, int portal, int lun) => server.Url(lun, portal: portal);
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

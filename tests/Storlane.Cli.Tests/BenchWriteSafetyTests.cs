@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Storlane.Cli.Commands;
 using Storlane.Initiator;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Cli.Tests;
 
@@ -16,13 +17,13 @@ public sealed class BenchWriteSafetyTests : IAsyncLifetime
     private const string TargetName = "iqn.2026-11.io.storlane:cli-safety";
     private readonly string _directory = Directory.CreateTempSubdirectory("storlane-bench-safety-").FullName;
     private readonly byte[] _image = [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 + 1))];
-    private IscsiTargetServer? _server;
+    private LoopbackTarget? _target;
 
-    private string Lun0 => TwoPortalTarget.TargetUrl(_server!, TargetName, 0) + "/0";
+    private string Lun0 => _target!.Url(0);
 
     public async Task InitializeAsync()
     {
-        _server = await TwoPortalTarget.StartAsync(TargetName, "127.0.0.2", TwoPortalTarget.MemoryLun(0, 16 << 20, 512, 512));
+        _target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { TargetName = TargetName, PortalAddresses = ["127.0.0.1", "127.0.0.2"], Luns = [LoopbackTarget.MemoryLun(0, 16 << 20, 512, 512)] });
 
         // "An image copied onto LUN 0": data at the start of the LUN.
         await using var disk = await IscsiDisk.OpenAsync(Lun0);
@@ -31,7 +32,7 @@ public sealed class BenchWriteSafetyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _server!.DisposeAsync();
+        await _target!.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Cli.Tests;
 
@@ -16,16 +17,16 @@ public sealed class CtrlCTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("storlane-ctrl-c-").FullName;
     private readonly TargetLogRecorder _targetLog = new();
-    private IscsiTargetServer? _server;
+    private LoopbackTarget? _target;
 
-    private string Lun0 => TwoPortalTarget.TargetUrl(_server!, TargetName, 0) + "/0";
+    private string Lun0 => _target!.Url(0);
 
     public async Task InitializeAsync() =>
-        _server = await TwoPortalTarget.StartAsync(TargetName, "127.0.0.2", _targetLog.CreateFactory(), TwoPortalTarget.MemoryLun(0, 16 << 20, 512, 512));
+        _target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { TargetName = TargetName, PortalAddresses = ["127.0.0.1", "127.0.0.2"], LoggerFactory = _targetLog.CreateFactory(), Luns = [LoopbackTarget.MemoryLun(0, 16 << 20, 512, 512)] });
 
     public async Task DisposeAsync()
     {
-        await _server!.DisposeAsync();
+        await _target!.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -70,7 +71,7 @@ public sealed class CtrlCTests : IAsyncLifetime
     [Fact]
     public async Task Bench_SecondCtrlC_WhileTheStopHangsOnAFrozenTarget_EndsTheProcessAtOnce()
     {
-        await using var relay = new FreezableRelay(_server!.BoundEndpoints[0]);
+        await using var relay = new FreezableRelay(_target!.Server.BoundEndpoints[0]);
         var url = string.Create(CultureInfo.InvariantCulture, $"iscsi://{relay.Endpoint.Address}:{relay.Endpoint.Port}/{TargetName}/0");
         using var storlane = CliProcess.Start("bench", "--target", url, "--suite", "anvil", "--duration", "1s", "--write");
         await storlane.WaitForOutputAsync("[2/10]", Patience);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Cli.Commands;
 using Storlane.Target;
+using Storlane.TestSupport;
 using Xunit.Abstractions;
 
 namespace Storlane.Cli.Tests;
@@ -11,18 +12,18 @@ namespace Storlane.Cli.Tests;
 public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private const string TargetName = "iqn.2026-11.io.storlane:io-cli-tests";
-    private IscsiTargetServer? _server;
+    private LoopbackTarget? _target;
 
     public async Task InitializeAsync() =>
-        _server = await TwoPortalTarget.StartAsync(
-            TargetName,
-            "127.0.0.1",
-            TwoPortalTarget.MemoryLun(0, 32 << 20, 512, 4096),
-            TwoPortalTarget.MemoryLun(1, 32 << 20, 4096, 4096));
+        _target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions
+        {
+            TargetName = TargetName,
+            Luns = [LoopbackTarget.MemoryLun(0, 32 << 20, 512, 4096), LoopbackTarget.MemoryLun(1, 32 << 20, 4096, 4096)],
+        });
 
-    public async Task DisposeAsync() => await _server!.DisposeAsync();
+    public async Task DisposeAsync() => await _target!.DisposeAsync();
 
-    private string Url(int portal, string lun = "/0") => TwoPortalTarget.TargetUrl(_server!, TargetName, portal) + lun;
+    private string Url(int portal, string lun = "/0") => TwoPortalTarget.TargetUrl(_target!, TargetName, portal) + lun;
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
@@ -46,7 +47,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Contains("reads verified", output, StringComparison.Ordinal);
         Assert.Contains("failovers: none", output, StringComparison.Ordinal);
         Assert.Contains("errors: none", output, StringComparison.Ordinal);
-        foreach (var portal in _server!.BoundEndpoints)
+        foreach (var portal in _target!.Server.BoundEndpoints)
         {
             // Each path's row: name, state, a non-zero I/O count (LQD spreads eight workers over both).
             var row = output.Split('\n').Single(l => l.StartsWith("127.0.0.1:" + portal.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
@@ -65,7 +66,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.True(exitCode == 0, error);
         var lines = output.Split('\n');
         var header = lines.Single(l => l.StartsWith("path ", StringComparison.Ordinal));
-        var portal = "127.0.0.1:" + _server!.BoundEndpoints[0].Port.ToString(CultureInfo.InvariantCulture);
+        var portal = "127.0.0.1:" + _target!.Server.BoundEndpoints[0].Port.ToString(CultureInfo.InvariantCulture);
         foreach (var source in new[] { "127.0.0.5", "127.0.0.6" })
         {
             // Each path has its own row and its own count (round robin gives both a share).

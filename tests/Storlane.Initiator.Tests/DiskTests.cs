@@ -2,6 +2,7 @@ using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
 using Storlane.Iscsi.Initiator;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests;
 
@@ -13,7 +14,7 @@ public class DiskTests
     [InlineData(1, 4096, 4096)]
     public async Task Open_ReportsGeometryAndDesignator(int lun, int blockSize, int physical)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(lun));
         Assert.Equal(blockSize, disk.BlockSize);
         Assert.Equal(physical, disk.PhysicalBlockSize);
@@ -25,9 +26,9 @@ public class DiskTests
     [Fact]
     public async Task Designator_IsTheSameThroughBothPortalsAndDiffersPerLun()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var first = await IscsiDisk.OpenAsync(target.Url(0));
-        await using var second = await IscsiDisk.OpenAsync($"iscsi://127.0.0.1:{target.SecondPort}/{LocalTarget.TargetName}/0");
+        await using var second = await IscsiDisk.OpenAsync($"iscsi://127.0.0.1:{target.SecondPort}/{LoopbackTarget.DefaultName}/0");
         await using var other = await IscsiDisk.OpenAsync(target.Url(1));
         Assert.Equal(first.Designator, second.Designator);
         Assert.NotEqual(first.Designator, other.Designator);
@@ -40,7 +41,7 @@ public class DiskTests
     [InlineData(1, 1)]
     public async Task WriteThenRead_RoundTripsAPattern(int lun, int seed)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(lun));
         var data = Patterns.Make(disk.BlockSize * 37, seed);
         await disk.WriteAsync(11, data);
@@ -54,7 +55,7 @@ public class DiskTests
     [InlineData(true, false)] // InitialR2T=Yes, ImmediateData=No: every byte answers an R2T
     public async Task LargeTransfers_NeedingR2Ts_RoundTrip(bool initialR2T, bool immediateData)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var options = new IscsiDiskOptions
         {
             MaxTransferBytes = 4 << 20,
@@ -75,7 +76,7 @@ public class DiskTests
     [Fact]
     public async Task Digests_Required_AreNegotiatedAndDataSurvives()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var options = new IscsiDiskOptions
         {
             Session = new IscsiSessionOptions { Offer = new InitiatorOffer { HeaderDigest = DigestPreference.Required, DataDigest = DigestPreference.Required } },
@@ -93,12 +94,12 @@ public class DiskTests
     [Fact]
     public async Task ChapInUrl_LogsIn()
     {
-        await using var target = await LocalTarget.StartAsync((_, t) =>
+        await using var target = await LoopbackTarget.StartAsync((_, t) =>
         {
-            t.Chap = new ChapOptions { User = LocalTarget.ChapUser, Secret = LocalTarget.ChapSecret };
-            t.MutualChap = new ChapOptions { User = LocalTarget.MutualUser, Secret = LocalTarget.MutualSecret };
+            t.Chap = new ChapOptions { User = ChapAccounts.User, Secret = ChapAccounts.Secret };
+            t.MutualChap = new ChapOptions { User = ChapAccounts.MutualUser, Secret = ChapAccounts.MutualSecret };
         });
-        var url = target.Url(0, LocalTarget.ChapUser + "%" + LocalTarget.ChapSecret) + $"?target_user={LocalTarget.MutualUser}&target_password={LocalTarget.MutualSecret}";
+        var url = target.Url(0, ChapAccounts.User + "%" + ChapAccounts.Secret) + $"?target_user={ChapAccounts.MutualUser}&target_password={ChapAccounts.MutualSecret}";
         await using var disk = await IscsiDisk.OpenAsync(url);
         Assert.Equal(512, disk.BlockSize);
     }
@@ -106,7 +107,7 @@ public class DiskTests
     [Fact]
     public async Task FlushUnmapAndFua_Succeed()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(0));
         var data = Patterns.Make(4096, 9);
         await disk.WriteAsync(8, data, forceUnitAccess: true);
@@ -120,7 +121,7 @@ public class DiskTests
     [Fact]
     public async Task OutOfRange_AndMisalignedBuffers_AreRefusedBeforeSending()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(1));
         await Assert.ThrowsAsync<ArgumentException>(async () => await disk.ReadAsync(0, new byte[512]));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await disk.ReadAsync(disk.BlockCount, new byte[4096]));
@@ -129,7 +130,7 @@ public class DiskTests
     [Fact]
     public async Task ConcurrentIo_FromManyCallers_IsVerified()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(0));
         var writes = Enumerable.Range(0, 32).Select(i => disk.WriteAsync(i * 64, Patterns.Make(64 * 512, i)).AsTask());
         await Task.WhenAll(writes);
@@ -145,7 +146,7 @@ public class DiskTests
     [Fact]
     public async Task Cancellation_OfALargeWrite_LeavesTheDiskUsable()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await IscsiDisk.OpenAsync(target.Url(1), new IscsiDiskOptions { MaxTransferBytes = 16 << 20 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(2));
         try

@@ -5,6 +5,7 @@ using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Multipath;
 using Storlane.Initiator.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests;
 
@@ -16,13 +17,13 @@ namespace Storlane.Initiator.Tests;
 public class LocalAddressTests
 {
     private static string Url(int port, int lun, string localAddress) =>
-        "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LocalTarget.TargetName + "/"
+        "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LoopbackTarget.DefaultName + "/"
         + lun.ToString(CultureInfo.InvariantCulture) + "?local_address=" + localAddress;
 
     [Fact]
     public async Task IscsiDisk_UrlLocalAddress_ConnectionComesFromThatAddress()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var relay = new LoopbackProxy(target.Port);
         await using var disk = await IscsiDisk.OpenAsync(Url(relay.Port, 0, "127.0.0.7"));
         await disk.ReadAsync(0, new byte[disk.BlockSize]);
@@ -33,10 +34,10 @@ public class LocalAddressTests
     [Fact]
     public async Task Session_LocalAddressOption_BindsOnFirstConnectAndOnReconnect()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var relay = new LoopbackProxy(target.Port);
         var options = new IscsiSessionOptions { LocalAddress = IPAddress.Parse("127.0.0.9"), KeepaliveInterval = TimeSpan.Zero };
-        var first = await IscsiSession.ConnectAsync("127.0.0.1", relay.Port, LocalTarget.TargetName, options);
+        var first = await IscsiSession.ConnectAsync("127.0.0.1", relay.Port, LoopbackTarget.DefaultName, options);
         first.Drop("test");
         await using var second = await first.ReconnectAsync();
         await first.DisposeAsync();
@@ -47,7 +48,7 @@ public class LocalAddressTests
     [Fact]
     public async Task MultipathDisk_EachPathBindsItsOwnLocalAddress_AlsoAfterReconnect()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var relayA = new LoopbackProxy(target.Port);
         await using var relayB = new LoopbackProxy(target.SecondPort);
         await using var disk = await MultipathDisk.OpenAsync(
@@ -69,7 +70,7 @@ public class LocalAddressTests
     [Fact]
     public async Task MultipathDisk_TwoPathsToOnePortalFromTwoSourceAddresses_HaveDistinctNamesAndCounters()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var portal = "127.0.0.1:" + target.Port.ToString(CultureInfo.InvariantCulture);
         await using var disk = await MultipathDisk.OpenAsync(
             [Url(target.Port, 0, "127.0.0.5"), Url(target.Port, 0, "127.0.0.6")], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
@@ -90,7 +91,7 @@ public class LocalAddressTests
     [Fact]
     public async Task MultipathDisk_FailoverBetweenPathsToOnePortal_NamesEachBySourceAddress_AndCarriesItsStart()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await MultipathDisk.OpenAsync(
             [Url(target.Port, 0, "127.0.0.5"), Url(target.Port, 0, "127.0.0.6")], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
         var failovers = new List<(FailoverEvent Event, long ArrivedAt)>();
@@ -128,9 +129,9 @@ public class LocalAddressTests
     [Fact]
     public async Task Session_LocalAddressNotOnThisHost_FailsWithClearTransportError()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var options = new IscsiSessionOptions { LocalAddress = IPAddress.Parse("192.0.2.77") };
-        var error = await Assert.ThrowsAsync<IscsiTransportException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, options));
+        var error = await Assert.ThrowsAsync<IscsiTransportException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, options));
         Assert.Contains("local address 192.0.2.77", error.Message, StringComparison.Ordinal);
     }
 }

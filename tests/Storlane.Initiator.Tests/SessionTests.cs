@@ -1,9 +1,12 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
 using Storlane.Iscsi.Chap;
 using Storlane.Iscsi.Initiator;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests;
 
@@ -13,11 +16,11 @@ public class SessionTests
     [Fact]
     public async Task Discovery_SendTargets_ListsTheTargetAndBothPortals()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var session = await IscsiSession.ConnectDiscoveryAsync("127.0.0.1", target.Port);
         var targets = await session.SendTargetsAsync();
         var found = Assert.Single(targets);
-        Assert.Equal(LocalTarget.TargetName, found.Name);
+        Assert.Equal(LoopbackTarget.DefaultName, found.Name);
         Assert.Contains(found.Portals, p => p.Port == target.Port && p.PortalGroupTag == 1);
         Assert.Contains(found.Portals, p => p.Port == target.SecondPort && p.PortalGroupTag == 2);
     }
@@ -25,8 +28,8 @@ public class SessionTests
     [Fact]
     public async Task Login_ReportsNegotiatedParametersAndPortalGroup()
     {
-        await using var target = await LocalTarget.StartAsync();
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.SecondPort, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.SecondPort, LoopbackTarget.DefaultName);
         Assert.NotEqual(0, session.Tsih);
         Assert.Equal(2, session.TargetPortalGroupTag);
         Assert.False(session.Parameters.InitialR2T);
@@ -38,7 +41,7 @@ public class SessionTests
     [Fact]
     public async Task Login_UnknownTarget_ThrowsWithTargetNotFound()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var error = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, "iqn.2026-11.io.storlane:nope"));
         Assert.Equal(Iscsi.LoginStatus.TargetNotFound, error.Status);
     }
@@ -50,7 +53,7 @@ public class SessionTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await Assert.ThrowsAsync<IscsiTransportException>(() => IscsiSession.ConnectAsync("127.0.0.1", port, LocalTarget.TargetName));
+        await Assert.ThrowsAsync<IscsiTransportException>(() => IscsiSession.ConnectAsync("127.0.0.1", port, LoopbackTarget.DefaultName));
     }
 
     [Theory]
@@ -59,24 +62,24 @@ public class SessionTests
     [InlineData(false, false, false)]
     public async Task Chap_RightSecretLogsInWrongSecretIsRefused(bool right, bool mutual, bool mutualRight)
     {
-        await using var target = await LocalTarget.StartAsync((_, t) =>
+        await using var target = await LoopbackTarget.StartAsync((_, t) =>
         {
-            t.Chap = new ChapOptions { User = LocalTarget.ChapUser, Secret = LocalTarget.ChapSecret };
-            t.MutualChap = new ChapOptions { User = LocalTarget.MutualUser, Secret = LocalTarget.MutualSecret };
+            t.Chap = new ChapOptions { User = ChapAccounts.User, Secret = ChapAccounts.Secret };
+            t.MutualChap = new ChapOptions { User = ChapAccounts.MutualUser, Secret = ChapAccounts.MutualSecret };
         });
         var options = new IscsiSessionOptions
         {
-            Chap = new ChapCredential(LocalTarget.ChapUser, right ? LocalTarget.ChapSecret : "not-the-secret"),
-            MutualChap = mutual ? new ChapCredential(LocalTarget.MutualUser, mutualRight ? LocalTarget.MutualSecret : "wrong-target-secret") : null,
+            Chap = new ChapCredential(ChapAccounts.User, right ? ChapAccounts.Secret : "not-the-secret"),
+            MutualChap = mutual ? new ChapCredential(ChapAccounts.MutualUser, mutualRight ? ChapAccounts.MutualSecret : "wrong-target-secret") : null,
         };
         if (right)
         {
-            await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, options);
+            await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, options);
             Assert.True(session.IsConnected);
         }
         else
         {
-            var error = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, options));
+            var error = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, options));
             Assert.Equal(Iscsi.LoginStatus.AuthenticationFailure, error.Status);
         }
     }
@@ -84,17 +87,17 @@ public class SessionTests
     [Fact]
     public async Task MutualChap_TargetWithWrongSecret_IsRefusedByTheInitiator()
     {
-        await using var target = await LocalTarget.StartAsync((_, t) =>
+        await using var target = await LoopbackTarget.StartAsync((_, t) =>
         {
-            t.Chap = new ChapOptions { User = LocalTarget.ChapUser, Secret = LocalTarget.ChapSecret };
-            t.MutualChap = new ChapOptions { User = LocalTarget.MutualUser, Secret = LocalTarget.MutualSecret };
+            t.Chap = new ChapOptions { User = ChapAccounts.User, Secret = ChapAccounts.Secret };
+            t.MutualChap = new ChapOptions { User = ChapAccounts.MutualUser, Secret = ChapAccounts.MutualSecret };
         });
         var options = new IscsiSessionOptions
         {
-            Chap = new ChapCredential(LocalTarget.ChapUser, LocalTarget.ChapSecret),
-            MutualChap = new ChapCredential(LocalTarget.MutualUser, "a-different-secret"),
+            Chap = new ChapCredential(ChapAccounts.User, ChapAccounts.Secret),
+            MutualChap = new ChapCredential(ChapAccounts.MutualUser, "a-different-secret"),
         };
-        var error = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, options));
+        var error = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, options));
         Assert.Equal(Iscsi.LoginStatus.AuthenticationFailure, error.Status);
         Assert.Contains("mutual", error.Message, StringComparison.Ordinal);
     }
@@ -102,15 +105,15 @@ public class SessionTests
     [Fact]
     public async Task Chap_TargetRequiresItAndInitiatorHasNone_IsRefused()
     {
-        await using var target = await LocalTarget.StartAsync((_, t) => t.Chap = new ChapOptions { User = LocalTarget.ChapUser, Secret = LocalTarget.ChapSecret });
-        await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName));
+        await using var target = await LoopbackTarget.StartAsync((_, t) => t.Chap = new ChapOptions { User = ChapAccounts.User, Secret = ChapAccounts.Secret });
+        await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName));
     }
 
     [Fact]
     public async Task Pipelined_ManyCommandsWithSmallWindow_AllCompleteAndWindowIsRespected()
     {
-        await using var target = await LocalTarget.StartAsync((o, _) => o.CommandWindow = 2);
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync((o, _) => o.CommandWindow = 2);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         var buffers = Enumerable.Range(0, 64).Select(_ => new byte[4096]).ToArray();
         var maxWindow = 0;
         var reads = buffers.Select((b, i) => session.ExecuteAsync(0, ScsiCdb.Read16((ulong)i * 8, 8), b, default).AsTask()).ToArray();
@@ -125,8 +128,8 @@ public class SessionTests
     [Fact]
     public async Task Ping_IsAnsweredWithALatency()
     {
-        await using var target = await LocalTarget.StartAsync();
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         var latency = await session.PingAsync(TimeSpan.FromSeconds(5));
         Assert.True(latency > TimeSpan.Zero);
     }
@@ -134,10 +137,20 @@ public class SessionTests
     [Fact]
     public async Task TargetPings_AreAnsweredSoTheSessionStaysUp()
     {
-        await using var target = await LocalTarget.StartAsync((o, _) => { o.NopInIntervalSeconds = 1; o.NopInTimeoutSeconds = 1; });
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, new IscsiSessionOptions { KeepaliveInterval = TimeSpan.Zero });
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
-        Assert.True(session.IsConnected);
+        // The target's clock is stepped a second at a time: it pings once the session has been idle
+        // a second, and pings again only once its last ping was answered (else it drops the session
+        // when the timeout has run, long enough here that a slow test thread cannot step past it).
+        // Three pings that reached the initiator are three answers the target took.
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { Time = clock, Configure = (o, _) => { o.NopInIntervalSeconds = 1; o.NopInTimeoutSeconds = 5; } });
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, new IscsiSessionOptions { KeepaliveInterval = TimeSpan.Zero });
+        for (var ping = 0; ping < 3; ping++)
+        {
+            var asked = Stopwatch.GetTimestamp();
+            await clock.AdvanceUntilAsync(() => session.ReceiveSilence < Stopwatch.GetElapsedTime(asked) || !session.IsConnected, TimeSpan.FromSeconds(1));
+            Assert.True(session.IsConnected, $"the target dropped the session after {ping} answered pings");
+        }
+
         var result = await session.ExecuteAsync(0, ScsiCdb.TestUnitReady(), default, default);
         Assert.True(result.IsGood || result.IsUnitAttention);
     }
@@ -145,8 +158,8 @@ public class SessionTests
     [Fact]
     public async Task CheckCondition_IsAResultWithSense()
     {
-        await using var target = await LocalTarget.StartAsync();
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         await session.ExecuteAsync(0, ScsiCdb.TestUnitReady(), default, default); // consumes the power-on unit attention
         var buffer = new byte[512];
         var result = await session.ExecuteAsync(0, ScsiCdb.Read16(1UL << 40, 1), buffer, default);
@@ -159,8 +172,8 @@ public class SessionTests
     [Fact]
     public async Task Logout_EndsTheSessionAndLaterCommandsFailAsTransportErrors()
     {
-        await using var target = await LocalTarget.StartAsync();
-        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         await session.LogoutAsync();
         Assert.False(session.IsConnected);
         Assert.IsType<IscsiTransportException>(await session.Terminated);
@@ -174,32 +187,32 @@ public class SessionTests
         // A dropped session's commands are reissued on another path at once. An orderly close (FIN)
         // would leave its unsent bytes in the kernel's queue, to be delivered (a stale WRITE among
         // them) once a pulled cable is back; a reset discards them.
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxy = new Multipath.LoopbackProxy(target.Port);
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LocalTarget.TargetName);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LoopbackTarget.DefaultName);
         session.Drop("test");
         Assert.False(session.IsConnected);
-        await Multipath.MultipathDiskTests.WaitUntilAsync(() => proxy.ClientResets.Count == 1);
+        await Eventually.TrueAsync(() => proxy.ClientResets.Count == 1);
         Assert.True(proxy.ClientResets[0], "the dropped connection was closed in order (FIN), not reset");
     }
 
     [Fact]
     public async Task Logout_ClosesTheConnectionInOrder()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxy = new Multipath.LoopbackProxy(target.Port);
-        var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LocalTarget.TargetName);
+        var session = await IscsiSession.ConnectAsync("127.0.0.1", proxy.Port, LoopbackTarget.DefaultName);
         await session.LogoutAsync();
         await session.DisposeAsync();
-        await Multipath.MultipathDiskTests.WaitUntilAsync(() => proxy.ClientResets.Count == 1);
+        await Eventually.TrueAsync(() => proxy.ClientResets.Count == 1);
         Assert.False(proxy.ClientResets[0], "a logged-out connection was reset");
     }
 
     [Fact]
     public async Task TargetStops_OutstandingAndNewCommandsFailAsTransportErrors()
     {
-        var target = await LocalTarget.StartAsync();
-        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        var target = await LoopbackTarget.StartAsync();
+        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         await target.DisposeAsync();
         var reason = await session.Terminated.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.IsType<IscsiTransportException>(reason);
@@ -210,8 +223,8 @@ public class SessionTests
     [Fact]
     public async Task TaskManagement_LunResetAndAbortOfUnknownTask_Complete()
     {
-        await using var target = await LocalTarget.StartAsync();
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         await session.LogicalUnitResetAsync(0);
         await session.AbortTaskAsync(0, 0x00FF_0001, 1);
         Assert.True(session.IsConnected);
@@ -220,8 +233,8 @@ public class SessionTests
     [Fact]
     public async Task Cancellation_BeforeSend_ThrowsAndSessionKeepsWorking()
     {
-        await using var target = await LocalTarget.StartAsync((o, _) => o.CommandWindow = 1);
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync((o, _) => o.CommandWindow = 1);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         using var cts = new CancellationTokenSource();
         var buffers = Enumerable.Range(0, 32).Select(_ => new byte[1 << 16]).ToArray();
         var tasks = buffers.Select((b, i) => session.ExecuteAsync(0, ScsiCdb.Read16((ulong)i * 128, 128), b, default, i % 2 == 0 ? cts.Token : default).AsTask()).ToArray();

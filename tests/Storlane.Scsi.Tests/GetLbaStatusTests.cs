@@ -74,6 +74,35 @@ public sealed class GetLbaStatusTests
     }
 
     [Fact]
+    public async Task GetLbaStatus_512eStartInsideAPhysicalBlock_FirstDescriptorStartsAtTheStartingLba()
+    {
+        // libiscsi's GetLBAStatus.UnmapSingle on a 512e unit (8 logical blocks per physical block,
+        // LOWEST ALIGNED LBA 0): 264 blocks written, the first physical block (LBAs 0..7) unmapped.
+        await using var file = new TempFileDevice(new BlockGeometry(512, 4096, 2048));
+        var harness = new ScsiHarness(file.Device);
+        await harness.Fill(0, 264, 0x41);
+        (await harness.Run(Cdb.Unmap(24), dataOut: Cdb.UnmapList((0, 8)))).AssertGood();
+
+        var unmapped = await harness.Run("9E 12 0000000000000000 00000018 00 00", dataIn: 24);
+        unmapped.AssertGood();
+        Assert.Equal(Hex.Bytes("00000014 00000000 0000000000000000 00000008 01 000000"), unmapped.Data);
+
+        // SBC-3 5.20.2 (SBC-4, LBA status descriptor relationships): "The LBA STATUS LOGICAL BLOCK ADDRESS field in the first LBA
+        // status descriptor ... shall contain the value specified in the STARTING LOGICAL BLOCK ADDRESS
+        // field", aligned to a physical block or not: asked at LBA 9, the answer starts at 9 (mapped,
+        // through LBA 263). libiscsi 1.19's second loop asks at i + 1 and wants i + lbppb (16) there,
+        // a check its commit 9e75b10 copied from the first loop (which asks at i + lbppb); no
+        // descriptor can start at 16 and hold LBA 9, so a unit with lbppb > 1 fails it by conforming.
+        var inside = await harness.Run("9E 12 0000000000000009 00000018 00 00", dataIn: 24);
+        inside.AssertGood();
+        Assert.Equal(Hex.Bytes("00000014 00000000 0000000000000009 000000FF 00 000000"), inside.Data);
+
+        // On a physical block boundary the same: mapped from 8 on.
+        var boundary = await harness.Run("9E 12 0000000000000008 00000018 00 00", dataIn: 24);
+        Assert.Equal(Hex.Bytes("00000014 00000000 0000000000000008 00000100 00 000000"), boundary.Data);
+    }
+
+    [Fact]
     public async Task GetLbaStatus_StartBeyondTheLastLba_IsLbaOutOfRange()
     {
         // SBC-3 5.20.1: a STARTING LOGICAL BLOCK ADDRESS past the capacity is LBA OUT OF RANGE.

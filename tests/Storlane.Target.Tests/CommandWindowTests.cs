@@ -1,6 +1,7 @@
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Sessions;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -62,7 +63,7 @@ public class CommandWindowTests
     [Fact]
     public async Task ScsiCommand_CmdSnOutsideWindow_IsDropped()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
 
         // A command far ahead of MaxCmdSN gets no answer; the next in-window one does.
@@ -80,7 +81,7 @@ public class CommandWindowTests
     [Fact]
     public async Task Responses_CarryConsecutiveStatSN()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         var first = await client.ReadAsync(Cdbs.Inquiry(), 0, 96);
         Assert.Equal(0, first.Status);

@@ -1,5 +1,6 @@
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -32,7 +33,7 @@ public class ConnectionRobustnessTests
     [Fact]
     public async Task UnknownOpcode_ClosesThatConnectionOnly()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var bystander = await target.LoginAsync();
         await using var offender = await target.LoginAsync();
         var header = new byte[48];
@@ -47,7 +48,7 @@ public class ConnectionRobustnessTests
     [Fact]
     public async Task DataSegmentLongerThanNegotiated_ClosesThatConnectionOnly()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var bystander = await target.LoginAsync();
         await using var offender = await target.LoginAsync();
 
@@ -67,7 +68,7 @@ public class ConnectionRobustnessTests
     [Fact]
     public async Task TruncatedHeader_ThenClose_EndsOnlyThatConnection()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var bystander = await target.LoginAsync();
         var offender = PduClient.Connect(target.Server);
         await offender.SendRawAsync(new byte[20]);
@@ -80,7 +81,7 @@ public class ConnectionRobustnessTests
     [Fact]
     public async Task ScsiCommandBeforeLogin_ClosesTheConnection()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var offender = PduClient.Connect(target.Server);
         await offender.SendAsync(offender.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false));
         await AssertClosedAsync(offender);
@@ -89,7 +90,7 @@ public class ConnectionRobustnessTests
     [Fact]
     public async Task DataDigestError_IsRejectedAndNeverReachesTheLun()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("HeaderDigest", "CRC32C"), ("DataDigest", "CRC32C"), ("ImmediateData", "Yes"));
         Assert.True(client.DataDigest);
 

@@ -1,6 +1,7 @@
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -23,7 +24,7 @@ public sealed class DataOutErrorTests
     [InlineData(new uint[] { 0xFFFFFFFF })]
     public async Task UnsolicitedDataOut_WithADataSNGap_EndsTheTaskWithProtocolServiceCrcError(uint[] dataSNs)
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "No"), ("ImmediateData", "No"), ("FirstBurstLength", "65536"));
         var blocks = dataSNs.Length;
         var header = client.ScsiCommandHeader(Cdbs.Write10(40, (ushort)blocks), 0, (uint)(512 * blocks), read: false, write: true, final: false);
@@ -41,7 +42,7 @@ public sealed class DataOutErrorTests
     [Fact]
     public async Task SolicitedDataOut_WithADataSNGap_WaitsForTheFinalPdu_ThenEndsWithProtocolServiceCrcError()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"));
         var header = client.ScsiCommandHeader(Cdbs.Write10(60, 3), 0, 3 * 512, read: false, write: true);
         var itt = new Bhs(header).InitiatorTaskTag;
@@ -61,7 +62,7 @@ public sealed class DataOutErrorTests
     [Fact]
     public async Task DataOutWithADataDigestError_IsRejected_AndTheTaskEndsWithProtocolServiceCrcError()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("HeaderDigest", "CRC32C"), ("DataDigest", "CRC32C"), ("InitialR2T", "Yes"), ("ImmediateData", "No"));
         var header = client.ScsiCommandHeader(Cdbs.Write10(80, 1), 0, 512, read: false, write: true);
         var itt = new Bhs(header).InitiatorTaskTag;

@@ -1,5 +1,6 @@
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -16,7 +17,7 @@ public class DataTransferTests
     [Fact]
     public async Task WriteThroughR2T_ThenRead_ReturnsTheSameBytes()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"), ("MaxRecvDataSegmentLength", "8192"));
         var data = Pattern(64 * 1024, 1);
 
@@ -31,7 +32,7 @@ public class DataTransferTests
     [Fact]
     public async Task ImmediateAndUnsolicitedData_UpToFirstBurst_NeedNoR2T()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "No"), ("ImmediateData", "Yes"), ("FirstBurstLength", "65536"));
         var data = Pattern(32 * 1024, 2);
 
@@ -50,7 +51,7 @@ public class DataTransferTests
     [Fact]
     public async Task LargeRead_IsSplitByMaxRecvDataSegmentLength_WithStatusInTheLastDataIn()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("MaxRecvDataSegmentLength", "4096"));
         var data = Pattern(16 * 1024, 3);
         await client.WriteAsync(Cdbs.Write10(8, 32), 0, data, immediateLength: 4096, maxSegment: 4096);
@@ -82,7 +83,7 @@ public class DataTransferTests
     [Fact]
     public async Task ReadShorterThanExpected_ReportsResidualUnderflow()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
 
         // READ(10) of 1 block (512 bytes) with EDTL 1024: U bit, residual 512 (11.4.5.2).
@@ -96,7 +97,7 @@ public class DataTransferTests
     [Fact]
     public async Task ReadLongerThanExpected_ReportsResidualOverflow()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
 
         // READ(10) of 4 blocks (2048 bytes) with EDTL 1024: O bit, residual 1024.
@@ -109,7 +110,7 @@ public class DataTransferTests
     [Fact]
     public async Task FourKLun_ReadBeyondCapacity_IsCheckConditionLbaOutOfRange()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
 
         // LUN 1 is 64 MiB of 4096-byte blocks: the last LBA is 16383.

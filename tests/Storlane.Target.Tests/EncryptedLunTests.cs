@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -37,7 +38,7 @@ public sealed class EncryptedLunTests
     {
         var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
         options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0 });
-        var target = new TargetOptions { Name = TargetFixture.TargetName };
+        var target = new TargetOptions { Name = LoopbackTarget.DefaultName };
         target.Luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.File, Path = image, SizeBytes = 1 << 20, Encrypted = encrypted });
         options.Targets.Add(target);
         return new IscsiTargetServer(options, NullLoggerFactory.Instance);

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
 using Storlane.Storage;
 using Storlane.Storage.Fault;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -21,7 +23,7 @@ public sealed class ResourceLimitTests
     [Fact]
     public async Task TextContinuations_PastMaxTextBytes_CloseThatConnectionOnly()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxTextBytes = 16 * 1024);
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.MaxTextBytes = 16 * 1024);
         await using var bystander = await target.LoginAsync();
         await using var offender = await target.LoginAsync();
 
@@ -45,7 +47,7 @@ public sealed class ResourceLimitTests
     {
         var device = new FaultInjectingBlockDevice(new MemoryBlockDevice(BlockGeometry.FromSize(16 << 20, 512, 512)));
         device.Hang(FaultOperations.Read);
-        await using var target = await TargetFixture.StartAsync(o =>
+        await using var target = await LoopbackTarget.StartAsync(o =>
         {
             o.CommandWindow = 4;
             o.Limits.ImmediateCommands = 2;
@@ -76,7 +78,7 @@ public sealed class ResourceLimitTests
     {
         var device = new FaultInjectingBlockDevice(new MemoryBlockDevice(BlockGeometry.FromSize(16 << 20, 512, 512)));
         device.Hang(FaultOperations.Read);
-        await using var target = await TargetFixture.StartAsync(o =>
+        await using var target = await LoopbackTarget.StartAsync(o =>
         {
             o.Limits.MaxBufferBytesPerConnection = 1 << 20;
             UseDevice(o, device);
@@ -98,14 +100,14 @@ public sealed class ResourceLimitTests
         await ReceiveStatusesAsync(client, 2);
         var result = await client.ReadAsync(Cdbs.Read10(0, 8), 0, 4096);
         Assert.Equal(0, result.Status);
-        await WaitForAsync(() => client.Connection.BufferBytes == 0 && target.Server.BufferBytesHeld == 0);
+        await Eventually.TrueAsync(() => client.Connection.BufferBytes == 0 && target.Server.BufferBytesHeld == 0);
     }
 
     [Fact]
     public async Task BufferBudget_Exhausted_StillRunsEachConnectionsFirstCommand()
     {
         var device = new FaultInjectingBlockDevice(new MemoryBlockDevice(BlockGeometry.FromSize(16 << 20, 512, 512)));
-        await using var target = await TargetFixture.StartAsync(o =>
+        await using var target = await LoopbackTarget.StartAsync(o =>
         {
             o.Limits.BufferBudgetBytes = 1 << 20;
             UseDevice(o, device);
@@ -137,7 +139,7 @@ public sealed class ResourceLimitTests
     public async Task RepliesNotRead_StopTheTargetReading_AtTheQueueLimit()
     {
         const int limit = 256 * 1024;
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxQueuedBytesPerConnection = limit);
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.MaxQueuedBytesPerConnection = limit);
         await using var client = await target.LoginAsync();
 
         // 400 pings of 8 KiB echo 3.2 MB; the client reads none of the answers.
@@ -150,7 +152,7 @@ public sealed class ResourceLimitTests
             }
         });
 
-        await WaitForAsync(() => client.Connection.QueuedBytes > limit);
+        await Eventually.TrueAsync(() => client.Connection.QueuedBytes > limit);
         await Task.Delay(500);
         Assert.False(sending.IsCompleted, "the target kept reading requests whose replies pile up unread");
         Assert.InRange(client.Connection.QueuedBytes, limit, limit + ping.Length + 48);
@@ -169,7 +171,7 @@ public sealed class ResourceLimitTests
     public async Task RequestsSentJustBeforeAClose_AreAllAnswered_ThoughTheTargetPausedBetweenThem()
     {
         // A queue limit of one byte pauses the receive loop after every PDU.
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxQueuedBytesPerConnection = 1);
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.MaxQueuedBytesPerConnection = 1);
         var client = await target.LoginAsync();
         var stream = new List<byte>();
         for (var i = 0; i < 8; i++)
@@ -196,14 +198,14 @@ public sealed class ResourceLimitTests
     [Fact]
     public async Task Abort_OfAConnectionWhoseRepliesAreNotRead_StillCloses()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var client = await target.LoginAsync();
         for (var i = 0; i < 16; i++)
         {
             await client.SendAsync(RequestHeaders.NopOut(client), new byte[8192]);
         }
 
-        await WaitForAsync(() => client.Connection.QueuedBytes > 0);
+        await Eventually.TrueAsync(() => client.Connection.QueuedBytes > 0);
         client.Connection.Abort("test: abort a connection with a stuck writer");
         await client.Connection.Completion.WaitAsync(Patience);
     }
@@ -211,20 +213,20 @@ public sealed class ResourceLimitTests
     [Fact]
     public async Task Login_PastMaxSessionsPerTarget_IsOutOfResources_UntilOneLeaves()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxSessionsPerTarget = 2);
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.MaxSessionsPerTarget = 2);
         await using var first = await target.LoginAsync();
         var second = await target.LoginAsync();
 
         await using var third = PduClient.Connect(target.Server);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => third.LoginAsync(TargetFixture.Initiator, TargetFixture.TargetName));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => third.LoginAsync(TargetLogin.Initiator, LoopbackTarget.DefaultName));
         Assert.Contains(nameof(LoginStatus.OutOfResources), error.Message, StringComparison.Ordinal);
 
         // Discovery sessions do not count against a target's sessions.
         await using var discovery = PduClient.Connect(target.Server);
-        await discovery.LoginAsync(TargetFixture.Initiator, null);
+        await discovery.LoginAsync(TargetLogin.Initiator, null);
 
         await second.DisposeAsync();
-        await WaitForAsync(() => target.Server.SessionCount == 2);
+        await Eventually.TrueAsync(() => target.Server.SessionCount == 2);
         await using var fourth = await target.LoginAsync();
         Assert.Equal(0, (await fourth.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
     }
@@ -232,7 +234,7 @@ public sealed class ResourceLimitTests
     [Fact]
     public async Task Connections_PastPerAddressLimit_AreRefused_WhileOtherAddressesConnect()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.MaxConnectionsPerAddress = 3);
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.MaxConnectionsPerAddress = 3);
         var portal = target.Server.BoundEndpoints[0];
         var admitted = new List<Socket>();
         try
@@ -242,7 +244,7 @@ public sealed class ResourceLimitTests
                 admitted.Add(await ConnectAsync(portal, "127.0.0.1"));
             }
 
-            await WaitForAsync(() => target.Server.OpenConnections == 3);
+            await Eventually.TrueAsync(() => target.Server.OpenConnections == 3);
             Assert.True(await RefusedAsync(portal, "127.0.0.1"), "a fourth connection from one address was kept");
 
             using var other = await ConnectAsync(portal, "127.0.0.2");
@@ -250,7 +252,7 @@ public sealed class ResourceLimitTests
 
             // A freed slot is available again.
             admitted[0].Dispose();
-            await WaitForAsync(() => target.Server.OpenConnections == 3);
+            await Eventually.TrueAsync(() => target.Server.OpenConnections == 3);
             using var again = await ConnectAsync(portal, "127.0.0.1");
             Assert.False(await ClosedByPeerAsync(again, TimeSpan.FromMilliseconds(500)), "the freed slot was not given back");
         }
@@ -266,22 +268,28 @@ public sealed class ResourceLimitTests
     [Fact]
     public async Task Connection_ThatNeverLogsIn_IsClosedAtTheLoginTimeout()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.LoginTimeoutSeconds = 1);
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.LoginTimeoutSeconds = 1, time: clock);
         using var idle = await ConnectAsync(target.Server.BoundEndpoints[0], "127.0.0.1");
 
-        Assert.True(await ClosedByPeerAsync(idle, Patience), "an idle, never-logged-in connection was kept");
-        await WaitForAsync(() => target.Server.OpenConnections == 0);
+        var closed = ClosedByPeerAsync(idle, Patience);
+        var waited = await clock.AdvanceUntilAsync(closed, TimeSpan.FromSeconds(1));
+        Assert.True(await closed, "an idle, never-logged-in connection was kept");
+        Assert.True(waited > TimeSpan.FromSeconds(1), $"closed after {waited}, within the 1 s login timeout");
+        await Eventually.TrueAsync(() => target.Server.OpenConnections == 0);
     }
 
     [Fact]
     public async Task Pdu_StoppedHalfway_IsClosedAtTheStallTimeout_OthersServe()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Limits.PduStallTimeoutSeconds = 1);
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(o => o.Limits.PduStallTimeoutSeconds = 1, time: clock);
         await using var bystander = await target.LoginAsync();
         await using var offender = await target.LoginAsync();
 
         await offender.SendRawAsync(new byte[20]); // 20 of a header's 48 bytes, then nothing
-        await offender.Connection.Completion.WaitAsync(Patience);
+        var waited = await clock.AdvanceUntilAsync(offender.Connection.Completion, TimeSpan.FromSeconds(1));
+        Assert.True(waited > TimeSpan.FromSeconds(1), $"closed after {waited}, within the 1 s stall timeout");
 
         Assert.Equal(0, (await bystander.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
     }
@@ -372,16 +380,6 @@ public sealed class ResourceLimitTests
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(20);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Storlane.Storage;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -15,7 +16,7 @@ public sealed class ServerStopTests
         var logs = new RecordingLoggerFactory();
         var options = new TargetServerOptions { NopInIntervalSeconds = 0 };
         options.Portals.Add(new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 1 });
-        var target = new TargetOptions { Name = TargetFixture.TargetName };
+        var target = new TargetOptions { Name = LoopbackTarget.DefaultName };
         for (var i = 0; i < devices.Length; i++)
         {
             target.Luns.Add(new LunOptions { Lun = (ulong)i, Backend = LunBackend.Memory, Device = devices[i], SizeBytes = devices[i].Geometry.SizeInBytes });

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -10,10 +12,10 @@ public class SessionTests
     [Fact]
     public async Task Login_AssignsNonZeroTsih_AndDeclaresTargetPortalGroupTag()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var client = PduClient.Connect(target.Server, portal: 1);
         await using var _ = client;
-        var keys = await client.LoginAsync(TargetFixture.Initiator, TargetFixture.TargetName);
+        var keys = await client.LoginAsync(TargetLogin.Initiator, LoopbackTarget.DefaultName);
         Assert.NotEqual(0, client.Tsih);
 
         // RFC 7143 13.9: TargetPortalGroupTag in the first login response of a normal session.
@@ -23,13 +25,13 @@ public class SessionTests
     [Fact]
     public async Task Login_UnknownTarget_FailsWithTargetNotFound()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = PduClient.Connect(target.Server);
         var response = await client.LoginRequestAsync(
             LoginStage.LoginOperationalNegotiation,
             LoginStage.FullFeaturePhase,
             transit: true,
-            [("InitiatorName", TargetFixture.Initiator), ("TargetName", "iqn.2026-11.io.storlane:nope"), ("SessionType", "Normal")]);
+            [("InitiatorName", TargetLogin.Initiator), ("TargetName", "iqn.2026-11.io.storlane:nope"), ("SessionType", "Normal")]);
         Assert.Equal(LoginStatus.TargetNotFound, new Bhs(response.Header).LoginStatus);
         Assert.Null(await client.ReceiveAsync());
     }
@@ -37,25 +39,25 @@ public class SessionTests
     [Fact]
     public async Task Login_InitiatorNotInAcl_FailsWithAuthorizationFailure()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
+        await using var target = await LoopbackTarget.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
         await using var client = PduClient.Connect(target.Server);
         var response = await client.LoginRequestAsync(
             LoginStage.LoginOperationalNegotiation,
             LoginStage.FullFeaturePhase,
             transit: true,
-            [("InitiatorName", TargetFixture.Initiator), ("TargetName", TargetFixture.TargetName), ("SessionType", "Normal")]);
+            [("InitiatorName", TargetLogin.Initiator), ("TargetName", LoopbackTarget.DefaultName), ("SessionType", "Normal")]);
         Assert.Equal(LoginStatus.AuthorizationFailure, new Bhs(response.Header).LoginStatus);
     }
 
     [Fact]
     public async Task Discovery_SendTargetsAll_ListsTargetWithEveryPortal()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = PduClient.Connect(target.Server);
-        await client.LoginAsync(TargetFixture.Initiator, null);
+        await client.LoginAsync(TargetLogin.Initiator, null);
         var text = await client.SendTargetsAsync();
 
-        Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
+        Assert.Contains("TargetName=" + LoopbackTarget.DefaultName, text, StringComparison.Ordinal);
         foreach (var endpoint in target.Server.BoundEndpoints)
         {
             Assert.Contains($"TargetAddress=127.0.0.1:{endpoint.Port},", text, StringComparison.Ordinal);
@@ -66,20 +68,20 @@ public class SessionTests
     public async Task SecondTarget_IsDiscoveredAndServesItsOwnLuns()
     {
         const string second = "iqn.2026-11.io.storlane:second";
-        await using var target = await TargetFixture.StartAsync(o =>
+        await using var target = await LoopbackTarget.StartAsync(o =>
         {
             var options = new TargetOptions { Name = second };
             options.Luns.Add(new LunOptions { Lun = 3, Backend = LunBackend.Memory, SizeBytes = 1 << 20 });
             o.Targets.Add(options);
         });
         await using var discovery = PduClient.Connect(target.Server);
-        await discovery.LoginAsync(TargetFixture.Initiator, null);
+        await discovery.LoginAsync(TargetLogin.Initiator, null);
         var text = await discovery.SendTargetsAsync();
-        Assert.Contains("TargetName=" + TargetFixture.TargetName, text, StringComparison.Ordinal);
+        Assert.Contains("TargetName=" + LoopbackTarget.DefaultName, text, StringComparison.Ordinal);
         Assert.Contains("TargetName=" + second, text, StringComparison.Ordinal);
 
         await using var client = PduClient.Connect(target.Server);
-        await client.LoginAsync(TargetFixture.Initiator, second);
+        await client.LoginAsync(TargetLogin.Initiator, second);
         Assert.Equal(0, (await client.ReadAsync(Cdbs.Read10(0, 1), 3, 512)).Status);
 
         // LUN 0 belongs to the first target only: LOGICAL UNIT NOT SUPPORTED here (SPC-4 25h/00h).
@@ -91,9 +93,9 @@ public class SessionTests
     [Fact]
     public async Task Discovery_HidesTargetsOutsideTheAcl()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
+        await using var target = await LoopbackTarget.StartAsync(o => o.Targets[0].AllowedInitiators.Add("iqn.2026-11.io.storlane:someone-else"));
         await using var client = PduClient.Connect(target.Server);
-        await client.LoginAsync(TargetFixture.Initiator, null);
+        await client.LoginAsync(TargetLogin.Initiator, null);
         var text = await client.SendTargetsAsync();
         Assert.DoesNotContain("TargetName", text, StringComparison.Ordinal);
     }
@@ -101,7 +103,7 @@ public class SessionTests
     [Fact]
     public async Task NopOut_WithTag_IsEchoedWithItsData()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         var header = new byte[48];
         var bhs = new Bhs(header);
@@ -120,10 +122,14 @@ public class SessionTests
     [Fact]
     public async Task IdleInitiator_IsPingedWithNopIn()
     {
-        await using var target = await TargetFixture.StartAsync(o => o.NopInIntervalSeconds = 1);
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(o => o.NopInIntervalSeconds = 1, time: clock);
         await using var client = await target.LoginAsync();
-        var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+        var receiving = client.ReceiveAsync(Eventually.DefaultPatience);
+        var waited = await clock.AdvanceUntilAsync(receiving, TimeSpan.FromSeconds(1));
+        var ping = await receiving;
         Assert.NotNull(ping);
+        Assert.True(waited >= TimeSpan.FromSeconds(1), "pinged before the initiator had been idle for the interval");
         var bhs = new Bhs(ping.Header);
         Assert.Equal(Opcode.NopIn, bhs.Opcode);
         Assert.Equal(Bhs.ReservedTag, bhs.InitiatorTaskTag);
@@ -133,32 +139,48 @@ public class SessionTests
     [Fact]
     public async Task UnansweredPing_ClosesTheConnectionAfterTheTimeout()
     {
-        await using var target = await TargetFixture.StartAsync(o =>
-        {
-            o.NopInIntervalSeconds = 1;
-            o.NopInTimeoutSeconds = 1;
-        });
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(
+            o =>
+            {
+                o.NopInIntervalSeconds = 1;
+                o.NopInTimeoutSeconds = 1;
+            },
+            time: clock);
         await using var client = await target.LoginAsync();
 
         // Never answer the NOP-In: a dead peer must not hold its session.
-        var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(Opcode.NopIn, ping!.Opcode);
-        Assert.Null(await client.ReceiveAsync(TimeSpan.FromSeconds(10)));
+        var receiving = client.ReceiveAsync(Eventually.DefaultPatience);
+        var idle = await clock.AdvanceUntilAsync(receiving, TimeSpan.FromSeconds(1));
+        Assert.Equal(Opcode.NopIn, (await receiving)!.Opcode);
+        var closing = client.ReceiveAsync(Eventually.DefaultPatience);
+        var unanswered = await clock.AdvanceUntilAsync(closing, TimeSpan.FromSeconds(1));
+        Assert.Null(await closing);
+
+        // The ping goes out after 1 s of silence and its answer then has 1 s more.
+        Assert.True(idle + unanswered > TimeSpan.FromSeconds(2), $"closed {idle + unanswered} after login, before the ping's 1 s timeout had run");
         Assert.Equal(0, target.Server.SessionCount);
     }
 
     [Fact]
     public async Task AnsweredPing_KeepsTheConnection()
     {
-        await using var target = await TargetFixture.StartAsync(o =>
-        {
-            o.NopInIntervalSeconds = 1;
-            o.NopInTimeoutSeconds = 2;
-        });
+        // A new ping goes out only once the last one was answered, so three pings are three answers
+        // the target counted; the timeout is long enough that a slow test thread cannot step past it.
+        var clock = new FakeTimeProvider();
+        await using var target = await LoopbackTarget.StartAsync(
+            o =>
+            {
+                o.NopInIntervalSeconds = 1;
+                o.NopInTimeoutSeconds = 5;
+            },
+            time: clock);
         await using var client = await target.LoginAsync();
         for (var i = 0; i < 3; i++)
         {
-            var ping = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+            var receiving = client.ReceiveAsync(Eventually.DefaultPatience);
+            await clock.AdvanceUntilAsync(receiving, TimeSpan.FromSeconds(1));
+            var ping = await receiving;
             var pingBhs = new Bhs(ping!.Header);
             var header = new byte[48];
             var answer = new Bhs(header);
@@ -176,7 +198,7 @@ public class SessionTests
     [Fact]
     public async Task Logout_IsAnsweredThenTheConnectionCloses()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         await client.SendAsync(CloseSessionLogout(client));
         var response = await client.ExpectAsync(Opcode.LogoutResponse);
@@ -191,10 +213,10 @@ public class SessionTests
         // RFC 7143 11.14: the Logout Response follows the cleanup; an I_T nexus loss releases a
         // RESERVE(6) reservation (SPC-4 5.12.1, legacy). libiscsi logs a second session out and at once
         // sends its next command on the first (Sanitize.Reservations, then Sanitize.Reset).
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var holder = await target.LoginAsync();
         await using var other = PduClient.Connect(target.Server);
-        await other.LoginAsync("iqn.2026-11.io.storlane:other-host", TargetFixture.TargetName);
+        await other.LoginAsync("iqn.2026-11.io.storlane:other-host", LoopbackTarget.DefaultName);
         Assert.Equal(0, (await holder.ReadAsync([0x16, 0, 0, 0, 0, 0], 0, 0)).Status);
         Assert.Equal(0x18, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
 
@@ -208,12 +230,12 @@ public class SessionTests
     [Fact]
     public async Task LoginWithIsidOfLiveSession_ReinstatesIt()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var first = await target.LoginAsync();
         var second = PduClient.Connect(target.Server);
         await using var _ = second;
         second.Isid = first.Isid;
-        await second.LoginAsync(TargetFixture.Initiator, TargetFixture.TargetName);
+        await second.LoginAsync(TargetLogin.Initiator, LoopbackTarget.DefaultName);
 
         // RFC 7143 6.3.5: same initiator, ISID and target with TSIH 0 closes the old session.
         Assert.Null(await first.ReceiveAsync());

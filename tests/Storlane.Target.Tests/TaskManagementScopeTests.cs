@@ -1,6 +1,7 @@
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -20,7 +21,7 @@ public sealed class TaskManagementScopeTests
     {
         var device = new GatedBlockDevice(16 << 20);
         var gate = device.GateAt(100);
-        await using var target = await TargetFixture.StartAsync(o => UseDevice(o, device));
+        await using var target = await LoopbackTarget.StartAsync(o => UseDevice(o, device));
         await using var sessionA = await target.LoginAsync(portal: 0);
         await using var sessionB = await target.LoginAsync(portal: 1);
 
@@ -55,7 +56,7 @@ public sealed class TaskManagementScopeTests
     {
         var device = new GatedBlockDevice(16 << 20);
         var (first, second, later) = (device.GateAt(100), device.GateAt(200), device.GateAt(300));
-        await using var target = await TargetFixture.StartAsync(o => UseDevice(o, device));
+        await using var target = await LoopbackTarget.StartAsync(o => UseDevice(o, device));
         await using var client = await target.LoginAsync();
 
         await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(100, 8), 0, 4096, read: true, write: false));
@@ -68,7 +69,7 @@ public sealed class TaskManagementScopeTests
         // The second READ ends; its task object goes back to the pool and serves the next command,
         // which an ABORT TASK then catches in the device.
         second.Open();
-        await WaitForAsync(() => client.Connection.PooledTasks == 1);
+        await Eventually.TrueAsync(() => client.Connection.PooledTasks == 1);
         var laterRead = client.ScsiCommandHeader(Cdbs.Read10(300, 8), 0, 4096, read: true, write: false);
         await client.SendAsync(laterRead);
         await later.Entered.Task.WaitAsync(Patience);
@@ -94,7 +95,7 @@ public sealed class TaskManagementScopeTests
     public async Task TargetTransferTags_AllocatedFromTwoThreadsAtOnce_AreAllDistinct()
     {
         // The receive loop (R2T, Text) and the ping loop (NOP-In) both take tags from one counter.
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         const int PerThread = 500_000;
         var tags = new uint[2][];
@@ -130,15 +131,5 @@ public sealed class TaskManagementScopeTests
         var luns = options.Targets[0].Luns;
         luns.Clear();
         luns.Add(new LunOptions { Lun = 0, Backend = LunBackend.Memory, Device = device, SizeBytes = device.Geometry.SizeInBytes });
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,6 +1,7 @@
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -18,7 +19,7 @@ public class TaskManagementTests
     [Fact]
     public async Task AbortTask_WhileWaitingForData_CompletesAndTheTaskSendsNoResponse()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"));
         var write = client.ScsiCommandHeader(Cdbs.Write10(0, 8), 0, 4096, read: false, write: true);
         var (writeItt, writeCmdSN) = (new Bhs(write).InitiatorTaskTag, new Bhs(write).CmdSN);
@@ -37,7 +38,7 @@ public class TaskManagementTests
     [Fact]
     public async Task AbortTask_OfACompletedTask_IsTaskDoesNotExist()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         var tur = client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false);
         await client.SendAsync(tur);
@@ -50,7 +51,7 @@ public class TaskManagementTests
     [Fact]
     public async Task LunReset_OnMissingLun_IsLunDoesNotExist()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
         var response = await SendTmfAsync(client, RequestHeaders.TaskManagement(client, TaskManagementFunction.LogicalUnitReset, 9));
         Assert.Equal(TaskManagementResponse.LunDoesNotExist, response);
@@ -59,7 +60,7 @@ public class TaskManagementTests
     [Fact]
     public async Task LunReset_RaisesUnitAttentionOnEveryNexus()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var resetter = await target.LoginAsync();
         await using var other = await target.LoginAsync(portal: 1);
 
@@ -88,7 +89,7 @@ public class TaskManagementTests
     [Fact]
     public async Task TargetColdReset_AnswersThenDropsEveryConnectionOfTheTarget()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var resetter = await target.LoginAsync();
         await using var other = await target.LoginAsync(portal: 1);
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Storlane.Storage;
 using Storlane.Storage.Vhdx;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests;
 
@@ -20,7 +21,7 @@ public sealed class VhdxLunIdentityTests : IDisposable
             expected = disk.NaaIdentifier;
         }
 
-        await using var target = await TargetFixture.StartAsync(o => o.Targets[0].Luns.Add(
+        await using var target = await LoopbackTarget.StartAsync(o => o.Targets[0].Luns.Add(
             new LunOptions { Lun = 5, Backend = LunBackend.Vhdx, Path = path, SizeBytes = 64 << 20 }));
         await using var client = await target.LoginAsync();
 

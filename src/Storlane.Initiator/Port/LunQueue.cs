@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Storlane.Initiator.Port;
 
@@ -16,6 +15,7 @@ public sealed class LunQueue
     private readonly PortRequest[] _slots;
     private readonly Stack<PortRequest> _free;
     private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly TimeProvider _time;
     private int _depth;
     private int _outstanding;
     private int _highWater;
@@ -28,6 +28,7 @@ public sealed class LunQueue
     {
         _port = port;
         _options = options;
+        _time = options.Time;
         Lun = lun;
         MaxDepth = Math.Max(1, options.MaxQueueDepthPerLun);
         _depth = MaxDepth;
@@ -56,7 +57,7 @@ public sealed class LunQueue
     public bool IsPaused => Volatile.Read(ref _paused);
 
 
-    public bool IsBusy => Stopwatch.GetTimestamp() < Volatile.Read(ref _busyUntilTicks);
+    public bool IsBusy => _time.GetTimestamp() < Volatile.Read(ref _busyUntilTicks);
 
     /// <summary>Stops admitting commands to this LU (outstanding ones go on) until <see cref="Resume"/>.</summary>
     public void Pause()
@@ -82,7 +83,7 @@ public sealed class LunQueue
     {
         lock (_lock)
         {
-            _busyUntilTicks = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+            _busyUntilTicks = _time.GetTimestamp() + (long)(duration.TotalSeconds * _time.TimestampFrequency);
         }
     }
 
@@ -174,7 +175,7 @@ public sealed class LunQueue
                 _goodSinceCut = 0;
             }
 
-            _busyUntilTicks = Math.Max(_busyUntilTicks, Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency));
+            _busyUntilTicks = Math.Max(_busyUntilTicks, _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency));
             return (_depth, backoff);
         }
     }
@@ -223,7 +224,7 @@ public sealed class LunQueue
 
             if (waiter is null)
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -244,11 +245,11 @@ public sealed class LunQueue
         }
 
         var busyUntil = Math.Max(_busyUntilTicks, _port.BusyUntilTicks);
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         if (now < busyUntil)
         {
             // At least one tick: zero means "wait for a wake-up", which a busy period never sends.
-            wait = TimeSpan.FromTicks(Math.Max(1, Stopwatch.GetElapsedTime(now, busyUntil).Ticks));
+            wait = TimeSpan.FromTicks(Math.Max(1, _time.GetElapsedTime(now, busyUntil).Ticks));
             return false;
         }
 
@@ -264,7 +265,7 @@ public sealed class LunQueue
             _highWater = _outstanding;
         }
 
-        request.Begin();
+        request.Begin(_time.GetTimestamp());
         return request;
     }
 }

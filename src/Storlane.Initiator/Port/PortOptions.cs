@@ -27,4 +27,7 @@ public sealed class PortOptions
 
     /// <summary>How long each ladder step (ABORT TASK, LU RESET, TARGET WARM RESET) may take before the next is tried.</summary>
     public TimeSpan ResetStepTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The clock of busy back-offs, command timeouts and ladder steps (tests pass a fake one to step it).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

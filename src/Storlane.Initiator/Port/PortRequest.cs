@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Storlane.Initiator.Session;
 
 namespace Storlane.Initiator.Port;
@@ -21,10 +20,11 @@ internal sealed class PortRequest
     /// <summary>The reset ladder ran for this command: its TASK ABORTED answer means "timed out".</summary>
     public bool Escalated => Volatile.Read(ref _escalated) != 0;
 
-    public void Begin()
+    /// <param name="now">The port clock's timestamp (<see cref="PortOptions.Time"/>): the start of the command's timeout.</param>
+    public void Begin(long now)
     {
         Tag.Reset();
-        StartTicks = Stopwatch.GetTimestamp();
+        StartTicks = now;
         Volatile.Write(ref _escalated, 0);
         Volatile.Write(ref _inUse, 1);
     }

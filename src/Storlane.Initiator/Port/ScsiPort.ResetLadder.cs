@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Storlane.Initiator.Session;
 
 namespace Storlane.Initiator.Port;
@@ -25,8 +24,8 @@ public sealed partial class ScsiPort
             return;
         }
 
-        var limitTicks = (long)(_options.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
-        var now = Stopwatch.GetTimestamp();
+        var limitTicks = (long)(_options.CommandTimeout.TotalSeconds * _options.Time.TimestampFrequency);
+        var now = _options.Time.GetTimestamp();
         foreach (var queue in _luns.Values)
         {
             if (queue.Outstanding == 0)
@@ -109,10 +108,10 @@ public sealed partial class ScsiPort
     /// <summary>Runs one rung with <see cref="PortOptions.ResetStepTimeout"/>; true when it answered and the command is gone.</summary>
     private async Task<bool> TryStepAsync(ResetStep step, ulong lun, Func<CancellationToken, Task> action, Func<bool> cleared)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _options.Time.GetTimestamp();
         string? error = null;
         var succeeded = false;
-        using var timeout = new CancellationTokenSource(_options.ResetStepTimeout);
+        using var timeout = new CancellationTokenSource(_options.ResetStepTimeout, _options.Time);
         try
         {
             await action(timeout.Token).ConfigureAwait(false);
@@ -132,7 +131,7 @@ public sealed partial class ScsiPort
             error = ex is OperationCanceledException ? $"no answer within {_options.ResetStepTimeout.TotalSeconds:0.###} s" : ex.Message;
         }
 
-        ResetLadderStep?.Invoke(new ResetLadderEvent(Transport.Name, lun, step, succeeded, Stopwatch.GetElapsedTime(started), error));
+        ResetLadderStep?.Invoke(new ResetLadderEvent(Transport.Name, lun, step, succeeded, _options.Time.GetElapsedTime(started), error));
         return succeeded;
     }
 }

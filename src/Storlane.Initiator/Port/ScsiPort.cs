@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Scsi;
@@ -33,7 +32,7 @@ public sealed partial class ScsiPort : IAsyncDisposable
         _createLun = lun => new LunQueue(this, lun, _options);
         if (_options.CommandTimeout > TimeSpan.Zero)
         {
-            _timeoutTimer = TimeProvider.System.CreateTimer(static state => ((ScsiPort)state!).ScanForTimeouts(), this, _options.TimeoutScanInterval, _options.TimeoutScanInterval);
+            _timeoutTimer = _options.Time.CreateTimer(static state => ((ScsiPort)state!).ScanForTimeouts(), this, _options.TimeoutScanInterval, _options.TimeoutScanInterval);
         }
     }
 
@@ -78,7 +77,7 @@ public sealed partial class ScsiPort : IAsyncDisposable
 
     /// <summary>Admits nothing for <paramref name="duration"/> (StorPortBusy); <see cref="Ready"/> ends it early.</summary>
     public void Busy(TimeSpan duration) =>
-        Volatile.Write(ref _busyUntilTicks, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref _busyUntilTicks, _options.Time.GetTimestamp() + (long)(duration.TotalSeconds * _options.Time.TimestampFrequency));
 
     public void Ready()
     {

@@ -37,6 +37,12 @@ public sealed class SingleNodeCeph : IAsyncDisposable
     /// <summary>The ceph.conf clients pass to librados (rados_conf_read_file) or to ceph/rbd with -c.</summary>
     public string ConfPath => Path.Combine(Directory, "ceph.conf");
 
+    /// <summary>
+    /// With <see cref="SingleNodeCephOptions.Cephx"/>, the keyring the conf names (client.admin and
+    /// the daemons' keys); null when the cluster runs without authentication.
+    /// </summary>
+    public string? KeyringPath => _options.Cephx ? SingleNodeCephConf.KeyringPath(Directory) : null;
+
     /// <summary>The monitor's port on 127.0.0.1 (messenger v1).</summary>
     public int MonitorPort { get; }
 
@@ -117,6 +123,19 @@ public sealed class SingleNodeCeph : IAsyncDisposable
     public Task RemoveImageAsync(string image, string? pool = null, CancellationToken cancellationToken = default) =>
         RbdAsync(["rm", "--no-progress", (pool ?? PoolName) + "/" + image], cancellationToken);
 
+    /// <summary>
+    /// Makes a cephx client as a gateway would get on a real cluster: <c>client.ID</c> with the rbd
+    /// profile on <paramref name="pool"/> (the image pool when null) and nothing else, its keyring
+    /// written to the cluster's directory. Returns that keyring's path.
+    /// </summary>
+    public async Task<string> CreateClientAsync(string id, string? pool = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var keyring = Path.Combine(Directory, "ceph.client." + id + ".keyring");
+        await CephAsync(["auth", "get-or-create", "client." + id, "mon", "profile rbd", "osd", "profile rbd pool=" + (pool ?? PoolName), "mgr", "profile rbd pool=" + (pool ?? PoolName), "-o", keyring], cancellationToken).ConfigureAwait(false);
+        return keyring;
+    }
+
     /// <summary>Creates another replicated pool, tagged for <paramref name="application"/>, and waits until it is active.</summary>
     public async Task CreatePoolAsync(string pool, string application = "rbd", CancellationToken cancellationToken = default)
     {
@@ -162,6 +181,10 @@ public sealed class SingleNodeCeph : IAsyncDisposable
         }
 
         await File.WriteAllTextAsync(ConfPath, SingleNodeCephConf.Build(Directory, Fsid, MonitorPort, _options), cancellationToken).ConfigureAwait(false);
+        if (KeyringPath is { } keyring)
+        {
+            await CreateKeyringAsync(keyring, cancellationToken).ConfigureAwait(false);
+        }
 
         await CephCommand.RunAsync("ceph-mon", [.. ConfArguments(), "--mkfs", "-i", "a"], CephCommand.DefaultTimeout, cancellationToken).ConfigureAwait(false);
         StartDaemon("ceph-mon", "-i", "a");
@@ -176,6 +199,29 @@ public sealed class SingleNodeCeph : IAsyncDisposable
         await CephAsync(["osd", "pool", "create", PoolName, _options.PlacementGroups.ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
         await CephAsync(["osd", "pool", "application", "enable", PoolName, "rbd"], cancellationToken).ConfigureAwait(false);
         await WaitForActivePlacementGroupsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// cephx: one keyring with a key for every entity, made before the monitor exists. `ceph-mon
+    /// --mkfs` imports each key with its capabilities into the monitor's auth database, so the OSD
+    /// and manager need no `ceph auth add` once it runs.
+    /// </summary>
+    private static async Task CreateKeyringAsync(string keyring, CancellationToken cancellationToken)
+    {
+        string[][] entities =
+        [
+            ["mon.", "--cap", "mon", "allow *"],
+            ["client.admin", "--cap", "mon", "allow *", "--cap", "osd", "allow *", "--cap", "mgr", "allow *", "--cap", "mds", "allow *"],
+            ["osd.0", "--cap", "mon", "allow profile osd", "--cap", "mgr", "allow profile osd", "--cap", "osd", "allow *"],
+            ["mgr.x", "--cap", "mon", "allow profile mgr", "--cap", "osd", "allow *", "--cap", "mds", "allow *"],
+        ];
+        var create = true;
+        foreach (var entity in entities)
+        {
+            string[] arguments = create ? ["--create-keyring", keyring] : [keyring];
+            await CephCommand.RunAsync("ceph-authtool", [.. arguments, "--gen-key", "-n", .. entity], CephCommand.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+            create = false;
+        }
     }
 
     private void StartDaemon(string binary, params string[] arguments)

@@ -4,7 +4,8 @@ using System.Text;
 namespace Storlane.Lab.Ceph;
 
 /// <summary>
-/// The ceph.conf of a throwaway single-node cluster: no authentication, one copy of every object,
+/// The ceph.conf of a throwaway single-node cluster: no authentication (or cephx, with every key in
+/// one keyring in the directory), one copy of every object,
 /// placement across OSDs rather than hosts (chooseleaf type 0) so one OSD is a healthy cluster, a
 /// memstore OSD (no disk), and every path (data, run dir with the admin sockets, logs) inside the
 /// cluster's own directory so two clusters on one machine never meet.
@@ -17,9 +18,16 @@ internal static class SingleNodeCephConf
         text.Append("[global]\n");
         Line(text, "fsid", fsid.ToString());
         Line(text, "mon host", "127.0.0.1:" + monitorPort.ToString(CultureInfo.InvariantCulture));
-        Line(text, "auth cluster required", "none");
-        Line(text, "auth service required", "none");
-        Line(text, "auth client required", "none");
+        var auth = options.Cephx ? "cephx" : "none";
+        Line(text, "auth cluster required", auth);
+        Line(text, "auth service required", auth);
+        Line(text, "auth client required", auth);
+        if (options.Cephx)
+        {
+            // Daemons and client.admin alike find their key here; other clients name their own keyring.
+            Line(text, "keyring", KeyringPath(directory));
+        }
+
         Line(text, "osd pool default size", "1");
         Line(text, "osd pool default min size", "1");
         Line(text, "osd pool default pg autoscale mode", "off");
@@ -52,6 +60,9 @@ internal static class SingleNodeCephConf
 
         return text.ToString();
     }
+
+    /// <summary>The keyring of a cephx cluster: mon., client.admin, osd.0, mgr.x.</summary>
+    public static string KeyringPath(string directory) => Path.Combine(directory, "keyring");
 
     private static void Line(StringBuilder text, string key, string value) => text.Append(key).Append(" = ").Append(value).Append('\n');
 }

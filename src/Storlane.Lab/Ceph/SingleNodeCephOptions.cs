@@ -18,6 +18,14 @@ public sealed record SingleNodeCephOptions
     /// <summary>How long the whole start may take before it is abandoned and the daemons stopped.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Authenticate with cephx instead of no authentication: the monitor, OSD, manager and
+    /// client.admin get keys in the cluster's keyring, which the conf names, so a client that reads
+    /// the conf is client.admin without further options. Gateways can then be given clients of their
+    /// own (<see cref="SingleNodeCeph.CreateClientAsync"/>), as on a real cluster.
+    /// </summary>
+    public bool Cephx { get; init; }
+
     /// <summary>Keeps the directory (logs, conf) after dispose, for debugging a failed run.</summary>
     public bool KeepDirectory { get; init; }
 }

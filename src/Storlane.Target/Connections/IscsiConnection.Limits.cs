@@ -9,7 +9,8 @@ internal sealed partial class IscsiConnection
 {
     /// <summary>Signalled by the writer when the queue drains below its limit.</summary>
     private readonly SemaphoreSlim _queueRoom = new(0, 1);
-    private readonly long _acceptedTicks = Environment.TickCount64;
+    /// <summary>When the connection was accepted, in <see cref="ServerContext.NowMilliseconds"/>.</summary>
+    private readonly long _acceptedTicks;
     private long _queuedBytes;
     private long _bufferBytes;
 

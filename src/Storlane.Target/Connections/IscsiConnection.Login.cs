@@ -358,7 +358,7 @@ internal sealed partial class IscsiConnection
     {
         try
         {
-            await Task.Delay(delay, _closing.Token).ConfigureAwait(false);
+            await Task.Delay(delay, _server.Time, _closing.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

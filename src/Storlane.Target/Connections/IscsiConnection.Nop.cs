@@ -57,12 +57,12 @@ internal sealed partial class IscsiConnection
     /// </summary>
     private async Task PingLoopAsync()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _server.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                var now = Environment.TickCount64;
+                var now = _server.NowMilliseconds;
                 if (CheckTimeouts(now) || (_session is not null && PingTimedOut(now)))
                 {
                     return;

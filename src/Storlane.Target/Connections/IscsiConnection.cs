@@ -37,7 +37,7 @@ internal sealed partial class IscsiConnection
     private CommandWindow? _window;
     private IscsiSession? _session;
     private string _closeReason = "closed by initiator";
-    private long _lastReceiveTicks = Environment.TickCount64;
+    private long _lastReceiveTicks;
     private uint _nextTargetTransferTag;
 
     public IscsiConnection(Socket socket, ServerContext server, PortalOptions portal)
@@ -52,6 +52,8 @@ internal sealed partial class IscsiConnection
         _transport = transport;
         _server = server;
         _portal = portal;
+        _acceptedTicks = server.NowMilliseconds;
+        _lastReceiveTicks = _acceptedTicks;
         _input = pipe.Input;
         _output = pipe.Output;
         Remote = remote;
@@ -140,7 +142,7 @@ internal sealed partial class IscsiConnection
         {
             // A half-received PDU starts the stall clock while we wait for its rest (never while
             // back-pressure, not the initiator, is what keeps us from reading).
-            Volatile.Write(ref _stalledSinceTicks, partial ? Environment.TickCount64 : 0);
+            Volatile.Write(ref _stalledSinceTicks, partial ? _server.NowMilliseconds : 0);
             var result = await _input.ReadAsync().ConfigureAwait(false);
             Volatile.Write(ref _stalledSinceTicks, 0);
             var buffer = result.Buffer;
@@ -150,7 +152,7 @@ internal sealed partial class IscsiConnection
             {
                 while (!_closing.IsCancellationRequested && PduReader.TryReadPdu(buffer, _readOptions, _header, out var frame))
                 {
-                    _lastReceiveTicks = Environment.TickCount64;
+                    _lastReceiveTicks = _server.NowMilliseconds;
                     Dispatch(frame);
                     buffer = buffer.Slice(frame.End);
                     if (QueueFull)

@@ -4,7 +4,7 @@ using Storlane.Lab.Ceph;
 namespace Storlane.Ceph.Tests.Infrastructure;
 
 /// <summary>
-/// One single-node Ceph for every test in the collection (a start costs 10-15 s), with one
+/// One single-node Ceph with cephx for every test in the collection (a start costs 10-15 s), with one
 /// librados connection and an I/O context on its rbd pool. Where Ceph cannot run the fixture
 /// starts nothing and <see cref="CephFactAttribute"/> skips the tests. Each test makes its own
 /// image (<see cref="NewImageName"/>) so tests never share data.
@@ -37,7 +37,9 @@ public sealed class CephClusterFixture : IAsyncLifetime
             return;
         }
 
-        _cluster = await SingleNodeCeph.StartAsync();
+        // cephx, as real clusters run: the conf names client.admin's keyring, so every test that
+        // connects through the conf authenticates as admin; CephxTests make clients of their own.
+        _cluster = await SingleNodeCeph.StartAsync(new SingleNodeCephOptions { Cephx = true });
         _rados = await RadosCluster.ConnectAsync(new RadosConnectOptions { ConfPath = _cluster.ConfPath });
         _pool = _rados.OpenPool(_cluster.PoolName);
     }

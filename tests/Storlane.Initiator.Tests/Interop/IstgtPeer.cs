@@ -1,3 +1,4 @@
+using Storlane.TestSupport;
 namespace Storlane.Initiator.Tests.Interop;
 
 /// <summary>istgt on a free loopback port, configured by a generated istgt.conf: one 64 MiB file-backed LUN 0 on target "disk1".</summary>
@@ -22,7 +23,7 @@ internal sealed class IstgtPeer : IAsyncDisposable
     /// <summary><paramref name="authMethod"/>: "None", "CHAP" or "CHAP Mutual"; <paramref name="auth"/> lines for the auth file.</summary>
     public static async Task<IstgtPeer> StartAsync(string authMethod = "Auto", string auth = "")
     {
-        var port = PeerProcess.FreePort();
+        var port = LoopbackPorts.Free();
         var folder = PeerProcess.NewScratchFolder("storlane-istgt");
         var backing = Path.Combine(folder, "lun0.img");
         var authFile = Path.Combine(folder, "auth.conf");

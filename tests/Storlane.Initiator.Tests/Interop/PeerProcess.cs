@@ -49,14 +49,6 @@ internal sealed class PeerProcess : IAsyncDisposable
         return null;
     }
 
-    /// <summary>A loopback TCP port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public static string NewScratchFolder(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), prefix + "-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Interop;
 
@@ -27,7 +28,7 @@ internal sealed class TgtdPeer : IAsyncDisposable
 
     public static async Task<TgtdPeer> StartAsync()
     {
-        var port = PeerProcess.FreePort();
+        var port = LoopbackPorts.Free();
         var controlPort = FreeControlPort();
         var folder = PeerProcess.NewScratchFolder("storlane-tgtd");
         var backing = Path.Combine(folder, "lun1.img");

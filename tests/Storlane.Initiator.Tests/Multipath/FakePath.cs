@@ -28,15 +28,3 @@ internal sealed class FakePath(int index) : ISelectablePath
         return paths;
     }
 }
-
-/// <summary>A clock that moves only when told.</summary>
-internal sealed class ManualTime : TimeProvider
-{
-    private long _ticks = 1;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}

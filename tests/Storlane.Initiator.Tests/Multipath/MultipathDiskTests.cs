@@ -4,6 +4,7 @@ using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
+using Storlane.TestSupport;
 using Xunit.Abstractions;
 
 namespace Storlane.Initiator.Tests.Multipath;
@@ -22,12 +23,12 @@ public class MultipathDiskTests(ITestOutputHelper output)
     };
 
     internal static string Url(int port, int lun) =>
-        "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LocalTarget.TargetName + "/" + lun.ToString(CultureInfo.InvariantCulture);
+        "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LoopbackTarget.DefaultName + "/" + lun.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Open_GroupsBothPortals_AndRoundTripsData()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(PathPolicy.RoundRobin));
         Assert.Equal(2, disk.Paths.Count);
         Assert.Equal(512, disk.BlockSize);
@@ -49,7 +50,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Open_RefusesPathsToDifferentLus()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         var error = await Assert.ThrowsAsync<MultipathGroupingException>(() => MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 1)], FastOptions(PathPolicy.RoundRobin)));
         Assert.Contains("refusing to group", error.Message, StringComparison.Ordinal);
     }
@@ -57,7 +58,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Discover_OpensEveryPortalOfTheTarget()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await MultipathDisk.DiscoverAsync(target.Url(1), FastOptions(PathPolicy.RoundRobin));
         Assert.Equal(2, disk.Paths.Count);
         Assert.Equal(4096, disk.BlockSize);
@@ -69,7 +70,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [InlineData(PathPolicy.WeightedPaths, 0, 200)]
     public async Task SerialIo_IsSpreadAsThePolicySays(PathPolicy policy, int first, int second)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(policy));
         disk.Paths[0].Weight = 5;
         disk.Paths[1].Weight = 1;
@@ -91,7 +92,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [InlineData(PathPolicy.RoundRobinWithSubset)]
     public async Task ConcurrentIo_UsesBothPaths(PathPolicy policy)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var disk = await MultipathDisk.OpenAsync([Url(target.Port, 0), Url(target.SecondPort, 0)], FastOptions(policy));
 
         // A volume of I/O, not a time: the first test of a cold process on a loaded CI machine did
@@ -114,7 +115,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [InlineData(PathPolicy.FailoverOnly)]
     public async Task PathCutUnderLoad_NoErrors_AndFailoverUnderOneSecond(PathPolicy policy)
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxyA = new LoopbackProxy(target.Port);
         await using var proxyB = new LoopbackProxy(target.SecondPort);
         // Probes that a CPU-starved machine (load 30-60 on 2 cores, seen in CI) answers late must not
@@ -187,7 +188,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
         // those I/Os back when the path is failed can bring them home in time: the path goes quiet,
         // is probed after one ProbeInterval of silence, and fails when the probe goes unanswered for
         // ProbeTimeout; every I/O is then due within about ProbeInterval * 2 + ProbeTimeout (1.1 s).
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxyA = new LoopbackProxy(target.Port);
         await using var proxyB = new LoopbackProxy(target.SecondPort);
         var sessionTimer = TimeSpan.FromMinutes(1);
@@ -236,7 +237,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task DroppedConnection_Reconnects_AndIsReadmittedAfterProbes()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxyA = new LoopbackProxy(target.Port);
         await using var disk = await MultipathDisk.OpenAsync([Url(proxyA.Port, 0), Url(target.SecondPort, 0)], FastOptions(PathPolicy.RoundRobin));
         var changes = new List<PathStateChange>();
@@ -250,7 +251,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
 
         var oldSession = disk.Paths[0].Session!;
         proxyA.ResetConnections();
-        await WaitUntilAsync(() => disk.Paths[0].State == PathState.Active && disk.Paths[0].Session != oldSession);
+        await Eventually.TrueAsync(() => disk.Paths[0].State == PathState.Active && disk.Paths[0].Session != oldSession);
         Assert.Equal(oldSession.Isid, disk.Paths[0].Session!.Isid); // reinstated, not a new I_T nexus
         lock (changes)
         {
@@ -270,7 +271,7 @@ public class MultipathDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task AllPathsDown_QueuesThenFailsClearly_AndRecoversWhenAPathReturns()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var proxyA = new LoopbackProxy(target.Port);
         await using var proxyB = new LoopbackProxy(target.SecondPort);
         var options = new MultipathOptions
@@ -298,13 +299,4 @@ public class MultipathDiskTests(ITestOutputHelper output)
         await pending.WaitAsync(TimeSpan.FromSeconds(3));
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -4,6 +4,7 @@ using Storlane.Initiator.Tests.Support;
 using Storlane.Storage;
 using Storlane.Storage.Fault;
 using Storlane.Target;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Multipath;
 
@@ -12,12 +13,12 @@ public class MultipathTargetTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private static string PortalUrl(int port) => "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LocalTarget.TargetName;
+    private static string PortalUrl(int port) => "iscsi://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + LoopbackTarget.DefaultName;
 
     [Fact]
     public async Task TwoLuns_ShareOneSessionPerPath()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var mpt = await MultipathTarget.OpenAsync([PortalUrl(target.Port), PortalUrl(target.SecondPort)], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
         await using var lun0 = await mpt.OpenDiskAsync(0);
         await using var lun1 = await mpt.OpenDiskAsync(1);
@@ -49,7 +50,7 @@ public class MultipathTargetTests
     public async Task LeastQueueDepth_CountsTheOutstandingIosOfEveryLunOnAPath()
     {
         var slowLun1 = new FaultInjectingBlockDevice(new MemoryBlockDevice(new BlockGeometry(4096, 4096, 16384)));
-        await using var target = await LocalTarget.StartAsync((_, t) => t.Luns[1] = new LunOptions { Lun = 1, Backend = LunBackend.Memory, Device = slowLun1 });
+        await using var target = await LoopbackTarget.StartAsync((_, t) => t.Luns[1] = new LunOptions { Lun = 1, Backend = LunBackend.Memory, Device = slowLun1 });
         await using var mpt = await MultipathTarget.OpenAsync([PortalUrl(target.Port), PortalUrl(target.SecondPort)], MultipathDiskTests.FastOptions(PathPolicy.LeastQueueDepth));
         await using var lun0 = await mpt.OpenDiskAsync(0);
         await using var lun1 = await mpt.OpenDiskAsync(1, MultipathDiskTests.FastOptions(PathPolicy.FailoverOnly));
@@ -83,7 +84,7 @@ public class MultipathTargetTests
     [Fact]
     public async Task DroppedSharedSession_IsReconnectedOnce_AndServesEveryLunAgain()
     {
-        await using var target = await LocalTarget.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
         await using var relay = new LoopbackProxy(target.Port);
         await using var mpt = await MultipathTarget.OpenAsync([PortalUrl(relay.Port), PortalUrl(target.SecondPort)], MultipathDiskTests.FastOptions(PathPolicy.RoundRobin));
         await using var lun0 = await mpt.OpenDiskAsync(0);
@@ -91,7 +92,7 @@ public class MultipathTargetTests
         var old = lun0.Paths[0].Session!;
 
         relay.ResetConnections();
-        await MultipathDiskTests.WaitUntilAsync(() =>
+        await Eventually.TrueAsync(() =>
             lun0.Paths[0].State == PathState.Active && lun1.Paths[0].State == PathState.Active
             && lun0.Paths[0].Session != old && lun1.Paths[0].Session != old);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Multipath;
 
 namespace Storlane.Initiator.Tests.Multipath;
@@ -8,7 +9,7 @@ public class PathHealthTests
     [Fact]
     public void FailedPath_NeedsTwoGoodProbes_ThenMoreWhenItFlaps()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var health = new PathHealth(new PathHealthOptions { GoodProbesToReadmit = 2, FlapWindow = TimeSpan.FromMinutes(1) }, time);
         Assert.Equal(PathState.Active, health.Fail());
         Assert.Equal(PathState.Failed, health.OnProbe(true));
@@ -38,7 +39,7 @@ public class PathHealthTests
     [Fact]
     public void WaivedHysteresis_ReadmitsAtOnce_AndSlowIosFailThePath()
     {
-        var health = new PathHealth(new PathHealthOptions { SlowIoThreshold = TimeSpan.FromMilliseconds(100), SlowIosToFail = 3 }, new ManualTime());
+        var health = new PathHealth(new PathHealthOptions { SlowIoThreshold = TimeSpan.FromMilliseconds(100), SlowIosToFail = 3 }, new FakeTimeProvider());
         health.Fail();
         health.OnProbe(true, waiveHysteresis: true);
         Assert.Equal(PathState.Active, health.State);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Multipath.Selectors;
 
@@ -125,7 +126,7 @@ public class SelectorTests
     [Fact]
     public void AdaptiveLatency_SharesByInverseLatency_AndProbesIdlePaths()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var paths = FakePath.Make(2);
         var selector = new AdaptiveLatencySelector(time, TimeSpan.FromSeconds(1));
 

@@ -1,9 +1,10 @@
-using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
 using Storlane.Scsi;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Port;
 
@@ -23,8 +24,8 @@ public class PortQueueTests
     [Fact]
     public async Task PerLunLimit_IsNeverExceeded_AgainstTheTarget_AndThereIsNoAdapterCap()
     {
-        await using var target = await LocalTarget.StartAsync();
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName);
+        await using var target = await LoopbackTarget.StartAsync();
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName);
         var counting = new CountingTransport(new IscsiSessionTransport(session));
         await using var port = new ScsiPort(counting, new PortOptions { MaxQueueDepthPerLun = 4 });
         var tasks = new List<Task>();
@@ -88,12 +89,14 @@ public class PortQueueTests
     {
         var answers = 0;
         var fake = new FakeTransport { Respond = (_, _) => Interlocked.Increment(ref answers) <= 3 ? ScsiStatus.Busy : ScsiStatus.Good };
-        await using var port = new ScsiPort(fake, new PortOptions { BusyBackoff = TimeSpan.FromMilliseconds(20) });
-        var started = Stopwatch.GetTimestamp();
-        var result = await port.ExecuteAsync(0, Read, default, default);
+        var clock = new FakeTimeProvider();
+        await using var port = new ScsiPort(fake, new PortOptions { BusyBackoff = TimeSpan.FromMilliseconds(20), Time = clock });
+        var executing = port.ExecuteAsync(0, Read, default, default).AsTask();
+        var waited = await clock.AdvanceUntilAsync(executing, TimeSpan.FromMilliseconds(10));
+        var result = await executing;
         Assert.True(result.IsGood);
         Assert.Equal(4, answers);
-        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(130), "backed off only " + Stopwatch.GetElapsedTime(started)); // 20 + 40 + 80
+        Assert.True(waited >= TimeSpan.FromMilliseconds(140), "backed off only " + waited); // 20 + 40 + 80
         Assert.Equal(254, port.Lun(0).Depth); // BUSY does not cut the depth
     }
 

@@ -6,6 +6,7 @@ using Storlane.Initiator.Tests.Support;
 using Storlane.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Fault;
+using Storlane.TestSupport;
 using Xunit.Abstractions;
 
 namespace Storlane.Initiator.Tests.Port;
@@ -43,8 +44,8 @@ public class ResetLadderEndToEndTests(ITestOutputHelper output)
     public async Task HungRead_IsClearedByAbortTask_Lun1KeepsServing_AndTheRetrySucceedsOnceReleased()
     {
         var lun0 = FaultyLun0();
-        await using var target = await LocalTarget.StartAsync(lun0);
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, SessionOptions);
+        await using var target = await LoopbackTarget.StartAsync(lun0);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, SessionOptions);
         await using var port = new ScsiPort(new IscsiSessionTransport(session), Timeouts(TimeSpan.FromSeconds(1)));
         var ladder = new LadderLog(port);
         await ClearUnitAttentionsAsync(session);
@@ -81,8 +82,8 @@ public class ResetLadderEndToEndTests(ITestOutputHelper output)
     public async Task WedgedRead_IgnoringAborts_ClimbsEveryRungToSessionReinstatement_WhileLun1Serves()
     {
         var lun0 = FaultyLun0();
-        await using var target = await LocalTarget.StartAsync(lun0);
-        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, SessionOptions);
+        await using var target = await LoopbackTarget.StartAsync(lun0);
+        var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, SessionOptions);
         await using var port = new ScsiPort(new IscsiSessionTransport(session), Timeouts(TimeSpan.FromSeconds(1)));
         var ladder = new LadderLog(port);
         await ClearUnitAttentionsAsync(session);
@@ -137,8 +138,8 @@ public class ResetLadderEndToEndTests(ITestOutputHelper output)
     public async Task WedgedRead_ReleasedDuringLunReset_StopsAtLunReset_AndEveryTmfIsAnswered()
     {
         var lun0 = FaultyLun0();
-        await using var target = await LocalTarget.StartAsync(lun0);
-        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LocalTarget.TargetName, SessionOptions);
+        await using var target = await LoopbackTarget.StartAsync(lun0);
+        await using var session = await IscsiSession.ConnectAsync("127.0.0.1", target.Port, LoopbackTarget.DefaultName, SessionOptions);
         await using var port = new ScsiPort(new IscsiSessionTransport(session), Timeouts(TimeSpan.FromSeconds(3)));
         var ladder = new LadderLog(port);
         await ClearUnitAttentionsAsync(session);

@@ -1,6 +1,7 @@
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Scsi;
+using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Port;
 
@@ -36,7 +37,7 @@ public class ResetLadderTests
         await using var port = new ScsiPort(fake, FastTimeouts);
         var events = Record(port);
         await Assert.ThrowsAsync<PortCommandTimeoutException>(async () => await port.ExecuteAsync(0, Read, default, default));
-        await Multipath.MultipathDiskTests.WaitUntilAsync(() => events.Count == 1); // the caller wakes before the rung reports
+        await Eventually.TrueAsync(() => events.Count == 1); // the caller wakes before the rung reports
         var step = Assert.Single(events);
         Assert.Equal(ResetStep.AbortTask, step.Step);
         Assert.True(step.Succeeded);
@@ -59,7 +60,7 @@ public class ResetLadderTests
         }
 
         await Assert.ThrowsAsync<PortCommandTimeoutException>(() => hung);
-        await Multipath.MultipathDiskTests.WaitUntilAsync(() => events.Count == 2);
+        await Eventually.TrueAsync(() => events.Count == 2);
         // Any completion while LUN 0 hung shows LUN 1 was not held up; how many is a matter of
         // CPU time (a loaded 2-core machine served 2 where a quiet one serves hundreds).
         Assert.True(served > 0, "LUN 1 served nothing while LUN 0 hung");
@@ -88,7 +89,7 @@ public class ResetLadderTests
         await using var port = new ScsiPort(fake, options);
         var events = Record(port);
         var lun0 = port.ExecuteAsync(0, Read, default, default).AsTask();
-        await Multipath.MultipathDiskTests.WaitUntilAsync(() => events.Count == 2); // ABORT TASK and LU RESET refused: the target reset is next
+        await Eventually.TrueAsync(() => events.Count == 2); // ABORT TASK and LU RESET refused: the target reset is next
         var lun1 = port.ExecuteAsync(1, Read, default, default).AsTask();
 
         await Assert.ThrowsAsync<Storlane.Initiator.IscsiTransportException>(() => lun0);

@@ -1,11 +1,12 @@
 using Storlane.Storage.Vhdx;
+using Storlane.TestSupport;
 
 namespace Storlane.Storage.Tests.Vhdx;
 
 /// <summary>The VHDX block device: round trips, block states, group commit, read-only replay, differencing chains.</summary>
 public sealed class VhdxBlockDeviceTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _temp = new("storlane-vhdx-");
 
     public void Dispose() => _temp.Dispose();
 

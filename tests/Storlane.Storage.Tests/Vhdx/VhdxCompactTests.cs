@@ -1,4 +1,5 @@
 using Storlane.Storage.Vhdx;
+using Storlane.TestSupport;
 
 namespace Storlane.Storage.Tests.Vhdx;
 
@@ -6,7 +7,7 @@ namespace Storlane.Storage.Tests.Vhdx;
 public sealed class VhdxCompactTests : IDisposable
 {
     private const long Mib = 1L << 20;
-    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _temp = new("storlane-vhdx-");
 
     public void Dispose() => _temp.Dispose();
 

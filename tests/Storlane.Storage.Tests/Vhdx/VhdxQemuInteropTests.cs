@@ -1,11 +1,12 @@
 using Storlane.Storage.Vhdx;
+using Storlane.TestSupport;
 
 namespace Storlane.Storage.Tests.Vhdx;
 
 /// <summary>Interop both ways with qemu-img: Storlane's disks pass its check and compare; its disks work in Storlane.</summary>
 public sealed class VhdxQemuInteropTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _temp = new("storlane-vhdx-");
 
     public void Dispose() => _temp.Dispose();
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Storlane.Storage.Vhdx;
+using Storlane.TestSupport;
 
 namespace Storlane.Storage.Tests.Vhdx;
 
@@ -7,7 +8,7 @@ namespace Storlane.Storage.Tests.Vhdx;
 public sealed class VhdxResizeTests : IDisposable
 {
     private const long Mib = 1L << 20;
-    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _temp = new("storlane-vhdx-");
 
     public void Dispose() => _temp.Dispose();
 

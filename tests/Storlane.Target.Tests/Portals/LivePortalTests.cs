@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests.Portals;
 
@@ -17,7 +18,7 @@ public sealed class LivePortalTests
     public async Task WildcardPortal_ListensOnAnAddressThatAppearsAfterStart_AndStopsWhenItGoes()
     {
         var host = new FakeAddressSource("127.0.0.21");
-        await using var target = await TargetFixture.StartAsync(Wildcard, host);
+        await using var target = await LoopbackTarget.StartAsync(Wildcard, host);
         var first = Assert.Single(target.Server.BoundEndpoints);
         Assert.Equal(IPAddress.Parse("127.0.0.21"), first.Address);
 
@@ -35,12 +36,12 @@ public sealed class LivePortalTests
     public async Task SendTargets_ReportsThePortalsListeningNow()
     {
         var host = new FakeAddressSource("127.0.0.23");
-        await using var target = await TargetFixture.StartAsync(Wildcard, host);
+        await using var target = await LoopbackTarget.StartAsync(Wildcard, host);
         host.Set("127.0.0.24");
         var now = Assert.Single(target.Server.BoundEndpoints);
 
         await using var client = PduClient.Connect(target.Server);
-        await client.LoginAsync(TargetFixture.Initiator, null);
+        await client.LoginAsync(TargetLogin.Initiator, null);
         var text = await client.SendTargetsAsync();
 
         Assert.Contains($"TargetAddress=127.0.0.24:{now.Port},7", text, StringComparison.Ordinal);
@@ -52,7 +53,7 @@ public sealed class LivePortalTests
     public async Task LiteralAddressNotOnTheHost_WaitsInsteadOfFailingTheStart()
     {
         // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to this machine.
-        await using var target = await TargetFixture.StartAsync(o => o.Portals.Add(new PortalOptions { Address = "192.0.2.77", Port = 3260, Group = 1 }));
+        await using var target = await LoopbackTarget.StartAsync(o => o.Portals.Add(new PortalOptions { Address = "192.0.2.77", Port = 3260, Group = 1 }));
 
         Assert.Equal(1, target.Server.WaitingPortals);
         Assert.DoesNotContain(target.Server.BoundEndpoints, e => e.Address.Equals(IPAddress.Parse("192.0.2.77")));
@@ -67,7 +68,7 @@ public sealed class LivePortalTests
         squatter.Listen();
         var taken = (IPEndPoint)squatter.LocalEndPoint!;
 
-        var error = await Assert.ThrowsAsync<TargetStartException>(() => TargetFixture.StartAsync(o =>
+        var error = await Assert.ThrowsAsync<TargetStartException>(() => LoopbackTarget.StartAsync(o =>
         {
             o.Portals.Clear();
             o.Portals.Add(new PortalOptions { Address = "127.0.0.25", Port = taken.Port });
@@ -79,7 +80,7 @@ public sealed class LivePortalTests
     [Fact]
     public async Task UpdatePortals_AddsAndRemovesListeners_WithoutDroppingEstablishedSessions()
     {
-        await using var target = await TargetFixture.StartAsync(o =>
+        await using var target = await LoopbackTarget.StartAsync(o =>
         {
             o.Portals.Clear();
             o.Portals.Add(new PortalOptions { Address = "127.0.0.26", Port = 0, Group = 1 });
@@ -107,7 +108,7 @@ public sealed class LivePortalTests
     [Fact]
     public async Task UpdatePortals_RefusesAPortalGroupTheTargetDidNotStartWith()
     {
-        await using var target = await TargetFixture.StartAsync();
+        await using var target = await LoopbackTarget.StartAsync();
 
         var error = Assert.Throws<ArgumentException>(() => target.Server.UpdatePortals([new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 9 }]));
 
@@ -138,7 +139,7 @@ public sealed class LivePortalTests
     /// <summary>A discovery Login Request (RFC 7143 11.12) with the keys a discovery session needs.</summary>
     private static byte[] LoginPdu()
     {
-        var data = PduClient.EncodeKeys([("InitiatorName", TargetFixture.Initiator), ("SessionType", "Discovery"), ("AuthMethod", "None")]);
+        var data = PduClient.EncodeKeys([("InitiatorName", TargetLogin.Initiator), ("SessionType", "Discovery"), ("AuthMethod", "None")]);
         var padded = (data.Length + 3) & ~3;
         var pdu = new byte[48 + padded];
         pdu[0] = 0x43; // immediate, Login Request

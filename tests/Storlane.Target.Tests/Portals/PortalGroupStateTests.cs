@@ -1,5 +1,6 @@
 using Storlane.Scsi;
 using Storlane.Target.Tests.Support;
+using Storlane.TestSupport;
 
 namespace Storlane.Target.Tests.Portals;
 
@@ -13,8 +14,8 @@ public sealed class PortalGroupStateTests
     /// <summary>REPORT TARGET PORT GROUPS, length format, allocation length 1024.</summary>
     private static readonly byte[] Rtpg = [0xA3, 0x0A, 0, 0, 0, 0, 0, 0, 0x04, 0x00, 0, 0, 0, 0, 0, 0];
 
-    private static Task<TargetFixture> StartAsync(TargetPortGroupState? group2) =>
-        TargetFixture.StartAsync(options => options.Portals[1] = new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2, AluaState = group2 });
+    private static Task<LoopbackTarget> StartAsync(TargetPortGroupState? group2) =>
+        LoopbackTarget.StartAsync(options => options.Portals[1] = new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2, AluaState = group2 });
 
     [Fact]
     public async Task ConfiguredState_IsReportedFromTheStart_WithoutAUnitAttention()
@@ -76,7 +77,7 @@ public sealed class PortalGroupStateTests
     [Fact]
     public async Task TwoStatesForOneGroup_RefuseTheStart()
     {
-        var start = TargetFixture.StartAsync(options =>
+        var start = LoopbackTarget.StartAsync(options =>
         {
             options.Portals[0] = new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2, AluaState = TargetPortGroupState.Standby };
             options.Portals[1] = new PortalOptions { Address = "127.0.0.1", Port = 0, Group = 2, AluaState = TargetPortGroupState.ActiveOptimized };

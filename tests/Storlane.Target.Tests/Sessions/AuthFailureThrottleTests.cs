@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Target.Sessions;
 
 namespace Storlane.Target.Tests.Sessions;
@@ -12,7 +13,7 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void FirstFailures_AreFree_ThenTheDelayDoublesFrom100MsToTheCap()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
         var delays = new List<TimeSpan>();
         for (var i = 0; i < AuthFailureThrottle.FreeFailures + 8; i++)
@@ -33,7 +34,7 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void WhileTheDelayRuns_FurtherAttemptsWait_AndAfterItTheyMayTry()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
         Fail(throttle, AuthFailureThrottle.FreeFailures);
         Assert.Equal(TimeSpan.Zero, throttle.RetryAfter(Initiator, Address));
@@ -52,7 +53,7 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void InitiatorAndAddress_AreCountedApart_AndTheLongerDelayApplies()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
 
         // Random names from one address: each name is new, the address is not.
@@ -83,7 +84,7 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void AfterAQuietPeriod_TheCountStartsAgain()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
         Fail(throttle, AuthFailureThrottle.FreeFailures + 3);
 
@@ -99,7 +100,7 @@ public sealed class AuthFailureThrottleTests
     public void Success_ForgetsTheInitiatorsFailures_NotTheAddresss()
     {
         // A valid login of another initiator from the same address must not let an attacker reset its count.
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
         Fail(throttle, AuthFailureThrottle.FreeFailures + 2);
 
@@ -114,7 +115,7 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void RandomInitiatorNames_DoNotGrowTheTableBeyondItsCapacity_AndTheBusiestEntriesStay()
     {
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock, capacity: 64);
         Fail(throttle, AuthFailureThrottle.FreeFailures + 1);
         for (var i = 0; i < 10_000; i++)
@@ -137,7 +138,7 @@ public sealed class AuthFailureThrottleTests
     public void Ipv6Addresses_AreCountedPerSlash64_AndMappedIpv4AsIpv4()
     {
         // One host owns a whole /64: counting single IPv6 addresses would let it rotate forever.
-        var clock = new FakeClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         var throttle = new AuthFailureThrottle(clock);
         throttle.RecordFailure("iqn.1994-05.com.example:a", IPAddress.Parse("2001:db8:1:2::1"));
         var second = throttle.RecordFailure("iqn.1994-05.com.example:b", IPAddress.Parse("2001:db8:1:2:ffff::9"));
@@ -154,14 +155,5 @@ public sealed class AuthFailureThrottleTests
         {
             throttle.RecordFailure(Initiator, Address);
         }
-    }
-
-    private sealed class FakeClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }
