@@ -56,7 +56,7 @@ internal sealed partial class IscsiConnection
     {
         try
         {
-            await released.WaitAsync(LogoutReleaseWait).ConfigureAwait(false);
+            await released.WaitAsync(LogoutReleaseWait, _server.Time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
