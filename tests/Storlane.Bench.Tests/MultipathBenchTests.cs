@@ -119,13 +119,6 @@ public sealed class MultipathBenchTests(ITestOutputHelper output)
 
         Assert.Contains(result.TimeSeries, s => s.StartSeconds <= failover.AtSeconds && failover.AtSeconds < s.StartSeconds + 0.1);
     }
-}
-
-/// <summary>Tests against a real in-process target: run one at a time, after the parallel ones.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RealTargetCollection
-{
-    public const string Name = "real target";
 
     /// <summary>
     /// Two portals on two loopback addresses (127.0.0.1 and 127.0.0.2, portal groups 1 and 2): two real
@@ -139,4 +132,11 @@ public sealed class RealTargetCollection
         });
 
     private static string Multipath(LoopbackTarget target, string policy) => $"multipath:{policy}:{target.Url(0)}|{target.Url(0, portal: 1)}";
+}
+
+/// <summary>Tests against a real in-process target: run one at a time, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealTargetCollection
+{
+    public const string Name = "real target";
 }

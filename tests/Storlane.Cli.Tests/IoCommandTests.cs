@@ -23,7 +23,7 @@ public sealed class IoCommandTests(ITestOutputHelper log) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _target!.DisposeAsync();
 
-    private string Url(int portal, string lun = "/0") => TwoPortalTarget.TargetUrl(_target!, TargetName, portal) + lun;
+    private string Url(int portal, string lun = "/0") => _target!.TargetUrl(portal) + lun;
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

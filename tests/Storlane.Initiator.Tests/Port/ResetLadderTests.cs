@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Scsi;
@@ -80,17 +81,23 @@ public class ResetLadderTests
             LogicalUnitReset = TmfBehavior.Refuse,
             TargetWarmReset = TmfBehavior.Hang,
         };
+
+        // A stepped clock: the LUN 1 command must time out inside the TARGET WARM RESET rung, which a
+        // busy machine's real clock could not promise (the rung ran out first under CI-like load).
+        var clock = new FakeTimeProvider();
         var options = new PortOptions
         {
             CommandTimeout = TimeSpan.FromMilliseconds(200),
             TimeoutScanInterval = TimeSpan.FromMilliseconds(20),
-            ResetStepTimeout = TimeSpan.FromMilliseconds(800), // the LUN 1 command times out inside the TARGET WARM RESET rung
+            ResetStepTimeout = TimeSpan.FromMilliseconds(800),
+            Time = clock,
         };
         await using var port = new ScsiPort(fake, options);
         var events = Record(port);
         var lun0 = port.ExecuteAsync(0, Read, default, default).AsTask();
-        await Eventually.TrueAsync(() => events.Count == 2); // ABORT TASK and LU RESET refused: the target reset is next
+        await clock.AdvanceUntilAsync(() => events.Count == 2, TimeSpan.FromMilliseconds(20)); // ABORT TASK and LU RESET refused: the target reset is next
         var lun1 = port.ExecuteAsync(1, Read, default, default).AsTask();
+        await clock.AdvanceUntilAsync(Task.WhenAll(lun0, lun1).ContinueWith(static _ => { }, TaskScheduler.Default), TimeSpan.FromMilliseconds(20));
 
         await Assert.ThrowsAsync<Storlane.Initiator.IscsiTransportException>(() => lun0);
         await Assert.ThrowsAsync<Storlane.Initiator.IscsiTransportException>(() => lun1);
