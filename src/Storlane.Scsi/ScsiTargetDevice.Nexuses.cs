@@ -59,7 +59,7 @@ public sealed partial class ScsiTargetDevice
 
         // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
         // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
-        unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+        _ = unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
         // SBC-3 5.11: a logical unit reset ends every prevention of medium removal.
         unit.ClearAllPreventions();
@@ -84,7 +84,7 @@ public sealed partial class ScsiTargetDevice
         var sense = cold ? AdditionalSense.PowerOnOccurred : AdditionalSense.BusDeviceResetFunctionOccurred;
         foreach (var unit in _luns.Sorted)
         {
-            unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+            _ = unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
             // SAM-5 6.3.4: a target reset is a logical unit reset of every unit, which ends every
             // prevention of medium removal (SBC-3 5.11); a cold reset is a hard reset, which does too.
@@ -94,22 +94,32 @@ public sealed partial class ScsiTargetDevice
         EstablishForAllNexuses(sense, except: from, skipUnit: null);
     }
 
-    /// <summary>A nexus logged out or its session ended: forget its unit attentions.</summary>
-    public void RemoveNexus(ItNexus nexus)
+    /// <summary>
+    /// A nexus logged out or its session ended: forget its unit attentions. The task completes once
+    /// the release of its SPC-2 reservation is in the shared state (at once with a local store).
+    /// </summary>
+    public Task RemoveNexus(ItNexus nexus)
     {
         ArgumentNullException.ThrowIfNull(nexus);
         _nexuses.TryRemove(nexus.Id, out _);
+        var released = Task.CompletedTask;
         foreach (var unit in _luns.Sorted)
         {
             unit.Attentions.Forget(nexus.Id);
             unit.Copies.Forget(nexus.Id);
 
             // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
-            unit.Reservations.DropLegacy(nexus.Id, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+            var drop = unit.Reservations.DropLegacy(nexus.Id, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+            if (!drop.IsCompleted)
+            {
+                released = released.IsCompleted ? drop : Task.WhenAll(released, drop);
+            }
 
             // SBC-3 5.11: I_T nexus loss ends that nexus's prevention of medium removal.
             unit.ClearPrevention(nexus.Id);
         }
+
+        return released;
     }
 
     /// <summary>

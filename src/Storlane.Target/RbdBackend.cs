@@ -28,6 +28,12 @@ internal static class RbdBackend
                 ClientId = rbd.Client,
                 KeyringPath = rbd.Keyring,
                 ConnectTimeout = rbd.ConnectTimeout,
+
+                // librbd's cache acknowledges writes before the OSDs have them once the initiator
+                // has flushed (Pacific's write-around policy), and serves reads from memory: a killed
+                // gateway would lose acknowledged writes that the initiator's multipath I/O carries on
+                // without, and a gateway would read stale data another wrote. Off, whatever the conf says.
+                Options = new Dictionary<string, string> { ["rbd_cache"] = "false" },
             });
             using var pool = cluster.OpenPool(rbd.Pool);
             var image = OpenOrCreate(pool, rbd, where);
@@ -91,7 +97,7 @@ internal static class RbdBackend
 
         try
         {
-            RbdImage.Create(pool, rbd.Image, rbd.CreateSizeBytes);
+            RbdImage.Create(pool, rbd.Image, rbd.CreateSizeBytes, RbdImage.SharedWriterFeatures);
         }
         catch (CephException e) when (e.ErrorCode == CephException.Exists)
         {

@@ -23,7 +23,7 @@ public sealed class LegacyReservationNexusLossTests
 
         // The holder's session ends; the release is on its way to the store but not confirmed.
         store.HoldWrites();
-        gateway.Target.RemoveNexus(_holder);
+        _ = gateway.Target.RemoveNexus(_holder);
         Assert.Equal(1, store.Waiting);
 
         // SPC-2 7.21: the reservation is gone with the nexus: another initiator's commands are served.
@@ -37,6 +37,52 @@ public sealed class LegacyReservationNexusLossTests
         await WaitUntil(() => store.Waiting == 0 && store.Image.Version == 2);
         (await gateway.Run(Reserve6, nexus: _other)).AssertGood();
         Assert.Equal(ScsiStatus.ReservationConflict, (await gateway.Run(TestUnitReady, nexus: _holder)).Result.Status);
+    }
+
+    /// <summary>
+    /// RFC 7143 11.14: a Logout Response follows the cleanup. The connection answers when the task
+    /// <see cref="ScsiTargetDevice.RemoveNexus"/> returns completes, so that task must not complete
+    /// before the store has the release another gateway reads (where the initiator's next session may be).
+    /// </summary>
+    [Fact]
+    public async Task RemoveNexus_OfAReserve6Holder_CompletesOnlyOnceTheSharedStoreHasTheRelease()
+    {
+        var store = new LateSharedState();
+        var gateway = new ScsiHarness(options: new LogicalUnitOptions { SharedState = store }, gatewayName: "gw1");
+        (await gateway.Run(Reserve6, nexus: _holder)).AssertGood();
+        var reserved = store.Image;
+
+        store.HoldWrites();
+        var released = gateway.Target.RemoveNexus(_holder);
+        Assert.Equal(1, store.Waiting);
+        Assert.False(released.IsCompleted);
+        Assert.Equal(reserved.Version, store.Image.Version);
+
+        store.ReleaseWrites();
+        await released.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(released.IsCompletedSuccessfully);
+        Assert.Equal(reserved.Version + 1, store.Image.Version);
+
+        // What another gateway loads now: no reservation, so its RESERVE(6) from another initiator is served.
+        var other = new ScsiHarness(options: new LogicalUnitOptions { SharedState = store }, gatewayName: "gw2");
+        (await other.Run(Reserve6, nexus: _other)).AssertGood();
+    }
+
+    /// <summary>
+    /// A nexus with nothing to release in the shared state (no RESERVE(6), or one held by another
+    /// initiator) ends at once: the logout is answered without waiting and without allocating a task.
+    /// </summary>
+    [Fact]
+    public async Task RemoveNexus_WithNoReservationOfItsOwn_IsCompleteAtOnce()
+    {
+        var store = new LateSharedState();
+        var gateway = new ScsiHarness(options: new LogicalUnitOptions { SharedState = store }, gatewayName: "gw1");
+        (await gateway.Run(Reserve6, nexus: _holder)).AssertGood();
+
+        store.HoldWrites();
+        Assert.Same(Task.CompletedTask, gateway.Target.RemoveNexus(_other));
+        Assert.Equal(0, store.Waiting);
+        store.ReleaseWrites();
     }
 
     private static async Task WaitUntil(Func<bool> condition)

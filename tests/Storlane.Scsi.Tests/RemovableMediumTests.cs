@@ -173,7 +173,7 @@ public sealed class RemovableMediumTests
         (await harness.Run(Unload)).AssertSense(SenseKey.IllegalRequest, AdditionalSense.MediumRemovalPrevented);
         (await harness.Run(Unload, nexus: other)).AssertSense(SenseKey.IllegalRequest, AdditionalSense.MediumRemovalPrevented);
 
-        harness.Target.RemoveNexus(other);
+        _ = harness.Target.RemoveNexus(other);
         Assert.False(harness.Unit.MediumRemovalPrevented);
         (await harness.Run(Unload)).AssertGood();
         Assert.True(harness.Unit.MediumRemoved);

@@ -139,7 +139,7 @@ public sealed class UnitAttentionTests
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
         harness.Target.ResetLogicalUnit(0, harness.Nexus);
-        harness.Target.RemoveNexus(other);
+        _ = harness.Target.RemoveNexus(other);
         Assert.Empty(harness.Target.PendingUnitAttentions(0, other));
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
     }

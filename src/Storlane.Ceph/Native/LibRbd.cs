@@ -14,6 +14,9 @@ internal static unsafe partial class LibRbd
     [LibraryImport(Library, EntryPoint = "rbd_create", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Create(RadosIoContextHandle ioContext, string name, ulong size, ref int order);
 
+    [LibraryImport(Library, EntryPoint = "rbd_create2", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Create2(RadosIoContextHandle ioContext, string name, ulong size, ulong features, ref int order);
+
     [LibraryImport(Library, EntryPoint = "rbd_open", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(RadosIoContextHandle ioContext, string name, out RbdImageHandle image, string? snapshotName);
 

@@ -157,13 +157,15 @@ internal sealed class ReservationState : ISharedStateListener
     /// loss of this gateway's nexus: the SPC-2 reservation is released. With a local store this
     /// completes before it returns; with a shared one it may finish in the background (a failure is
     /// reported through <paramref name="failed"/>: the reservation then stays until its holder releases it).
+    /// The task completes (never faults) once the shared store has the release, so a logout can
+    /// answer after every gateway knows (RFC 7143 11.14: the response follows the cleanup).
     /// </summary>
-    public void DropLegacy(long? nexusId, Action<Exception> failed)
+    public Task DropLegacy(long? nexusId, Action<Exception> failed)
     {
         var held = _current.Book.Legacy;
         if (held is null || (nexusId is { } id && !(held.NexusId == id && held.Gateway == _gateway)))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         if (string.Equals(held.Gateway, _gateway, StringComparison.Ordinal))
@@ -172,10 +174,7 @@ internal sealed class ReservationState : ISharedStateListener
         }
 
         var pending = ChangeAsync((book, _) => book.DropLegacy(h => nexusId is null || (h.NexusId == nexusId && h.Gateway == _gateway)), [], abort: false, CancellationToken.None);
-        if (!pending.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(pending, failed);
-        }
+        return pending.IsCompletedSuccessfully ? Task.CompletedTask : ObserveAsync(pending, failed);
     }
 
     /// <summary>A store told of another writer's change: install it and raise its unit attentions for this gateway's nexuses.</summary>
@@ -192,15 +191,34 @@ internal sealed class ReservationState : ISharedStateListener
         StartReload();
     }
 
+    /// <summary>
+    /// Awaits a change nobody else awaits and reports its failure; the task itself never faults, so a
+    /// caller may discard it or wait on it (a logout response) without an unobserved exception.
+    /// </summary>
     private static async Task ObserveAsync(ValueTask<bool> pending, Action<Exception> failed)
     {
+        Exception? error = null;
         try
         {
             await pending.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            failed(e);
+            error = e;
+        }
+
+        if (error is null)
+        {
+            return;
+        }
+
+        try
+        {
+            failed(error);
+        }
+        catch (Exception)
+        {
+            // A report that throws (a logger's sink) must not fault a task that is discarded.
         }
     }
 

@@ -5,6 +5,9 @@ namespace Storlane.Target.Connections;
 /// <summary>Logout (RFC 7143 11.14, 11.15).</summary>
 internal sealed partial class IscsiConnection
 {
+    /// <summary>How long a logout response waits for its reservation release to reach the other gateways.</summary>
+    private static readonly TimeSpan LogoutReleaseWait = TimeSpan.FromSeconds(5);
+
     private void HandleLogout(Bhs bhs)
     {
         var session = _session!;
@@ -30,16 +33,36 @@ internal sealed partial class IscsiConnection
         }
 
         var closes = reply.Byte2 == (byte)LogoutResponse.ConnectionOrSessionClosed;
-        if (closes)
-        {
-            // 11.14: the response follows the cleanup. The I_T nexus ends before it is sent, so the
-            // initiator's next command on another session already finds this nexus's reservation
-            // and prevention of medium removal released (SPC-4 5.12.1, SBC-3 5.11).
-            EndSession();
-        }
 
+        // 11.14: the response follows the cleanup. The I_T nexus ends before it is sent, so the
+        // initiator's next command on another session already finds this nexus's reservation
+        // and prevention of medium removal released (SPC-4 5.12.1, SBC-3 5.11); with the
+        // reservation in a cluster, that session may be on another gateway, so the response
+        // waits until the release is in the shared state (libiscsi Reserve6.Logout through two gateways).
+        var released = closes ? EndSession() : Task.CompletedTask;
         pdu.CloseAfter = closes;
         _closeReason = "logout";
+        if (released.IsCompleted)
+        {
+            Enqueue(pdu);
+            return;
+        }
+
+        _ = EnqueueWhenReleasedAsync(released, pdu);
+    }
+
+    /// <summary>Sends the logout response once the shared release is in, or after <see cref="LogoutReleaseWait"/> regardless.</summary>
+    private async Task EnqueueWhenReleasedAsync(Task released, ControlPdu pdu)
+    {
+        try
+        {
+            await released.WaitAsync(LogoutReleaseWait, _server.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The release carries on in the background (a gateway's notify timeout is longer); answer anyway.
+        }
+
         Enqueue(pdu);
     }
 }

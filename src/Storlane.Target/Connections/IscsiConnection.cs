@@ -285,7 +285,7 @@ internal sealed partial class IscsiConnection
         // The I_T nexus is lost now, not once the writer has drained: an initiator that dropped
         // this connection may already be logging in again, and its first commands must find the
         // nexus's prevention of medium removal and legacy reservation released (SBC-3 5.11, SPC-4 5.12.1).
-        EndSession();
+        _ = EndSession();
         _outbound.Writer.TryComplete();
         try
         {
@@ -333,26 +333,32 @@ internal sealed partial class IscsiConnection
     /// </summary>
     internal void EndNexusNow(string why)
     {
-        EndSession();
+        _ = EndSession();
         Abort(why);
     }
 
-    /// <summary>Once per connection: a later call (the connection's own shutdown) must not touch a reinstated nexus.</summary>
-    private void EndSession()
+    /// <summary>
+    /// Ends the session's I_T nexus, once per connection: a later call (the connection's own shutdown)
+    /// must not touch a reinstated nexus. The task completes (never faults) when the nexus's SPC-2
+    /// release is in the shared state; it is <see cref="Task.CompletedTask"/> when nothing was pending.
+    /// </summary>
+    private Task EndSession()
     {
         if (Interlocked.Exchange(ref _sessionEnded, 1) != 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         if (_session is { } session)
         {
             _server.Sessions.Remove(session);
-            if (session.Nexus is { } nexus)
+            if (session.Nexus is { } nexus && session.Target is { } target)
             {
-                session.Target?.Device.RemoveNexus(nexus);
+                return target.Device.RemoveNexus(nexus);
             }
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>

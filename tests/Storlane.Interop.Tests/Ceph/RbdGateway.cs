@@ -15,18 +15,23 @@ internal sealed class RbdGateway : IAsyncDisposable
 
     private readonly string _directory;
 
-    private RbdGateway(string directory, StorlaneServer server)
+    private RbdGateway(string directory, StorlaneServer server, string iqn)
     {
         _directory = directory;
         Server = server;
+        TargetName = iqn;
     }
 
     public StorlaneServer Server { get; }
 
-    public string Url => $"iscsi://{Server.Endpoints[0]}/{Iqn}/0";
+    /// <summary>The target's name: <see cref="Iqn"/> unless the test chose its own (an ownership lease is per target name).</summary>
+    public string TargetName { get; }
+
+    public string Url => $"iscsi://{Server.Endpoints[0]}/{TargetName}/0";
 
     /// <summary>Starts a gateway on <paramref name="address"/>; the image is created (64 MiB) by the first one.</summary>
-    public static async Task<RbdGateway> StartAsync(CephClusterFixture ceph, string image, string address = "127.0.0.1", int group = 1, string extraLunKeys = "")
+    /// <param name="gatewaySection">YAML for the config's top level, e.g. a <c>gateway:</c> section.</param>
+    public static async Task<RbdGateway> StartAsync(CephClusterFixture ceph, string image, string address = "127.0.0.1", int group = 1, string extraLunKeys = "", string iqn = Iqn, string gatewaySection = "")
     {
         var directory = Directory.CreateTempSubdirectory("storlane-rbd-gateway-").FullName;
         var config = Path.Combine(directory, "storlane.yaml");
@@ -35,14 +40,15 @@ internal sealed class RbdGateway : IAsyncDisposable
             portals:
               - { address: {{address}}, port: 0, group: {{group}} }
             targets:
-              - name: {{Iqn}}
+              - name: {{iqn}}
                 luns:
                   - { lun: 0, backend: rbd, pool: {{ceph.PoolName}}, image: {{image}}, create-size: 64MiB, ceph-conf: {{ceph.Cluster.ConfPath}}{{extraLunKeys}} }
+            {{gatewaySection}}
             """);
         try
         {
             var server = await StorlaneServer.StartAsync(config, Path.Combine(directory, "data"), directory);
-            return new RbdGateway(directory, server);
+            return new RbdGateway(directory, server, iqn);
         }
         catch
         {
@@ -55,7 +61,7 @@ internal sealed class RbdGateway : IAsyncDisposable
     public async Task<IscsiSession> ConnectAsync(string initiator)
     {
         var endpoint = Server.Endpoints[0];
-        var session = await IscsiSession.ConnectAsync(endpoint.Address.ToString(), endpoint.Port, Iqn, new IscsiSessionOptions { InitiatorName = initiator });
+        var session = await IscsiSession.ConnectAsync(endpoint.Address.ToString(), endpoint.Port, TargetName, new IscsiSessionOptions { InitiatorName = initiator });
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var result = await session.ExecuteAsync(0, new byte[6], Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
@@ -68,6 +74,9 @@ internal sealed class RbdGateway : IAsyncDisposable
         await session.DisposeAsync();
         throw new InvalidOperationException($"TEST UNIT READY through {endpoint} never came back GOOD");
     }
+
+    /// <summary>SIGKILL by PID: the gateway dies as a crashed machine's would, with no goodbye to the cluster.</summary>
+    public void Kill() => System.Diagnostics.Process.GetProcessById(Server.Pid).Kill();
 
     public async ValueTask DisposeAsync()
     {

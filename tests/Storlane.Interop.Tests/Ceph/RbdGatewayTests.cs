@@ -8,7 +8,7 @@ namespace Storlane.Interop.Tests.Ceph;
 
 /// <summary>
 /// `storlane serve` gateways over RBD images of one single-node Ceph the tests start themselves:
-/// libiscsi's conformance suite over an rbd LUN, and two gateways on two loopback portals exporting
+/// libiscsi's conformance suite over an rbd LUN through two gateways, and two gateways on two loopback portals exporting
 /// one image (same LU identity, data written through one read through the other, COMPARE AND WRITE
 /// from both at once with exactly one winner per round).
 /// </summary>
@@ -17,18 +17,39 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
 {
     private const int BlockSize = 512;
 
+    /// <summary>libiscsi's MultipathIO suite, which runs only when the suite is given a second URL to the same LU.</summary>
+    private static readonly string[] MultipathIoTests = ["MultipathIO.Simple", "MultipathIO.Reset", "MultipathIO.CompareAndWrite", "MultipathIO.CompareAndWriteAsync"];
+
+    /// <summary>
+    /// Failures of the two-gateway run that are known, each with its reason; anything else fails the test.
+    /// Sanitize.Reset: as in the file LUNs' multipath run (ConformanceTests), Sanitize.Reservations leaves
+    /// a RESERVE(6) from the second path that libiscsi never releases, so the SANITIZE from the first
+    /// path gets RESERVATION CONFLICT (it passes alone over the same two gateways).
+    /// Sanitize.Readonly: SWP set in the control mode page through the second gateway is that gateway's
+    /// alone; mode pages are not yet in the cluster's shared state, so SANITIZE through the first runs.
+    /// MultipathIO.Reset: a LOGICAL UNIT RESET through one gateway raises BUS DEVICE RESET FUNCTION
+    /// OCCURRED only at that gateway's nexuses; the shared state does not carry it to the others yet.
+    /// </summary>
+    private static readonly HashSet<string> TwoGatewayKnownFailures = ["Sanitize.Reset", "Sanitize.Readonly", "MultipathIO.Reset"];
+
     [CephToolFact(ExternalTools.IscsiTestCu)]
     public async Task IscsiTestCu_FamilyAll_OverAnRbdLun_HasNoFailures()
     {
-        // A SANITIZE OVERWRITE held to a disk's pace, as in the memory LUNs' run (Sanitize.Reset
-        // checks that it is still under way after resets).
-        await using var gateway = await RbdGateway.StartAsync(ceph, ceph.NewImageName("conformance"), extraLunKeys: ", sanitize-rate: 8MiB/s");
-        var result = await CommandRunner.RunAsync(ExternalTools.IscsiTestCu, ["-d", "-S", "-t", "ALL", gateway.Url], TimeSpan.FromMinutes(12));
+        // Two gateways over the image, one URL each: one run covers family ALL through the first and
+        // the MultipathIO tests across both. A SANITIZE OVERWRITE held to a disk's pace, as in the
+        // memory LUNs' run (Sanitize.Reset checks that it is still under way after resets).
+        var image = ceph.NewImageName("conformance");
+        await using var first = await RbdGateway.StartAsync(ceph, image, "127.0.0.1", group: 1, extraLunKeys: ", sanitize-rate: 8MiB/s");
+        await using var second = await RbdGateway.StartAsync(ceph, image, "127.0.0.2", group: 2, extraLunKeys: ", sanitize-rate: 8MiB/s");
+        var result = await CommandRunner.RunAsync(ExternalTools.IscsiTestCu, ["-d", "-S", "-t", "ALL", first.Url, second.Url], TimeSpan.FromMinutes(12));
         var report = ConformanceReport.Parse(result.Output);
-        output.WriteLine($"iscsi-test-cu over rbd: {report.Summary()}");
+        output.WriteLine($"iscsi-test-cu over rbd, two gateways: {report.Summary()}");
         output.WriteLine(result.Output);
         Assert.True(report.Total > 200, $"iscsi-test-cu ran {report.Total} tests; expected family ALL:\n{result}");
-        Assert.True(report.Failed.Count == 0, $"iscsi-test-cu over rbd: failures: {string.Join(", ", report.Failed)}\n{report.Summary()}");
+        var unexpected = report.Failed.Where(t => !TwoGatewayKnownFailures.Contains(t)).ToList();
+        Assert.True(unexpected.Count == 0, $"iscsi-test-cu over rbd: unexpected failures: {string.Join(", ", unexpected)}\n{report.Summary()}");
+        var notRun = MultipathIoTests.Where(t => !report.Passed.Contains(t) && !(TwoGatewayKnownFailures.Contains(t) && report.Failed.Contains(t))).ToList();
+        Assert.True(notRun.Count == 0, $"iscsi-test-cu over rbd: these MultipathIO tests did not run (skipped or missing): {string.Join(", ", notRun)}\n{report.Summary()}");
     }
 
     [CephFact]
@@ -90,6 +111,38 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
         }
     }
 
+    /// <summary>
+    /// RFC 7143 11.14: the Logout Response follows the cleanup, and the end of the I_T nexus releases a
+    /// RESERVE(6) (SPC-2 7.21). With the reservation in the cluster, another initiator already logged in
+    /// through the other gateway must find it released as soon as the holder's logout is answered, not
+    /// once the first gateway's write reaches RADOS a round trip later (libiscsi's Reserve6.Logout,
+    /// with the second initiator on the other gateway).
+    /// </summary>
+    [CephFact]
+    public async Task Reserve6_HolderLoggedOutThroughOneGateway_IsReleasedAtTheOtherWhenTheLogoutIsAnswered()
+    {
+        var image = ceph.NewImageName("reserve6-logout");
+        await using var first = await RbdGateway.StartAsync(ceph, image, "127.0.0.1", group: 1);
+        await using var second = await RbdGateway.StartAsync(ceph, image, "127.0.0.2", group: 2);
+        await using var other = await second.ConnectAsync("iqn.2026-11.io.storlane:host-b");
+        const int Rounds = 10;
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var holder = await first.ConnectAsync("iqn.2026-11.io.storlane:host-a");
+            (await holder.ExecuteAsync(0, Reserve6(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+            var blocked = await other.ExecuteAsync(0, new byte[6], Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
+            Assert.Equal(Storlane.Scsi.ScsiStatus.ReservationConflict, blocked.Status);
+
+            await holder.LogoutAsync();
+            await holder.DisposeAsync();
+
+            var reserved = await other.ExecuteAsync(0, Reserve6(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
+            Assert.True(reserved.IsGood, $"round {round}: RESERVE(6) through the other gateway right after the holder's logout: {reserved.Status}/{reserved.Sense?.Key}");
+            (await other.ExecuteAsync(0, Release6(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
+        }
+    }
+
     private static byte[] Block(int round, byte owner)
     {
         var block = new byte[BlockSize];
@@ -128,6 +181,10 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
         cdb[13] = 1;
         return cdb;
     }
+
+    private static byte[] Reserve6() => [0x16, 0, 0, 0, 0, 0];
+
+    private static byte[] Release6() => [0x17, 0, 0, 0, 0, 0];
 
     private static byte[] SynchronizeCache() => [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 

@@ -13,6 +13,9 @@ internal static class ExternalTools
     /// <summary>Pseudo-tool: qemu-img can open iscsi:// (Debian ships the driver in qemu-block-extra).</summary>
     public const string QemuIscsiDriver = "qemu-block-extra";
 
+    /// <summary>Pseudo-tool: tgtd with its rbd backing store (/usr/lib/tgt/backing-store/bs_rbd.so).</summary>
+    public const string TgtRbd = "tgt-rbd";
+
     // `qemu-img --help` lists iscsi among the formats even when its module (qemu-block-extra) is
     // missing, so ask the driver itself: opening a closed loopback port fails either way, but
     // without the module it fails with "Unknown driver 'iscsi'".
@@ -34,11 +37,17 @@ internal static class ExternalTools
         QemuImg => "qemu-utils",
         QemuIscsiDriver => "qemu-block-extra",
         Tshark => "tshark",
+        TgtRbd => "tgt-rbd",
         "prlimit" => "util-linux",
         _ => tool,
     };
 
-    public static bool IsAvailable(string tool) => tool == QemuIscsiDriver ? QemuHasIscsi.Value : Find(tool) is not null;
+    public static bool IsAvailable(string tool) => tool switch
+    {
+        QemuIscsiDriver => QemuHasIscsi.Value,
+        TgtRbd => File.Exists("/usr/lib/tgt/backing-store/bs_rbd.so") && Find("tgtd") is not null && Find("tgtadm") is not null,
+        _ => Find(tool) is not null,
+    };
 
     /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
     public static string? Find(string tool)
