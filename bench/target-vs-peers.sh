@@ -9,6 +9,11 @@
 # Needs root (tgtd), libiscsi-bin, qemu-utils + qemu-block-extra, tgt and istgt.
 #
 #   bench/target-vs-peers.sh [seconds-per-run] [rounds]      (defaults: 4 s, 3 rounds)
+#
+# A short form: PEERS_WORKLOADS="4K-rand-read-QD1 128K-seq-read-QD4" runs only those rows (names as
+# in the table), PEERS_TARGETS="storlane istgt" only those targets, PEERS_SCALING=0 skips scaling.
+# PEERS_BASELINE=path/to/storlane.dll also serves another Storlane build (say, main's) as target
+# "baseline", interleaved with the rest, so a change is measured against what it changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,11 +23,13 @@ rounds=${2:-3}
 qemu_scale=${PEERS_QEMU_SCALE:-1}
 work=$(mktemp -d /var/tmp/storlane-peers.XXXXXX)
 storlane_pid=""
+baseline_pid=""
 tgtd_pid=""
 istgt_pid=""
 source bench/lib/stop.sh
 cleanup() {
   stop_child "$storlane_pid"
+  stop_child "$baseline_pid"
   stop_child "$istgt_pid"
   stop_tgtd "$tgtd_pid" 7311 1
   rm -rf "$work"
@@ -33,6 +40,7 @@ for tool in iscsi-perf qemu-img tgtd tgtadm istgt; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install libiscsi-bin qemu-utils qemu-block-extra tgt istgt)" >&2; exit 2; }
 done
 
+[[ -z ${PEERS_BASELINE:-} || -f $PEERS_BASELINE ]] || { echo "PEERS_BASELINE: no such file $PEERS_BASELINE" >&2; exit 2; }
 dotnet build src/Storlane.Cli -c Release --nologo -v quiet >/dev/null
 head -c 512M /dev/urandom >"$work/storlane.img"
 cp "$work/storlane.img" "$work/tgt.img"
@@ -55,6 +63,13 @@ nop-in-interval: 0
 YAML
 dotnet src/Storlane.Cli/bin/Release/net10.0/storlane.dll serve --config "$work/storlane.yaml" --data-dir "$work" >"$work/storlane.log" 2>&1 &
 storlane_pid=$!
+if [[ -n ${PEERS_BASELINE:-} ]]; then
+  mkdir "$work/baseline"
+  cp "$work/storlane.img" "$work/baseline/storlane.img"
+  sed -e "s/port: 3310/port: 3313/" -e "s|$work/storlane.img|$work/baseline/storlane.img|" "$work/storlane.yaml" >"$work/baseline/storlane.yaml"
+  dotnet "$PEERS_BASELINE" serve --config "$work/baseline/storlane.yaml" --data-dir "$work/baseline" >"$work/baseline.log" 2>&1 &
+  baseline_pid=$!
+fi
 
 tgtd -f -C 7311 --iscsi portal=127.0.0.1:3311 >"$work/tgtd.log" 2>&1 &
 tgtd_pid=$!
@@ -108,6 +123,7 @@ tgtadm -C 7311 --lld iscsi --op new --mode target --tid 1 -T iqn.2026-11.io.stor
 tgtadm -C 7311 --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$work/tgt.img"
 tgtadm -C 7311 --lld iscsi --op bind --mode target --tid 1 -I ALL
 until grep -q "ready:" "$work/storlane.log"; do sleep 0.2; done
+[[ -z $baseline_pid ]] || until grep -q "ready:" "$work/baseline.log"; do sleep 0.2; done
 
 declare -A url=(
   [storlane]=iscsi://127.0.0.1:3310/iqn.2026-11.io.storlane:bench/0
@@ -115,7 +131,16 @@ declare -A url=(
   [tgtd]=iscsi://127.0.0.1:3311/iqn.2026-11.io.storlane:tgtd/1
 )
 declare -A pid_of=([storlane]=$storlane_pid [istgt]=$istgt_pid [tgtd]=$tgtd_pid)
-targets=(storlane istgt tgtd)
+read -r -a targets <<<"${PEERS_TARGETS:-storlane istgt tgtd}"
+if [[ -n $baseline_pid ]]; then
+  url[baseline]=iscsi://127.0.0.1:3313/iqn.2026-11.io.storlane:bench/0
+  pid_of[baseline]=$baseline_pid
+  # Last unless PEERS_TARGETS places it ("baseline storlane istgt"), to see what running order costs.
+  [[ " ${targets[*]} " == *" baseline "* ]] || targets+=(baseline)
+fi
+for target in "${targets[@]}"; do
+  [[ -n ${url[$target]:-} ]] || { echo "unknown target $target (storlane, istgt, tgtd; baseline comes with PEERS_BASELINE)" >&2; exit 2; }
+done
 ticks_per_second=$(getconf CLK_TCK)
 
 # CPU time (utime + stime, clock ticks) a process has used, all its threads included.
@@ -128,10 +153,10 @@ perf_iops() {
     tr '\r' '\n' | grep -o "iops average [0-9]*" | tail -1 | awk '{ print $3 + 0 }' || true
 }
 
-# qemu-img bench: prints I/Os per second over a fixed count.
+# qemu-img bench: prints I/Os per second over a fixed count (depth 16 unless a 5th argument says).
 qemu_iops() {
-  local url=$1 size=$2 count=$3 write=$4
-  qemu-img bench -f raw -d 16 -s "$size" -c "$count" $write "$url" 2>&1 |
+  local url=$1 size=$2 count=$3 write=$4 depth=${5:-16}
+  qemu-img bench -f raw -d "$depth" -s "$size" -c "$count" $write "$url" 2>&1 |
     awk -v c="$count" '/Run completed in/ { printf "%.0f\n", c / $4 }' || true
 }
 
@@ -145,6 +170,7 @@ measure() {
     128K-seq-read-QD4) iops=$(perf_iops "${url[$target]}" 256 4 "" iqn.2026-11.io.bench:c0) ;;
     4M-seq-read-QD1) iops=$(perf_iops "${url[$target]}" 8192 1 "" iqn.2026-11.io.bench:c0) ;;
     qemu-4K-write-QD16) ios=$(( 20000 / qemu_scale )); iops=$(qemu_iops "${url[$target]}" 4k "$ios" -w) ;;
+    qemu-4K-write-QD1) ios=$(( 8000 / qemu_scale )); iops=$(qemu_iops "${url[$target]}" 4k "$ios" -w 1) ;;
     qemu-128K-write-QD16) ios=$(( 4000 / qemu_scale )); iops=$(qemu_iops "${url[$target]}" 128k "$ios" -w) ;;
     qemu-4M-write-QD16) ios=$(( 200 / qemu_scale )); iops=$(qemu_iops "${url[$target]}" 4M "$ios" -w) ;;
     qemu-4M-read-QD16) ios=$(( 300 / qemu_scale )); iops=$(qemu_iops "${url[$target]}" 4M "$ios" "") ;;
@@ -158,9 +184,15 @@ measure() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
 
 # PEERS_SCALING_ONLY=1 skips the workload table and runs only the multi-session scaling.
-workloads=(4K-rand-read-QD16 4K-rand-read-QD1 128K-seq-read-QD4 4M-seq-read-QD1 qemu-4K-write-QD16 qemu-128K-write-QD16 qemu-4M-write-QD16 qemu-4M-read-QD16)
+workloads=(4K-rand-read-QD16 4K-rand-read-QD1 128K-seq-read-QD4 4M-seq-read-QD1 qemu-4K-write-QD16 qemu-4K-write-QD1 qemu-128K-write-QD16 qemu-4M-write-QD16 qemu-4M-read-QD16)
 declare -A iops_runs cpu_runs
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ -n ${PEERS_WORKLOADS:-} ]]; then
+  for chosen in $PEERS_WORKLOADS; do
+    [[ " ${workloads[*]} " == *" $chosen "* ]] || { echo "unknown workload $chosen (${workloads[*]})" >&2; exit 2; }
+  done
+  read -r -a workloads <<<"$PEERS_WORKLOADS"
+fi
 [[ ${PEERS_SCALING_ONLY:-0} == 1 ]] && workloads=()
 for round in $(seq "$rounds"); do
   for workload in "${workloads[@]}"; do
@@ -181,11 +213,19 @@ for workload in "${workloads[@]}"; do
     med[$target]=$(tr ' ' '\n' <<<"${iops_runs[$workload,$target]}" | grep . | median)
     cmed[$target]=$(tr ' ' '\n' <<<"${cpu_runs[$workload,$target]}" | grep . | median)
   done
-  awk -v w="$workload" -v s="${med[storlane]}" -v i="${med[istgt]}" -v t="${med[tgtd]}" -v b="$(block_bytes "$workload")" \
-    -v cs="${cmed[storlane]}" -v ci="${cmed[istgt]}" -v ct="${cmed[tgtd]}" \
+  awk -v w="$workload" -v s="${med[storlane]:-0}" -v i="${med[istgt]:-0}" -v t="${med[tgtd]:-0}" -v b="$(block_bytes "$workload")" \
+    -v cs="${cmed[storlane]:-0}" -v ci="${cmed[istgt]:-0}" -v ct="${cmed[tgtd]:-0}" \
     'BEGIN { printf "| %-20s | %9d | %9d | %9d | %8.0f | %5.2fx | %5.2fx | %5.2fx |   cpu us/IO S %s, istgt %s, tgtd %s\n", w, s, i, t, s * b / 1e6, (i ? s / i : 0), (t ? s / t : 0), (ci ? cs / ci : 0), cs, ci, ct }'
+  if [[ -n $baseline_pid ]]; then
+    awk -v s="${med[baseline]:-0}" -v i="${med[istgt]:-0}" -v t="${med[tgtd]:-0}" -v b="$(block_bytes "$workload")" -v cs="${cmed[baseline]:-0}" -v ci="${cmed[istgt]:-0}" \
+      'BEGIN { printf "| %-20s | %9d | %9s | %9s | %8.0f | %5.2fx | %5.2fx | %5.2fx |   cpu us/IO baseline %s\n", "  baseline", s, "", "", s * b / 1e6, (i ? s / i : 0), (t ? s / t : 0), (ci ? cs / ci : 0), cs }'
+  fi
 done
 
+if [[ ${PEERS_SCALING:-1} == 0 ]]; then
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 echo
 echo "Multi-session scaling: N iscsi-perf processes (one session each), 4K random read, QD16 each; median of $rounds"
 printf "| %-8s | %-8s | %10s | %12s |\n" sessions target "total IOPS" "cpu us/IO"
