@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Storlane.Nvme.Tcp;
 using Storlane.Nvme.Target;
+using Storlane.Nvme.Tcp;
 using Storlane.Nvme.Tests.Support;
 
 namespace Storlane.Nvme.Tests.Target;
