@@ -22,7 +22,7 @@ internal sealed partial class NvmeTcpQueuePair
                 var buffer = result.Buffer;
                 try
                 {
-                    while (HostPduReader.TryRead(buffer, _limits, out var pdu, out var consumed))
+                    while (PduReader.TryRead(buffer, _limits, out var pdu, out var consumed))
                     {
                         Volatile.Write(ref _lastReceiveTimestamp, Stopwatch.GetTimestamp());
                         Handle(pdu);

@@ -285,7 +285,7 @@ internal sealed partial class NvmeTcpQueuePair
             var buffer = result.Buffer;
             try
             {
-                if (HostPduReader.TryRead(buffer, _limits, out var pdu, out var consumed))
+                if (PduReader.TryRead(buffer, _limits, out var pdu, out var consumed))
                 {
                     buffer = buffer.Slice(consumed);
                     if (pdu.Type == PduType.C2HTermReq)

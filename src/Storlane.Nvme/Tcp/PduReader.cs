@@ -5,10 +5,11 @@ using Storlane.Iscsi;
 namespace Storlane.Nvme.Tcp;
 
 /// <summary>
-/// Frames host-to-controller PDUs out of a receive buffer without copying the data. Every header
-/// field is checked before a byte of data is waited for, so a host can never make the target buffer
-/// more than <see cref="FramingLimits.MaxPduLength"/>. A violation throws
-/// <see cref="NvmeTcpProtocolException"/> with the Fatal Error Status and FEI of NVMe/TCP 1.0 3.6.2.4.
+/// Frames NVMe/TCP PDUs out of a receive buffer without copying the data, for a controller
+/// (<see cref="FramingLimits"/>) and a host (<see cref="HostFramingLimits"/>) alike. Every header
+/// field is checked before a byte of data is waited for, so a peer can never make this end buffer
+/// more than the rules' largest PDU. A violation throws <see cref="NvmeTcpProtocolException"/> with
+/// the Fatal Error Status and FEI of NVMe/TCP 1.0 3.6.2.4: the connection ends with a TermReq.
 /// </summary>
 public static class PduReader
 {
@@ -16,7 +17,8 @@ public static class PduReader
     /// Reads one PDU from the start of <paramref name="buffer"/>. False: more bytes are needed
     /// (<paramref name="consumed"/> is 0). True: <paramref name="consumed"/> bytes form the PDU.
     /// </summary>
-    public static bool TryRead(in ReadOnlySequence<byte> buffer, in FramingLimits limits, out ReceivedPdu pdu, out long consumed)
+    public static bool TryRead<TRules>(in ReadOnlySequence<byte> buffer, in TRules rules, out ReceivedPdu pdu, out long consumed)
+        where TRules : struct, IPduFramingRules
     {
         pdu = default;
         consumed = 0;
@@ -32,7 +34,7 @@ public static class PduReader
         int hlen = common[2];
         int pdo = common[3];
         var plen = BinaryPrimitives.ReadUInt32LittleEndian(common[4..]);
-        var digestLength = CheckHeader(type, flags, hlen, pdo, plen, limits);
+        var digestLength = CheckHeader(type, flags, hlen, pdo, plen, rules);
         if (buffer.Length < plen)
         {
             return false;
@@ -40,15 +42,10 @@ public static class PduReader
 
         var header = default(PduHeaderBytes);
         buffer.Slice(0, hlen).CopyTo(header);
-        if (digestLength != 0)
+        if (digestLength != 0 && ReadDigest(buffer, hlen) != Crc32C.Compute(((ReadOnlySpan<byte>)header)[..hlen]))
         {
-            Span<byte> digest = stackalloc byte[PduLayout.DigestLength];
-            buffer.Slice(hlen, PduLayout.DigestLength).CopyTo(digest);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(digest) != Crc32C.Compute(((ReadOnlySpan<byte>)header)[..hlen]))
-            {
-                // 7.4.6.1: a header digest error is fatal; the connection ends with C2HTermReq.
-                NvmeTcpProtocolException.Throw(FatalErrorStatus.HeaderDigestError, 0, $"{type} PDU: header digest mismatch");
-            }
+            // 7.4.6.1: a header digest error is fatal to the connection.
+            NvmeTcpProtocolException.Throw(FatalErrorStatus.HeaderDigestError, 0, $"{type} PDU: header digest mismatch");
         }
 
         var data = ReadOnlySequence<byte>.Empty;
@@ -57,12 +54,9 @@ public static class PduReader
         {
             var dataDigestLength = (flags & PduFlags.DataDigest) != 0 ? PduLayout.DigestLength : 0;
             data = buffer.Slice(pdo, plen - pdo - dataDigestLength);
-            if (dataDigestLength != 0)
-            {
-                Span<byte> digest = stackalloc byte[PduLayout.DigestLength];
-                buffer.Slice(plen - PduLayout.DigestLength, PduLayout.DigestLength).CopyTo(digest);
-                dataValid = BinaryPrimitives.ReadUInt32LittleEndian(digest) == Crc32C.Compute(data);
-            }
+
+            // 7.4.6.1: a data digest error fails the command, not the connection; the caller decides.
+            dataValid = dataDigestLength == 0 || ReadDigest(buffer, plen - PduLayout.DigestLength) == Crc32C.Compute(data);
         }
 
         pdu = new ReceivedPdu
@@ -80,20 +74,27 @@ public static class PduReader
         return true;
     }
 
-    /// <summary>Checks the common header of a PDU from the host; returns the header digest length (0 or 4).</summary>
-    private static int CheckHeader(PduType type, PduFlags flags, int hlen, int pdo, uint plen, in FramingLimits limits)
+    private static uint ReadDigest(in ReadOnlySequence<byte> buffer, long offset)
     {
-        // 3.6.1: a PDU type the controller does not expect from a host is an invalid header field (FEI 0).
-        var fromHost = type is PduType.ICReq or PduType.H2CTermReq or PduType.CapsuleCmd or PduType.H2CData;
-        if (!fromHost)
+        Span<byte> digest = stackalloc byte[PduLayout.DigestLength];
+        buffer.Slice(offset, PduLayout.DigestLength).CopyTo(digest);
+        return BinaryPrimitives.ReadUInt32LittleEndian(digest);
+    }
+
+    /// <summary>Checks the common header of a PDU from the peer; returns the header digest length (0 or 4).</summary>
+    private static int CheckHeader<TRules>(PduType type, PduFlags flags, int hlen, int pdo, uint plen, in TRules rules)
+        where TRules : struct, IPduFramingRules
+    {
+        // 3.6.1: a PDU type this end does not expect from its peer is an invalid header field (FEI 0).
+        if (!TRules.Accepts(type))
         {
-            NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.TypeOffset, $"PDU type 0x{(byte)type:x2} is not one a host sends");
+            NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.TypeOffset, $"PDU type 0x{(byte)type:x2} is not one a {TRules.Peer} sends");
         }
 
-        // 3.3: ICReq is the first PDU of a connection and only the first.
-        if ((type == PduType.ICReq) == limits.Initialized && type != PduType.H2CTermReq)
+        // 3.3: ICReq/ICResp open the connection, once, before anything but a TermReq.
+        if ((type == TRules.Initialization) == rules.Initialized && type != TRules.TermReq)
         {
-            NvmeTcpProtocolException.Throw(FatalErrorStatus.PduSequenceError, PduLayout.TypeOffset, limits.Initialized ? "a second ICReq" : $"{type} before ICReq");
+            NvmeTcpProtocolException.Throw(FatalErrorStatus.PduSequenceError, PduLayout.TypeOffset, rules.Initialized ? $"a second {type}" : $"{type} before {TRules.Initialization}");
         }
 
         if (hlen != PduLayout.HeaderLength(type))
@@ -101,15 +102,15 @@ public static class PduReader
             NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.HlenOffset, $"{type} PDU with HLEN {hlen} (must be {PduLayout.HeaderLength(type)})");
         }
 
-        if (type is PduType.ICReq or PduType.H2CTermReq)
+        if (type == TRules.Initialization || type == TRules.TermReq)
         {
-            // ICReq and the TermReqs carry no digests (3.6.2.2, 3.6.2.4).
+            // ICReq, ICResp and the TermReqs carry no digests and no data (3.6.2.2 to 3.6.2.4).
             if (pdo != 0)
             {
                 NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PdoOffset, $"{type} PDU with PDO {pdo} (must be 0)");
             }
 
-            var valid = type == PduType.ICReq ? plen == PduLayout.ICLength : plen is >= PduLayout.TermReqHeaderLength and <= PduLayout.MaxTermReqLength;
+            var valid = type == TRules.Initialization ? plen == PduLayout.ICLength : plen is >= PduLayout.TermReqHeaderLength and <= PduLayout.MaxTermReqLength;
             if (!valid)
             {
                 NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PlenOffset, $"{type} PDU with PLEN {plen}");
@@ -119,20 +120,22 @@ public static class PduReader
         }
 
         // 3.6.1: HDGSTF "shall be set to 1" when header digests were negotiated and 0 otherwise.
-        if (((flags & PduFlags.HeaderDigest) != 0) != limits.HeaderDigest)
+        if (((flags & PduFlags.HeaderDigest) != 0) != rules.HeaderDigest)
         {
             NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.FlagsOffset, $"{type} PDU: HDGSTF does not match the negotiated header digest");
         }
 
-        var digestLength = limits.HeaderDigest ? PduLayout.DigestLength : 0;
+        var digestLength = rules.HeaderDigest ? PduLayout.DigestLength : 0;
         var headerEnd = hlen + digestLength;
         var hasData = pdo != 0;
-        if (type == PduType.H2CData && !hasData)
+        var dataLimit = rules.DataLimit(type);
+        if (hasData ? dataLimit < 0 : TRules.RequiresData(type))
         {
-            NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PdoOffset, "H2CData PDU without data (PDO 0)");
+            NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PdoOffset, hasData ? $"{type} PDU with PDO {pdo} (it carries no data)" : $"{type} PDU without data (PDO 0)");
         }
 
-        if (((flags & PduFlags.DataDigest) != 0) != (limits.DataDigest && hasData))
+        // 3.6.1: DDGSTF is set exactly on PDUs with data when data digests were negotiated.
+        if (((flags & PduFlags.DataDigest) != 0) != (rules.DataDigest && hasData))
         {
             NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.FlagsOffset, $"{type} PDU: DDGSTF does not match the negotiated data digest");
         }
@@ -152,17 +155,17 @@ public static class PduReader
             NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PdoOffset, $"{type} PDU: PDO {pdo} inside the header ({headerEnd} bytes)");
         }
 
-        var dataDigestLength = limits.DataDigest ? PduLayout.DigestLength : 0;
+        var dataDigestLength = rules.DataDigest ? PduLayout.DigestLength : 0;
         if (plen <= (uint)(pdo + dataDigestLength))
         {
             NvmeTcpProtocolException.Throw(FatalErrorStatus.InvalidPduHeaderField, PduLayout.PlenOffset, $"{type} PDU: PLEN {plen} leaves no data after PDO {pdo}");
         }
 
+        // 3.6.2.4: FES 05h, "Data Transfer Limit Exceeded".
         var dataLength = plen - (uint)pdo - (uint)dataDigestLength;
-        var limit = type == PduType.CapsuleCmd ? limits.MaxInCapsuleData : limits.MaxH2CData;
-        if (dataLength > (uint)limit)
+        if (dataLength > (uint)dataLimit)
         {
-            NvmeTcpProtocolException.Throw(FatalErrorStatus.DataTransferLimitExceeded, PduLayout.PlenOffset, $"{type} PDU carries {dataLength} data bytes (at most {limit})");
+            NvmeTcpProtocolException.Throw(FatalErrorStatus.DataTransferLimitExceeded, PduLayout.PlenOffset, $"{type} PDU carries {dataLength} data bytes (at most {dataLimit})");
         }
 
         return digestLength;

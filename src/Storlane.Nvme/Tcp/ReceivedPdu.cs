@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Storlane.Nvme.Tcp;
 
 /// <summary>
-/// One PDU from the host, checked against the connection's <see cref="FramingLimits"/>: the header
+/// One PDU from the peer, checked against the connection's <see cref="IPduFramingRules"/>: the header
 /// copied out (<see cref="HeaderLength"/> bytes), the data still in the receive buffer (valid until
 /// the reader advances).
 /// </summary>

@@ -80,8 +80,8 @@ public sealed class HostPduGoldenTests
         BinaryPrimitives.WriteUInt32LittleEndian(pdu.AsSpan(header + 1000), Crc32C.Compute(data));
         var limits = new HostFramingLimits(true, true, true, 4096);
 
-        Assert.False(HostPduReader.TryRead(new ReadOnlySequence<byte>(pdu, 0, pdu.Length - 1), limits, out _, out _));
-        Assert.True(HostPduReader.TryRead(new ReadOnlySequence<byte>(pdu), limits, out var read, out var consumed));
+        Assert.False(PduReader.TryRead(new ReadOnlySequence<byte>(pdu, 0, pdu.Length - 1), limits, out _, out _));
+        Assert.True(PduReader.TryRead(new ReadOnlySequence<byte>(pdu), limits, out var read, out var consumed));
         Assert.Equal(pdu.Length, consumed);
         Assert.Equal(PduType.C2HData, read.Type);
         Assert.True(read.DataDigestValid);
@@ -94,11 +94,11 @@ public sealed class HostPduGoldenTests
     {
         var pdu = new byte[24];
         PduWriter.WriteC2HDataHeader(pdu, 1, 0, 8192, last: true, headerDigest: false, dataDigest: false);
-        var error = Assert.Throws<NvmeTcpProtocolException>(() => HostPduReader.TryRead(new ReadOnlySequence<byte>(pdu), new HostFramingLimits(true, false, false, 4096), out _, out _));
+        var error = Assert.Throws<NvmeTcpProtocolException>(() => PduReader.TryRead(new ReadOnlySequence<byte>(pdu), new HostFramingLimits(true, false, false, 4096), out _, out _));
         Assert.Equal(FatalErrorStatus.DataTransferLimitExceeded, error.Status);
 
         var command = new byte[72];
         HostPduWriter.WriteCapsuleCmdHeader(command, new byte[64], 0, false, false);
-        Assert.Throws<NvmeTcpProtocolException>(() => HostPduReader.TryRead(new ReadOnlySequence<byte>(command), new HostFramingLimits(true, false, false, 4096), out _, out _));
+        Assert.Throws<NvmeTcpProtocolException>(() => PduReader.TryRead(new ReadOnlySequence<byte>(command), new HostFramingLimits(true, false, false, 4096), out _, out _));
     }
 }

@@ -154,4 +154,51 @@ public class PduReaderTests
         Assert.True(PduReader.TryRead(new ReadOnlySequence<byte>(pdu), Digests, out var bad, out _));
         Assert.False(bad.DataDigestValid);
     }
+
+    [Fact]
+    public void H2CTermReq_BeforeICReq_IsFramed()
+    {
+        Assert.True(PduReader.TryRead(new ReadOnlySequence<byte>(Pdu(PduType.H2CTermReq, 24, 0, 24)), Ready with { Initialized = false }, out var pdu, out _));
+        Assert.Equal(PduType.H2CTermReq, pdu.Type);
+    }
+
+    [Fact]
+    public void ICReqWithPdo_IsInvalidPduHeaderField_AtOffset3()
+    {
+        var e = Fatal(Pdu(PduType.ICReq, 128, 128, 128), Ready with { Initialized = false });
+        Assert.Equal(FatalErrorStatus.InvalidPduHeaderField, e.Status);
+        Assert.Equal(3u, e.FieldOffset);
+    }
+
+    [Fact]
+    public void H2CDataWithoutData_IsInvalidPduHeaderField_AtOffset3()
+    {
+        var e = Fatal(Pdu(PduType.H2CData, 24, 0, 24), Ready);
+        Assert.Equal(FatalErrorStatus.InvalidPduHeaderField, e.Status);
+        Assert.Equal(3u, e.FieldOffset);
+    }
+
+    [Fact]
+    public void H2CDataAboveMaxH2CData_IsDataTransferLimitExceeded()
+    {
+        var e = Fatal(Pdu(PduType.H2CData, 24, 24, 24 + 65536 + 1)[..8], Ready);
+        Assert.Equal(FatalErrorStatus.DataTransferLimitExceeded, e.Status);
+        Assert.Equal(4u, e.FieldOffset);
+    }
+
+    [Fact]
+    public void PlenLeavingNoDataAfterPdo_IsInvalidPduHeaderField_AtOffset4()
+    {
+        var e = Fatal(Pdu(PduType.H2CData, 24, 28, 28, PduFlags.HeaderDigest | PduFlags.DataDigest), Digests);
+        Assert.Equal(FatalErrorStatus.InvalidPduHeaderField, e.Status);
+        Assert.Equal(4u, e.FieldOffset);
+    }
+
+    [Fact]
+    public void DataDigestFlag_WhenNotNegotiated_IsInvalidPduHeaderField_AtOffset1()
+    {
+        var e = Fatal(Pdu(PduType.CapsuleCmd, 72, 72, 72 + 16 + 4, PduFlags.DataDigest), Ready);
+        Assert.Equal(FatalErrorStatus.InvalidPduHeaderField, e.Status);
+        Assert.Equal(1u, e.FieldOffset);
+    }
 }
