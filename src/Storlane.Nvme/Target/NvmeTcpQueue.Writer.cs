@@ -99,13 +99,7 @@ internal sealed partial class NvmeTcpQueue
                 }
 
             case OutboundKind.Data:
-                WriteData(item.CommandId, item.Buffer.AsSpan(0, item.Length), item.Completes);
-                if (item.ThenRespond)
-                {
-                    var span = _writer.GetSpan(PduLayout.CapsuleRespHeaderLength + PduLayout.DigestLength);
-                    _writer.Advance(PduWriter.WriteCapsuleResp(span, item.Completion, HeaderDigest));
-                }
-
+                WriteData(item);
                 break;
 
             case OutboundKind.TermReq:
@@ -117,25 +111,40 @@ internal sealed partial class NvmeTcpQueue
         }
     }
 
-    /// <summary>C2HData PDUs for one command's data; the last carries LAST_PDU, and SUCCESS when it completes the command (3.6.2.8).</summary>
-    private void WriteData(ushort commandId, ReadOnlySpan<byte> data, bool completes)
+    /// <summary>
+    /// C2HData PDUs for one command's data; the last carries LAST_PDU, and SUCCESS when it completes
+    /// the command (3.6.2.8), or else the CapsuleResp follows it. Each PDU (with the response after
+    /// the last) is laid out in one span of the pipe: written piecewise, a 128 KiB PDU straddled
+    /// three 64 KiB pipe segments and went out in three sends where iSCSI's Data-In takes one.
+    /// </summary>
+    private void WriteData(in Outbound item)
     {
+        var data = item.Buffer.AsSpan(0, item.Length);
+        var headerEnd = PduLayout.DataHeaderLength + (HeaderDigest ? PduLayout.DigestLength : 0);
+        var dataDigestLength = DataDigest ? PduLayout.DigestLength : 0;
+        var responseLength = item.ThenRespond ? PduLayout.CapsuleRespHeaderLength + PduLayout.DigestLength : 0;
         var offset = 0;
         while (offset < data.Length)
         {
             var length = Math.Min(MaxC2HDataLength, data.Length - offset);
             var chunk = data.Slice(offset, length);
             var last = offset + length == data.Length;
-            var header = _writer.GetSpan(PduLayout.DataHeaderLength + PduLayout.DigestLength);
-            _writer.Advance(PduWriter.WriteC2HDataHeader(header, commandId, (uint)offset, (uint)length, last, HeaderDigest, DataDigest, last && completes));
-            _writer.Write(chunk);
+            var span = _writer.GetSpan(headerEnd + length + dataDigestLength + (last ? responseLength : 0));
+            var written = PduWriter.WriteC2HDataHeader(span, item.CommandId, (uint)offset, (uint)length, last, HeaderDigest, DataDigest, last && item.Completes);
+            chunk.CopyTo(span[written..]);
+            written += length;
             if (DataDigest)
             {
-                var digest = _writer.GetSpan(PduLayout.DigestLength);
-                BinaryPrimitives.WriteUInt32LittleEndian(digest, Crc32C.Compute(chunk));
-                _writer.Advance(PduLayout.DigestLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(span[written..], Crc32C.Compute(chunk));
+                written += PduLayout.DigestLength;
             }
 
+            if (last && item.ThenRespond)
+            {
+                written += PduWriter.WriteCapsuleResp(span[written..], item.Completion, HeaderDigest);
+            }
+
+            _writer.Advance(written);
             offset += length;
         }
     }

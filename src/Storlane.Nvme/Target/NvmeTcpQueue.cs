@@ -46,10 +46,12 @@ internal sealed partial class NvmeTcpQueue
         _logger = server.Logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
         // bufferSize is the segment each socket read fills: left at its 4 KiB default (with a larger
-        // minimumReadSize every read takes a fresh 4 KiB segment), a 128 KiB PDU took 32 reads.
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
-        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        // minimumReadSize every read takes a fresh 4 KiB segment), a 128 KiB PDU took 32 reads; at
+        // 64 KiB a 128 KiB in-capsule write still took three. A segment holds the largest capsule.
         var limits = server.Options.Limits;
+        var segment = Math.Max(64 * 1024, limits.MaxInCapsuleData + PduLayout.CapsuleCmdHeaderLength + (2 * PduLayout.DigestLength));
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: segment, minimumReadSize: 16 * 1024));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _limits = new FramingLimits(false, false, false, limits.MaxInCapsuleData, limits.MaxTransferBytes);
         _transfers = new PendingTransfer?[limits.MaxQueueEntries];
     }
