@@ -85,7 +85,7 @@ internal sealed partial class NvmeTcpQueue
                 r2t = new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length };
             }
 
-            _outbound.Writer.TryWrite(r2t);
+            Post(r2t);
         }
     }
 

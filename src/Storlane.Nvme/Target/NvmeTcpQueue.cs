@@ -82,7 +82,7 @@ internal sealed partial class NvmeTcpQueue
         catch (NvmeTcpProtocolException e)
         {
             NvmeLog.FatalTransportError(_logger, Remote, e.Status.ToString(), e.FieldOffset, e.Message);
-            _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.TermReq, FatalStatus = e.Status, Offset = e.FieldOffset, Buffer = _termHeader });
+            Post(new Outbound { Kind = OutboundKind.TermReq, FatalStatus = e.Status, Offset = e.FieldOffset, Buffer = _termHeader });
             _closeReason = "fatal transport error";
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -142,6 +142,7 @@ internal sealed partial class NvmeTcpQueue
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
+            BeginBatch();
             try
             {
                 while (true)
@@ -155,7 +156,16 @@ internal sealed partial class NvmeTcpQueue
                             break;
                         }
 
-                        if (!await HandlePduAsync(pdu).ConfigureAwait(false))
+                        var handling = HandlePduAsync(pdu);
+                        if (!handling.IsCompleted)
+                        {
+                            // It waits (for buffer space the writer frees, say): what is batched goes first.
+                            EndBatch();
+                        }
+
+                        var keepGoing = await handling.ConfigureAwait(false);
+                        BeginBatch();
+                        if (!keepGoing)
                         {
                             _closeReason = "host ended the connection (H2CTermReq)";
                             return;
@@ -178,6 +188,7 @@ internal sealed partial class NvmeTcpQueue
             }
             finally
             {
+                EndBatch();
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
@@ -245,7 +256,7 @@ internal sealed partial class NvmeTcpQueue
         // MAXR2T is 0's based; bound it by the queue, which bounds the transfers anyway.
         _maxR2T = (int)Math.Min(pdu.ReadUInt32(12), (uint)_transfers.Length - 1) + 1;
         _limits = _limits with { Initialized = true, HeaderDigest = headerDigest, DataDigest = dataDigest };
-        _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.ICResp, Offset = (uint)_server.Options.Limits.MaxTransferBytes, CommandId = digests });
+        Post(new Outbound { Kind = OutboundKind.ICResp, Offset = (uint)_server.Options.Limits.MaxTransferBytes, CommandId = digests });
     }
 
     private int _hostDataAlignment = 4;
