@@ -199,7 +199,7 @@ internal sealed partial class NvmeTcpQueue
                 // Otherwise the CapsuleResp goes in the same queue item, so data and response leave in one send.
                 var completes = _sqFlowControlDisabled && result.Dword0 == 0 && result.Dword1 == 0;
                 var completion = new CompletionEntry(result.Dword0, result.Dword1, _submissionHead, QueueId, sqe.CommandId, result.Status);
-                Post(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved, Completes = completes, Completion = completion, ThenRespond = !completes });
+                _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Data, CommandId = sqe.CommandId, Buffer = output, Length = result.DataLength, Reserved = reserved, Completes = completes, Completion = completion, ThenRespond = !completes });
                 return;
             }
 
@@ -218,7 +218,7 @@ internal sealed partial class NvmeTcpQueue
     private void Complete(ushort commandId, NvmeStatus status, uint dword0 = 0, uint dword1 = 0)
     {
         var completion = new CompletionEntry(dword0, dword1, _submissionHead, QueueId, commandId, status);
-        Post(new Outbound { Kind = OutboundKind.Response, Completion = completion });
+        _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.Response, Completion = completion });
     }
 
     /// <summary>Completes an AER the controller held.</summary>

@@ -85,7 +85,7 @@ internal sealed partial class NvmeTcpQueue
                 r2t = new Outbound { Kind = OutboundKind.R2T, CommandId = transfer.Command.CommandId, TransferTag = tag, Offset = 0, Length = transfer.Length };
             }
 
-            Post(r2t);
+            _outbound.Writer.TryWrite(r2t);
         }
     }
 

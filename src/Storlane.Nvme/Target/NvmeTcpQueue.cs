@@ -82,7 +82,7 @@ internal sealed partial class NvmeTcpQueue
         catch (NvmeTcpProtocolException e)
         {
             NvmeLog.FatalTransportError(_logger, Remote, e.Status.ToString(), e.FieldOffset, e.Message);
-            Post(new Outbound { Kind = OutboundKind.TermReq, FatalStatus = e.Status, Offset = e.FieldOffset, Buffer = _termHeader });
+            _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.TermReq, FatalStatus = e.Status, Offset = e.FieldOffset, Buffer = _termHeader });
             _closeReason = "fatal transport error";
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -142,7 +142,6 @@ internal sealed partial class NvmeTcpQueue
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
-            BeginBatch();
             try
             {
                 while (true)
@@ -156,16 +155,7 @@ internal sealed partial class NvmeTcpQueue
                             break;
                         }
 
-                        var handling = HandlePduAsync(pdu);
-                        if (!handling.IsCompleted)
-                        {
-                            // It waits (for buffer space the writer frees, say): what is batched goes first.
-                            EndBatch();
-                        }
-
-                        var keepGoing = await handling.ConfigureAwait(false);
-                        BeginBatch();
-                        if (!keepGoing)
+                        if (!await HandlePduAsync(pdu).ConfigureAwait(false))
                         {
                             _closeReason = "host ended the connection (H2CTermReq)";
                             return;
@@ -188,7 +178,6 @@ internal sealed partial class NvmeTcpQueue
             }
             finally
             {
-                EndBatch();
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
@@ -256,7 +245,7 @@ internal sealed partial class NvmeTcpQueue
         // MAXR2T is 0's based; bound it by the queue, which bounds the transfers anyway.
         _maxR2T = (int)Math.Min(pdu.ReadUInt32(12), (uint)_transfers.Length - 1) + 1;
         _limits = _limits with { Initialized = true, HeaderDigest = headerDigest, DataDigest = dataDigest };
-        Post(new Outbound { Kind = OutboundKind.ICResp, Offset = (uint)_server.Options.Limits.MaxTransferBytes, CommandId = digests });
+        _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.ICResp, Offset = (uint)_server.Options.Limits.MaxTransferBytes, CommandId = digests });
     }
 
     private int _hostDataAlignment = 4;
