@@ -90,7 +90,7 @@ YAML
   local before after
   before=$(cpu_ticks)
   "${storlane[@]}" bench -t "${url[$transport]}" -s "$work/suite.yaml" --write --json "$work/run.json" >"$work/bench.log" 2>&1 ||
-    { cat "$work/bench.log" >&2; exit 1; }
+    { cat "$work/bench.log" >&2; echo "serve log (last lines):" >&2; tail -n 15 "$work/serve.log" >&2; exit 1; }
   after=$(cpu_ticks)
   python3 - "$work/run.json" "$before" "$after" "$ticks_per_second" "$seconds" <<'PY'
 import json, sys
