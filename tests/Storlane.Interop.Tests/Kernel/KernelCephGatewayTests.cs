@@ -45,14 +45,7 @@ public sealed class KernelCephGatewayTests
         await using var survivor = await StartGatewayAsync(rig, ceph, rig.Network.Nics[1], group: 2);
         string Logs() => "\n--- gateway 1\n" + owner.Log + "\n--- gateway 2\n" + survivor.Log;
 
-        var variables = new Dictionary<string, string> { ["TARGET"] = Target, ["RUNTIME"] = "25" };
-        await using var vm = await rig.BootAsync("gateway-kill.sh", variables, TimeSpan.FromMinutes(7), cancel.Token);
-        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(5), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console + Logs());
-        await Task.Delay(KillAfter, cancel.Token);
-        await CommandRunner.SignalAsync(owner.Pid, "KILL");
-        var run = await vm.WaitAsync(cancel.Token);
-        Assert.True(run.Succeeded, run.Describe() + Logs());
-        var results = new GuestResults(run);
+        var results = await KillUnderFioAsync(rig, owner.Pid, Target, pathGroups: 2, Logs, cancel.Token);
 
         // SPC-4 5.16: the owner's group active/optimized, the other active/non-optimized -> two priority groups.
         results.AssertEqual("2", "groups");
@@ -68,6 +61,57 @@ public sealed class KernelCephGatewayTests
         results.AssertEqual("yes", "path1_failed");
         results.AssertEqual("0x00", "group2_state_after");
         Console.WriteLine($"gateway SIGKILL under Linux dm-multipath over Ceph RBD (NOP 2 s/5 s, replacement 5 s, lease {LeaseSeconds} s): longest completion {results["kill_longest_ms"]} ms, longest stretch without a completion {results["kill_gap_ms"]} ms, {results["kill_ios"]} I/Os verified, 0 errors");
+    }
+
+    /// <summary>
+    /// The peer row: the same cluster, guest and kill against two tgt-rbd gateways (tgtd with bs_rbd,
+    /// librbd's cache off), one portal each, no ALUA (dm-multipath: one group of both paths). A
+    /// measurement for docs/scale-out.md, not a CI test: it runs with STORLANE_KERNEL_CEPH_PEER=1.
+    /// </summary>
+    [TgtRbdPeerFact]
+    public async Task TgtRbdGatewayKilledMidFio_PeerRow()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(9));
+        await using var rig = await KernelRig.CreateAsync(nics: 2, cancel.Token);
+        await using var ceph = await SingleNodeCeph.StartAsync(new SingleNodeCephOptions { CommandPrefix = rig.Network.Launcher }, cancel.Token);
+
+        // The features Storlane's gateways give the images they create (layering, no exclusive-lock):
+        // with exclusive-lock both rows would wait for the dead gateway's lock (GatewayFailoverTests).
+        await ceph.RbdAsync(["create", "--size", "128M", "--image-feature", "layering", ceph.PoolName + "/" + Image], cancel.Token);
+        var conf = Path.Combine(rig.Folder, "tgt-rbd.conf");
+        var clusterConf = await File.ReadAllTextAsync(ceph.ConfPath, cancel.Token);
+        await File.WriteAllTextAsync(conf, clusterConf.Replace("[global]\n", "[global]\nrbd cache = false\n", StringComparison.Ordinal), cancel.Token);
+        await using var first = await TgtdInNamespace.StartRbdAsync(rig, rig.Network.Nics[0].HostAddress, ceph.PoolName, Image, conf);
+        await using var second = await TgtdInNamespace.StartRbdAsync(rig, rig.Network.Nics[1].HostAddress, ceph.PoolName, Image, conf);
+
+        var results = await KillUnderFioAsync(rig, first.Pid, TgtdInNamespace.TargetName, pathGroups: 1, () => string.Empty, cancel.Token);
+
+        results.AssertEqual("0", "kill_exit");
+        results.AssertEqual("0", "kill_errors");
+        Assert.True(results.Number("during_path2_ios") > 100, "the surviving gateway never took the I/O over:\n" + results.Log);
+        results.AssertEqual("yes", "path1_failed");
+        Console.WriteLine($"tgt-rbd gateway SIGKILL under Linux dm-multipath over Ceph RBD (NOP 2 s/5 s, replacement 5 s): longest completion {results["kill_longest_ms"]} ms, longest stretch without a completion {results["kill_gap_ms"]} ms, {results["kill_ios"]} I/Os verified, 0 errors");
+    }
+
+    /// <summary>
+    /// Boots the guest on gateway-kill.sh, SIGKILLs <paramref name="victim"/> <see cref="KillAfter"/> into
+    /// its fio run and returns what the guest reported; fails with the guest's run and <paramref name="logs"/> unless it exited 0.
+    /// </summary>
+    private static async Task<GuestResults> KillUnderFioAsync(KernelRig rig, int victim, string target, int pathGroups, Func<string> logs, CancellationToken cancellationToken)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["TARGET"] = target,
+            ["RUNTIME"] = "25",
+            ["PATH_GROUPS"] = pathGroups.ToString(CultureInfo.InvariantCulture),
+        };
+        await using var vm = await rig.BootAsync("gateway-kill.sh", variables, TimeSpan.FromMinutes(7), cancellationToken);
+        Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(5), cancellationToken), vm.GuestLog + "\n--- console\n" + vm.Console + logs());
+        await Task.Delay(KillAfter, cancellationToken);
+        await CommandRunner.SignalAsync(victim, "KILL");
+        var run = await vm.WaitAsync(cancellationToken);
+        Assert.True(run.Succeeded, run.Describe() + logs());
+        return new GuestResults(run);
     }
 
     /// <summary>storlane serve in the namespace: one portal on <paramref name="nic"/>'s host address, LUN 0 on the shared image.</summary>
@@ -114,5 +158,19 @@ public sealed class KernelCephGatewayTests
         }
 
         Assert.Fail($"gateway {group} never took the ownership lease (holder: {holder})");
+    }
+
+    /// <summary>Runs only with STORLANE_KERNEL_CEPH_PEER=1, and where Ceph, the VM and tgt-rbd are all here.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    private sealed class TgtRbdPeerFactAttribute : FactAttribute
+    {
+        private const string Switch = "STORLANE_KERNEL_CEPH_PEER";
+
+        public TgtRbdPeerFactAttribute()
+        {
+            Skip = Environment.GetEnvironmentVariable(Switch) != "1"
+                ? $"skipped: the tgt-rbd peer row is a measurement, not a CI test ({Switch}=1 runs it)"
+                : new CephVmFactAttribute("iscsiadm", "multipathd", "fio", "sg_rtpg").Skip ?? ToolSkip.Reason([ExternalTools.TgtRbd]);
+        }
     }
 }

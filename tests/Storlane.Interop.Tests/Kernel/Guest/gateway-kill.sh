@@ -3,7 +3,8 @@
 # handler and queue_if_no_path, fio 4K random writes at QD16 with every block read back and checked
 # (crc32c, verify_backlog) on the map; the host SIGKILLs the owning gateway mid-run. Reports fio's
 # errors, the longest I/O and the longest stretch without a completion, and which path carried the I/O.
-# Variables: TARGET, RUNTIME (s).
+# The peer row runs the same script against two tgt-rbd gateways (no ALUA: one priority group).
+# Variables: TARGET, PATH_GROUPS (2, or 1 for tgt-rbd), RUNTIME (s).
 . ./lib.sh
 step discovery
 for P in 10.231.1.1:3260 10.231.2.1:3260; do
@@ -26,7 +27,7 @@ done
 iscsiadm -m node -T "$TARGET" -p 10.231.2.1:3260 --login > /dev/null
 step wait-map
 MAP=$(wait_map 2)
-wait_groups 2
+wait_groups "${PATH_GROUPS:-2}"
 multipath -ll | sed 's/^/before: /'
 P1=$(portal_dev 10.231.1.1); P2=$(portal_dev 10.231.2.1)
 result "group1_state_before=$(rtpg_state "$P1" 1) group2_state_before=$(rtpg_state "$P1" 2)"
