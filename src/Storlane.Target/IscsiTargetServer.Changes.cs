@@ -34,7 +34,7 @@ public sealed partial class IscsiTargetServer
         IBlockDevice block;
         try
         {
-            block = OpenDevice(node.Options, lun);
+            block = LunDevices.Open(node.Options, lun, OpenRbd);
         }
         catch (TargetStartException e)
         {
@@ -43,7 +43,7 @@ public sealed partial class IscsiTargetServer
 
         try
         {
-            node.Device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
+            node.Device.AddLogicalUnit(lun.Lun, block, LunDevices.UnitOptions(lun, block, ClusterStateOf(block)));
             if (lun.Offline)
             {
                 node.Device.SetLogicalUnitOffline(lun.Lun, offline: true);
@@ -63,7 +63,7 @@ public sealed partial class IscsiTargetServer
             _devices.Add((targetName, lun.Lun, block));
         }
 
-        TargetLog.LunAdded(_loggers.Changes, node.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
+        TargetLog.LunAdded(_loggers.Changes, node.Name, lun.Lun, block.Geometry.ToString(), LunDevices.Describe(lun));
     }
 
     /// <summary>Why <see cref="RemoveLunAsync"/> would refuse, or null; changes nothing.</summary>
