@@ -90,6 +90,7 @@ public sealed class KernelNvmeTcpTests
         Assert.Equal(320L << 20 >> 9, results.Number("live_ns2_sectors_after"));
         Assert.True(results["live_remove_ms"] != "never", "namespace 3 never went away after its LUN was removed:\n" + results.Log);
         Assert.Equal(results["live_cntlid_before"], results["live_cntlid_after"]);
+        Assert.True(results.Number("live_rescans") >= 3, $"the kernel logged {results["live_rescans"]} namespace rescans for three changes:\n" + results.Log);
         results.AssertEqual("0", "live_io_failures");
         var ioCounts = (long[])[results.Number("live_io_after_add"), results.Number("live_io_after_grow"), results.Number("live_io_after_remove"), results.Number("live_io_passes")];
         Assert.True(ioCounts[0] > 0 && ioCounts[1] > ioCounts[0] && ioCounts[2] > ioCounts[1], "I/O on namespace 1 stalled during a change (passes after add, grow, remove, total): " + string.Join(", ", ioCounts));

@@ -77,6 +77,7 @@ live_changes() {
   io_loop "$1" &
   loop=$!
   before=$(cntlids)
+  rescans=$(dmesg | grep -c 'rescanning namespaces' || true)
   step live-add
   checkpoint ns-add
   result "live_add_ms=$(wait_for 120 ns_dev 3)"
@@ -99,6 +100,8 @@ live_changes() {
   if [ -e /tmp/io-done ]; then read -r passes failures < /tmp/io-done; else passes=$(io_count) failures=died; fi
   result "live_io_passes=$passes live_io_failures=$failures"
   result "live_cntlid_before=$(echo $before | tr ' ' ,) live_cntlid_after=$(echo $(cntlids) | tr ' ' ,)"
+  # Linux logs "rescanning namespaces" when a Namespace Attribute Changed notice starts its scan.
+  result "live_rescans=$(( $(dmesg | grep -c 'rescanning namespaces' || true) - rescans ))"
   dmesg | grep -i 'nvme' | tail -20 | sed 's/^/dmesg: /'
 }
 
