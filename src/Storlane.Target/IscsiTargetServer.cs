@@ -18,6 +18,7 @@ namespace Storlane.Target;
 /// </summary>
 public sealed partial class IscsiTargetServer : IAsyncDisposable
 {
+    private readonly TargetLoggers _loggers;
     private readonly ILogger _logger;
     private readonly List<(string Target, ulong Lun, IBlockDevice Device)> _devices = [];
     private readonly ConcurrentDictionary<IscsiConnection, byte> _connections = new();
@@ -40,9 +41,10 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     {
         Options = options;
         _time = time ?? TimeProvider.System;
-        _logger = loggerFactory.CreateLogger("Storlane.Target");
+        _loggers = new TargetLoggers(loggerFactory);
+        _logger = _loggers.Server;
         _ownsAddressSource = addresses is null;
-        _addresses = addresses ?? new SystemLocalAddressSource(logger: _logger);
+        _addresses = addresses ?? new SystemLocalAddressSource(logger: _loggers.Portals);
     }
 
     public TargetServerOptions Options { get; }
@@ -142,7 +144,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         try
         {
             var targets = OpenTargets(groupStates);
-            _context = new ServerContext(Options, targets, _logger, _time);
+            _context = new ServerContext(Options, targets, _loggers, _time);
             if (_context.Admission.MaxConnections < Options.Limits.MaxConnections)
             {
                 TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);
@@ -157,7 +159,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            _portals = new PortalSet(Options.Portals, _addresses, OnAccepted, _logger);
+            _portals = new PortalSet(Options.Portals, _addresses, OnAccepted, _loggers.Portals);
             _context.Portals = () => _portals.Current;
             _portals.Open();
         }
@@ -590,6 +592,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         await StopOwnershipsAsync().ConfigureAwait(false);
         await DisposeDevicesAsync().ConfigureAwait(false);
         _context?.Metrics.Dispose();
+        _context?.Heartbeat.Dispose();
         TargetLog.Stopped(_logger, sessions);
     }
 
