@@ -175,7 +175,7 @@ public sealed class PersistentReservationTests
         var harness = new ScsiHarness();
         await Register(harness, 0x1111);
         (await harness.Run(Prout(0x01, 0x01), dataOut: Keys(0x1111, 0))).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run(TestUnitReady, nexus: Other)).AssertGood();
         Assert.Equal(ScsiStatus.ReservationConflict, (await harness.Run(Cdb.Write10(0, 1), dataOut: new byte[512], nexus: Other)).Result.Status);
     }
@@ -239,7 +239,7 @@ public sealed class PersistentReservationTests
         (await harness.Run("17 00 00 00 00 00", nexus: Other)).AssertGood();
         Assert.Equal(ScsiStatus.ReservationConflict, (await harness.Run(TestUnitReady, nexus: Other)).Result.Status);
         (await harness.Run("12 00 00 00 24 00", dataIn: 36, nexus: Other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run("16 00 00 00 00 00", nexus: Other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run("16 00 00 00 00 00", nexus: Other)).AssertGood();
     }
