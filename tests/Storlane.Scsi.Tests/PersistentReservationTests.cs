@@ -206,6 +206,33 @@ public sealed class PersistentReservationTests
     }
 
     [Fact]
+    public async Task Aptpl_File_DoesNotKeepSwpAcrossARestart()
+    {
+        // SWP lives beside the reservations (one book per LU), but it is not savable (PS = 0): a restart
+        // of `storlane serve` is a power on, after which the Control page holds its default, SWP = 0,
+        // while the APTPL registration stays (SPC-4 5.12.5).
+        var path = Path.Combine(Path.GetTempPath(), $"storlane-pr-{Guid.NewGuid():N}.pr");
+        try
+        {
+            var options = new LogicalUnitOptions { ReservationStatePath = path };
+            var first = new ScsiHarness(options: options);
+            await Register(first, 0x1111, flags: 0x01);
+            byte[] list = [0, 0, 0, 0, 0x0A, 0x0A, 0x02, 0x10, 0x08, 0x00, 0, 0, 0, 0, 0, 0];
+            (await first.Run([0x15, 0x10, 0, 0, (byte)list.Length, 0], dataOut: list)).AssertGood();
+            Assert.True(first.Unit.SoftwareWriteProtect);
+
+            var second = new ScsiHarness(options: options);
+            Assert.False(second.Unit.SoftwareWriteProtect);
+            (await second.Run(Cdb.Write10(0, 1), dataOut: new byte[512])).AssertGood();
+            Assert.Equal("00000008", Hex.Of((await second.Run(Prin(0x00), dataIn: 4096)).Data.AsSpan(4, 4)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Aptpl_WithoutPersistencePath_IsInvalidFieldInParameterList()
     {
         // SPC-4 6.16.3: APTPL = 1 when PTPL_C = 0: INVALID FIELD IN PARAMETER LIST.
