@@ -29,6 +29,7 @@ internal sealed class ReservationState : ISharedStateListener
     private volatile Cached _current;
     private volatile bool _servable = true;
     private int _reloading;
+    private int _reloadRequested;
     private long _raisedThrough;
 
     /// <param name="store">Where the state lives.</param>
@@ -475,9 +476,14 @@ internal sealed class ReservationState : ISharedStateListener
         }
     }
 
-    /// <summary>Reloads in the background, at most one at a time, until the store answers.</summary>
+    /// <summary>
+    /// Reloads in the background, at most one at a time, until the store answers. A request that comes
+    /// while a reload runs (the store said it is reachable again while a reload that started before
+    /// was failing) gets a round of its own, or the unit would stay NOT READY until its next command.
+    /// </summary>
     private void StartReload()
     {
+        Volatile.Write(ref _reloadRequested, 1);
         if (Interlocked.Exchange(ref _reloading, 1) != 0)
         {
             return;
@@ -485,17 +491,23 @@ internal sealed class ReservationState : ISharedStateListener
 
         _ = Task.Run(async () =>
         {
-            try
+            while (true)
             {
-                await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ScsiException)
-            {
-                // Still unreachable: the next command tries again.
-            }
-            finally
-            {
+                Volatile.Write(ref _reloadRequested, 0);
+                try
+                {
+                    await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ScsiException)
+                {
+                    // Still unreachable: the next command or availability change tries again.
+                }
+
                 Volatile.Write(ref _reloading, 0);
+                if (_servable || Volatile.Read(ref _reloadRequested) == 0 || Interlocked.Exchange(ref _reloading, 1) != 0)
+                {
+                    return;
+                }
             }
         });
     }
