@@ -52,7 +52,6 @@ internal static partial class CommandHandlers
     /// <summary>Validates the whole parameter list (nothing is applied unless all of it is valid); returns the SWP it asks for.</summary>
     private static bool CheckParameterList(CommandContext context, bool tenByte, int parameterListLength)
     {
-
         var unit = context.Unit;
         var data = context.Command.DataOut.Span;
         var headerLength = tenByte ? 8 : 4;

@@ -5,9 +5,8 @@ namespace Storlane.Scsi;
 /// reservations (5.12: registrations, the reservation, PRGENERATION, APTPL), the SPC-2 RESERVE(6)/(10)
 /// reservation, the mode parameters SPC-4 makes per logical unit (SWP of the Control mode page, the
 /// one changeable mode parameter) and, for a shared store, the unit attentions changes raised for
-/// other gateways. A book
-/// that <see cref="ReservationState"/> caches is never changed: each command edits a
-/// <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
+/// other gateways. A book that <see cref="ReservationState"/> caches is never changed: each command
+/// edits a <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
 /// RESERVATION CONFLICT; throwing leaves the clone half-edited, and it is dropped.
 /// </summary>
 internal sealed class ReservationBook
