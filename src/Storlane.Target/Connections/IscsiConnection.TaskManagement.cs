@@ -77,7 +77,7 @@ internal sealed partial class IscsiConnection
                 break;
         }
 
-        TargetLog.TaskManagement(_server.Logger, function, lun, session.InitiatorName, response);
+        TargetLog.TaskManagement(_server.Loggers.TaskManagement, Number, session.Tsih, itt, function, lun, session.InitiatorName, response);
         var pdu = ControlPdu.Create(Opcode.TaskManagementResponse);
         var reply = pdu.Bhs;
         reply.Final = true;
