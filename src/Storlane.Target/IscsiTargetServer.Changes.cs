@@ -197,7 +197,7 @@ public sealed partial class IscsiTargetServer
 
         // The reset is reported once the aborted tasks are gone, as a TMF response would be (RFC 7143 11.5.1).
         await Task.WhenAll(ended).WaitAsync(RemovedLunDrain, cancellationToken).ConfigureAwait(false);
-        node.Device.ResetLogicalUnit(lun, from: null);
+        _ = node.Device.ResetLogicalUnit(lun, from: null);
     }
 
     /// <summary>
