@@ -5,18 +5,18 @@ namespace Storlane.Management;
 /// <summary>The management API's log events; the audit trail of changes is here (who, what, result).</summary>
 internal static partial class ManagementLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Management API listening on {Socket} (owner-only, mode 0600)")]
+    [LoggerMessage(5001, LogLevel.Information, "Management API listening on {Socket} (owner-only, mode 0600)", EventName = "ApiListening")]
     public static partial void Listening(ILogger logger, string socket);
 
-    [LoggerMessage(2, LogLevel.Information, "Audit: {Caller} ({Role}) {Action}: {Result}")]
+    [LoggerMessage(5002, LogLevel.Information, "Audit: {Caller} ({Role}) {Action}: {Result}")]
     public static partial void Audit(ILogger logger, string caller, ApiRole role, string action, string result);
 
-    [LoggerMessage(3, LogLevel.Warning, "Audit: refused {Action} to {Caller}: {Reason}")]
+    [LoggerMessage(5003, LogLevel.Warning, "Audit: refused {Action} to {Caller}: {Reason}")]
     public static partial void Refused(ILogger logger, string caller, string action, string reason);
 
-    [LoggerMessage(4, LogLevel.Information, "Removed a stale management socket {Socket} (no server answered on it)")]
+    [LoggerMessage(5004, LogLevel.Information, "Removed a stale management socket {Socket} (no server answered on it)")]
     public static partial void StaleSocketRemoved(ILogger logger, string socket);
 
-    [LoggerMessage(21, LogLevel.Information, "Management API listening on https://{Endpoint} (TLS; bearer tokens only)")]
+    [LoggerMessage(5021, LogLevel.Information, "Management API listening on https://{Endpoint} (TLS; bearer tokens only)")]
     public static partial void ListeningTls(ILogger logger, System.Net.IPEndPoint endpoint);
 }

@@ -10,7 +10,6 @@ namespace Storlane.Scsi;
 /// </summary>
 public sealed class LogicalUnit
 {
-    private volatile bool _softwareWriteProtect;
     private volatile bool _readOnly;
     private volatile bool _offline;
     private int _sanitizeInProgress;
@@ -65,7 +64,8 @@ public sealed class LogicalUnit
         Reservations = new ReservationState(
             options.SharedState ?? new LocalLuSharedState(options.ReservationStatePath),
             target.GatewayIdentity,
-            (notices, abort) => target.Notify(this, notices, abort));
+            (notices, abort) => target.Notify(this, notices, abort),
+            sense => target.RaiseFromOtherGateway(this, sense));
         PersistentReservations = new PersistentReservationPort(Reservations);
         SanitizeJournal = options.SanitizeStatePath is { } journal ? new SanitizeJournal(journal) : null;
     }
@@ -108,16 +108,14 @@ public sealed class LogicalUnit
 
     /// <summary>
     /// SWP of the Control mode page (SPC-4 7.5.8), set and cleared by MODE SELECT: "the logical unit
-    /// shall inhibit writes to the medium" while it is one. Shared by every I_T nexus (TST 000b).
+    /// shall inhibit writes to the medium" while it is one. Shared by every I_T nexus (TST 000b), of
+    /// every gateway: it lives in the reservation state's book (the RADOS object for an rbd LUN) and is
+    /// read from its cached copy.
     /// </summary>
-    public bool SoftwareWriteProtect
-    {
-        get => _softwareWriteProtect;
-        internal set => _softwareWriteProtect = value;
-    }
+    public bool SoftwareWriteProtect => Reservations.SoftwareWriteProtect;
 
     /// <summary>WP of the mode parameter header: read-only or software write protected.</summary>
-    public bool IsWriteProtected => IsReadOnly || _softwareWriteProtect;
+    public bool IsWriteProtected => IsReadOnly || SoftwareWriteProtect;
 
     /// <summary>A SANITIZE operation runs (SBC-3 4.11): other commands get NOT READY, SANITIZE IN PROGRESS.</summary>
     public bool SanitizeInProgress => _sanitizeInProgress != 0;
@@ -314,7 +312,7 @@ public sealed class LogicalUnit
 
     internal void CheckWritable()
     {
-        if (IsReadOnly || _softwareWriteProtect)
+        if (IsReadOnly || Reservations.SoftwareWriteProtect)
         {
             ScsiErrors.WriteProtected();
         }

@@ -41,8 +41,13 @@ public sealed partial class ScsiTargetDevice
     /// whether or not it had used this unit yet: a multipath initiator learns of the reset on every
     /// path (libiscsi MultipathIO.Reset checks exactly that, as LIO behaves).
     /// </summary>
+    /// With several gateways the reset is one of the logical unit, not of this gateway: the shared state
+    /// carries it to the others, which raise the unit attention for their nexuses, abort their tasks on
+    /// the unit and end their preventions before the returned task completes (the TMF response waits for it).
+    /// </summary>
     /// <param name="from">The nexus that sent the TMF; null for a reset an administrator asked for (the management API).</param>
-    public void ResetLogicalUnit(ulong lun, ItNexus? from)
+    /// <returns>Completes (never faults) once every gateway has the reset; at once without a shared store.</returns>
+    public Task ResetLogicalUnit(ulong lun, ItNexus? from)
     {
         if (from is not null)
         {
@@ -52,14 +57,10 @@ public sealed partial class ScsiTargetDevice
         var unit = FindLogicalUnit(lun);
         if (unit is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         ScsiLog.LogicalUnitReset(_logger, TargetName, lun, (object?)from ?? "the management API");
-
-        // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
-        // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
-        _ = unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
 
         // SBC-3 5.11: a logical unit reset ends every prevention of medium removal.
         unit.ClearAllPreventions();
@@ -67,6 +68,10 @@ public sealed partial class ScsiTargetDevice
         {
             unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
         }
+
+        // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
+        // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
+        return unit.Reservations.ResetAsync(AdditionalSense.BusDeviceResetFunctionOccurred, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
     }
 
     /// <summary>
@@ -74,24 +79,48 @@ public sealed partial class ScsiTargetDevice
     /// RESET the SAM target reset (the old BUS DEVICE RESET message), so every other nexus gets BUS
     /// DEVICE RESET FUNCTION OCCURRED (29h/03h) on every logical unit; TARGET COLD RESET is a power
     /// cycle of the target device, reported as POWER ON OCCURRED (29h/01h). The transport closes
-    /// sessions for a cold reset; nexuses it then removes lose their pending unit attentions.
+    /// sessions for a cold reset; nexuses it then removes lose their pending unit attentions. Other
+    /// gateways of a shared unit raise the same unit attention for all their nexuses before the
+    /// returned task completes (it never faults).
     /// </summary>
-    public void ResetTarget(ItNexus from, bool cold)
+    public Task ResetTarget(ItNexus from, bool cold)
     {
         ArgumentNullException.ThrowIfNull(from);
         NoteNexus(from);
         ScsiLog.TargetReset(_logger, TargetName, cold ? "COLD" : "WARM", from);
         var sense = cold ? AdditionalSense.PowerOnOccurred : AdditionalSense.BusDeviceResetFunctionOccurred;
+        EstablishForAllNexuses(sense, except: from, skipUnit: null);
+        var shared = Task.CompletedTask;
         foreach (var unit in _luns.Sorted)
         {
-            _ = unit.Reservations.DropLegacy(null, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
-
             // SAM-5 6.3.4: a target reset is a logical unit reset of every unit, which ends every
             // prevention of medium removal (SBC-3 5.11); a cold reset is a hard reset, which does too.
             unit.ClearAllPreventions();
+            var reset = unit.Reservations.ResetAsync(sense, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+            if (!reset.IsCompleted)
+            {
+                shared = shared.IsCompleted ? reset : Task.WhenAll(shared, reset);
+            }
         }
 
-        EstablishForAllNexuses(sense, except: from, skipUnit: null);
+        return shared;
+    }
+
+    /// <summary>
+    /// Another gateway of a shared unit changed it (learned from the shared state before that
+    /// gateway's command completed): MODE PARAMETERS CHANGED for every nexus here (SPC-4 7.5.1), or a
+    /// logical unit / target reset, which SAM-5 6.3.3 makes reach every I_T nexus: the unit attention,
+    /// the abort of every task in the task set, and the end of every prevention (SBC-3 5.11).
+    /// </summary>
+    internal void RaiseFromOtherGateway(LogicalUnit unit, AdditionalSense sense)
+    {
+        if (sense is AdditionalSense.BusDeviceResetFunctionOccurred or AdditionalSense.PowerOnOccurred)
+        {
+            AbortTasks?.Invoke(unit.Lun, static _ => true);
+            unit.ClearAllPreventions();
+        }
+
+        EstablishForAllNexuses(sense, unit);
     }
 
     /// <summary>

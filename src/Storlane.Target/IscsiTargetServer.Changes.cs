@@ -34,7 +34,7 @@ public sealed partial class IscsiTargetServer
         IBlockDevice block;
         try
         {
-            block = OpenDevice(node.Options, lun);
+            block = LunDevices.Open(node.Options, lun, OpenRbd);
         }
         catch (TargetStartException e)
         {
@@ -43,7 +43,7 @@ public sealed partial class IscsiTargetServer
 
         try
         {
-            node.Device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
+            node.Device.AddLogicalUnit(lun.Lun, block, LunDevices.UnitOptions(lun, block, ClusterStateOf(block)));
             if (lun.Offline)
             {
                 node.Device.SetLogicalUnitOffline(lun.Lun, offline: true);
@@ -63,7 +63,7 @@ public sealed partial class IscsiTargetServer
             _devices.Add((targetName, lun.Lun, block));
         }
 
-        TargetLog.LunAdded(_logger, node.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
+        TargetLog.LunAdded(_loggers.Changes, node.Name, lun.Lun, block.Geometry.ToString(), LunDevices.Describe(lun));
     }
 
     /// <summary>Why <see cref="RemoveLunAsync"/> would refuse, or null; changes nothing.</summary>
@@ -104,7 +104,7 @@ public sealed partial class IscsiTargetServer
 
         if (unit.TasksInFlight > 0)
         {
-            TargetLog.RemovedLunBusy(_logger, targetName, lun, unit.TasksInFlight, (int)RemovedLunDrain.TotalSeconds);
+            TargetLog.RemovedLunBusy(_loggers.Changes, targetName, lun, unit.TasksInFlight, (int)RemovedLunDrain.TotalSeconds);
         }
 
         IBlockDevice? device = null;
@@ -124,7 +124,7 @@ public sealed partial class IscsiTargetServer
             await CloseDeviceAsync(targetName, lun, device).ConfigureAwait(false);
         }
 
-        TargetLog.LunRemoved(_logger, node.Name, lun);
+        TargetLog.LunRemoved(_loggers.Changes, node.Name, lun);
     }
 
     /// <summary>Makes a LUN read-only or writable (see <see cref="ScsiTargetDevice.SetLogicalUnitReadOnly"/>).</summary>
@@ -144,7 +144,7 @@ public sealed partial class IscsiTargetServer
             throw new ArgumentException(e.Message, nameof(readOnly), e);
         }
 
-        TargetLog.LunReadOnlySet(_logger, node.Name, lun, readOnly);
+        TargetLog.LunReadOnlySet(_loggers.Changes, node.Name, lun, readOnly);
     }
 
     /// <summary>Why <see cref="SetLunReadOnly"/> would refuse, or null; changes nothing.</summary>
@@ -168,7 +168,7 @@ public sealed partial class IscsiTargetServer
             throw new ArgumentException($"{targetName} LUN {lun} is not served here", nameof(lun));
         }
 
-        TargetLog.LunOfflineSet(_logger, node.Name, lun, offline ? "offline" : "online");
+        TargetLog.LunOfflineSet(_loggers.Changes, node.Name, lun, offline ? "offline" : "online");
     }
 
     /// <summary>
@@ -197,7 +197,7 @@ public sealed partial class IscsiTargetServer
 
         // The reset is reported once the aborted tasks are gone, as a TMF response would be (RFC 7143 11.5.1).
         await Task.WhenAll(ended).WaitAsync(RemovedLunDrain, cancellationToken).ConfigureAwait(false);
-        node.Device.ResetLogicalUnit(lun, from: null);
+        _ = node.Device.ResetLogicalUnit(lun, from: null);
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public sealed partial class IscsiTargetServer
             node.Options.AllowedInitiators.AddRange(initiators);
         }
 
-        TargetLog.AclSet(_logger, node.Name, initiators.Count == 0 ? "every initiator" : string.Join(", ", initiators));
+        TargetLog.AclSet(_loggers.Changes, node.Name, initiators.Count == 0 ? "every initiator" : string.Join(", ", initiators));
         var ended = new List<Observability.SessionView>();
         foreach (var session in _context!.Sessions.Snapshot())
         {
@@ -240,7 +240,7 @@ public sealed partial class IscsiTargetServer
             node.Options.MutualChap = mutualChap;
         }
 
-        TargetLog.ChapSet(_logger, node.Name);
+        TargetLog.ChapSet(_loggers.Changes, node.Name);
     }
 
     private TargetNode Node(string targetName)
@@ -262,7 +262,7 @@ public sealed partial class IscsiTargetServer
         }
         catch (Exception ex)
         {
-            TargetLog.DeviceFlushFailed(_logger, target, lun, ex);
+            TargetLog.DeviceFlushFailed(_loggers.Changes, target, lun, ex);
         }
 
         try
@@ -271,7 +271,7 @@ public sealed partial class IscsiTargetServer
         }
         catch (Exception ex)
         {
-            TargetLog.DeviceCloseFailed(_logger, target, lun, ex);
+            TargetLog.DeviceCloseFailed(_loggers.Changes, target, lun, ex);
         }
 
         CloseClusterState(device);

@@ -21,8 +21,8 @@ public sealed partial class IscsiTargetServer
     /// <summary>A target device named as this gateway (the host name unless the config names it).</summary>
     private ScsiTargetDevice NewTargetDevice(string targetName) =>
         Options.Gateway.Name is { } gateway
-            ? new ScsiTargetDevice(targetName, _logger) { GatewayName = gateway }
-            : new ScsiTargetDevice(targetName, _logger);
+            ? new ScsiTargetDevice(targetName, _loggers.Scsi) { GatewayName = gateway }
+            : new ScsiTargetDevice(targetName, _loggers.Scsi);
 
     private IBlockDevice OpenRbd(TargetOptions target, LunOptions lun)
     {

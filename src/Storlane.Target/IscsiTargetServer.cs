@@ -2,11 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Storlane.Ceph.Devices;
 using Storlane.Scsi;
 using Storlane.Storage;
-using Storlane.Storage.Encryption;
-using Storlane.Storage.Vhdx;
 using Storlane.Target.Connections;
 using Storlane.Target.Portals;
 
@@ -18,6 +15,7 @@ namespace Storlane.Target;
 /// </summary>
 public sealed partial class IscsiTargetServer : IAsyncDisposable
 {
+    private readonly TargetLoggers _loggers;
     private readonly ILogger _logger;
     private readonly List<(string Target, ulong Lun, IBlockDevice Device)> _devices = [];
     private readonly ConcurrentDictionary<IscsiConnection, byte> _connections = new();
@@ -40,9 +38,10 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
     {
         Options = options;
         _time = time ?? TimeProvider.System;
-        _logger = loggerFactory.CreateLogger("Storlane.Target");
+        _loggers = new TargetLoggers(loggerFactory);
+        _logger = _loggers.Server;
         _ownsAddressSource = addresses is null;
-        _addresses = addresses ?? new SystemLocalAddressSource(logger: _logger);
+        _addresses = addresses ?? new SystemLocalAddressSource(logger: _loggers.Portals);
     }
 
     public TargetServerOptions Options { get; }
@@ -142,7 +141,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         try
         {
             var targets = OpenTargets(groupStates);
-            _context = new ServerContext(Options, targets, _logger, _time);
+            _context = new ServerContext(Options, targets, _loggers, _time);
             if (_context.Admission.MaxConnections < Options.Limits.MaxConnections)
             {
                 TargetLog.ConnectionsLimitedByDescriptors(_logger, Options.Limits.MaxConnections, _context.Admission.MaxConnections);
@@ -157,7 +156,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            _portals = new PortalSet(Options.Portals, _addresses, OnAccepted, _logger);
+            _portals = new PortalSet(Options.Portals, _addresses, OnAccepted, _loggers.Portals);
             _context.Portals = () => _portals.Current;
             _portals.Open();
         }
@@ -204,11 +203,11 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
 
             foreach (var lun in options.Luns)
             {
-                var block = OpenDevice(options, lun);
+                var block = LunDevices.Open(options, lun, OpenRbd);
                 _devices.Add((options.Name, lun.Lun, block));
                 try
                 {
-                    device.AddLogicalUnit(lun.Lun, block, UnitOptions(lun, block, ClusterStateOf(block)));
+                    device.AddLogicalUnit(lun.Lun, block, LunDevices.UnitOptions(lun, block, ClusterStateOf(block)));
                 }
                 catch (Exception ex) when (ex is IOException or InvalidDataException)
                 {
@@ -221,7 +220,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
                     device.StartOffline(lun.Lun);
                 }
 
-                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), DescribeBackend(lun));
+                TargetLog.ServingLun(_logger, options.Name, lun.Lun, block.Geometry.ToString(), LunDevices.Describe(lun));
             }
 
             StartOwnership(options, device);
@@ -230,35 +229,6 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
 
         return targets;
     }
-
-    /// <summary>What a LUN serves, for the log: "memory", "rbd POOL/IMAGE", "file PATH" (and whether encrypted).</summary>
-    private static string DescribeBackend(LunOptions lun) =>
-        (lun.Backend switch { LunBackend.Memory => "memory", LunBackend.Rbd => $"rbd {lun.Rbd}", _ => $"{lun.Backend.ToString().ToLowerInvariant()} {lun.Path}" }) + (lun.Encrypted ? ", encrypted (XTS-AES-256)" : "");
-
-    private static LogicalUnitOptions UnitOptions(LunOptions lun, IBlockDevice block, ILuSharedState? clusterState) => new()
-    {
-        // An rbd LU's reservations live in the cluster, shared by every gateway that serves the image.
-        SharedState = clusterState,
-
-        Serial = lun.Serial,
-        ReadOnly = lun.ReadOnly,
-        Removable = lun.Removable,
-        SanitizeBytesPerSecond = lun.SanitizeBytesPerSecond,
-
-        // A VHDX carries its own SCSI identity ("Page 83 Data", MS-VHDX 2.6.2.6), so the
-        // disk keeps its designator wherever it is served.
-        NaaIdentifier = (block is EncryptedBlockDevice encrypted ? encrypted.Inner : block) is VhdxBlockDevice vhdx ? vhdx.NaaIdentifier : null,
-
-        // An RBD image is one LU whichever gateway serves it: VPD 83h comes from the image's
-        // cluster, pool and id, so every gateway reports the same designator (and serial).
-        IdentitySource = block is RbdBlockDevice rbd ? rbd.Image.IdentityKey : null,
-
-        // APTPL reservations live beside the image so they survive a restart (SPC-4 5.12.4).
-        ReservationStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".pr",
-
-        // A SANITIZE interrupted by a stop or crash resumes at the next start (SBC-3 4.11.1).
-        SanitizeStatePath = lun.Backend is LunBackend.Memory or LunBackend.Rbd ? null : Path.GetFullPath(lun.Path!) + ".sanitize",
-    };
 
     /// <summary>Aborts the tasks on one LU of the sessions whose nexus matches (PREEMPT AND ABORT).</summary>
     private void AbortTasks(ScsiTargetDevice device, ulong lun, Func<ItNexus, bool> match)
@@ -269,80 +239,6 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             {
                 session.Connection?.AbortTasksFromOtherNexus(lun);
             }
-        }
-    }
-
-    private IBlockDevice OpenDevice(TargetOptions target, LunOptions lun)
-    {
-        if (lun.Device is { } device)
-        {
-            return device;
-        }
-
-        try
-        {
-            CheckKeyFile(target, lun);
-            var backend = OpenBackend(target, lun);
-            if (!lun.Encrypted)
-            {
-                return backend;
-            }
-
-            ILunKeyStore keys = lun.Backend == LunBackend.Memory ? new MemoryKeyStore() : new FileKeyStore(FileKeyStore.ForImage(lun.Path!));
-            try
-            {
-                return new EncryptedBlockDevice(backend, keys);
-            }
-            catch
-            {
-                backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                throw;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
-        {
-            throw new TargetStartException($"{target.Name} LUN {lun.Lun}: {ex.Message}", ex);
-        }
-    }
-
-    private IBlockDevice OpenBackend(TargetOptions target, LunOptions lun)
-    {
-        if (lun.Backend == LunBackend.Rbd)
-        {
-            // The image has its own size; 'size' is not used.
-            return OpenRbd(target, lun);
-        }
-
-        var geometry = lun.Geometry;
-        return lun.Backend switch
-        {
-            LunBackend.Memory => new MemoryBlockDevice(geometry, lun.ReadOnly ? BlockDeviceFeatures.Unmap | BlockDeviceFeatures.ReadOnly : BlockDeviceFeatures.Unmap),
-            LunBackend.Vhdx => VhdxBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the vhdx backend needs a path"), geometry, lun.ReadOnly),
-            _ => FileBlockDevice.OpenOrCreate(lun.Path ?? throw new TargetStartException($"{target.Name} LUN {lun.Lun}: the file backend needs a path"), geometry, lun.ReadOnly),
-        };
-    }
-
-    /// <summary>
-    /// An image and its key belong together: serving existing data encrypted under a fresh key, or
-    /// ciphertext as if it were plain, would both hand initiators noise, so both are refused.
-    /// </summary>
-    private static void CheckKeyFile(TargetOptions target, LunOptions lun)
-    {
-        if (lun.Backend is LunBackend.Memory or LunBackend.Rbd || lun.Path is null)
-        {
-            return;
-        }
-
-        var keyPath = FileKeyStore.ForImage(lun.Path);
-        var hasKey = File.Exists(keyPath);
-        if (lun.Encrypted && !hasKey && File.Exists(lun.Path) && new FileInfo(lun.Path).Length > 0)
-        {
-            throw new TargetStartException($"{target.Name} LUN {lun.Lun}: '{lun.Path}' exists but its key file '{keyPath}' does not; encrypting existing data under a new key would turn it into noise (remove 'encrypted' or restore the key file)");
-        }
-
-        if (!lun.Encrypted && hasKey)
-        {
-            throw new TargetStartException($"{target.Name} LUN {lun.Lun}: '{lun.Path}' has a key file '{keyPath}', so it holds encrypted data; set 'encrypted: true' to serve it");
         }
     }
 
@@ -590,6 +486,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
         await StopOwnershipsAsync().ConfigureAwait(false);
         await DisposeDevicesAsync().ConfigureAwait(false);
         _context?.Metrics.Dispose();
+        _context?.Heartbeat.Dispose();
         TargetLog.Stopped(_logger, sessions);
     }
 

@@ -9,18 +9,19 @@ internal sealed class ServerContext
 {
     private readonly long _ticksPerMillisecond;
 
-    public ServerContext(TargetServerOptions options, IReadOnlyDictionary<string, TargetNode> targets, ILogger logger, TimeProvider time)
+    public ServerContext(TargetServerOptions options, IReadOnlyDictionary<string, TargetNode> targets, TargetLoggers loggers, TimeProvider time)
     {
         Options = options;
         Time = time;
         _ticksPerMillisecond = Math.Max(1, time.TimestampFrequency / 1000);
         AuthThrottle = new AuthFailureThrottle(time);
         Targets = targets;
-        Logger = logger;
+        Loggers = loggers;
         DiscoveryChap = options.DiscoveryChap is { } c ? new ChapCredential(c.User, c.Secret) : null;
         Admission = new Connections.ConnectionAdmission(options.Limits, Connections.DescriptorLimit.ConnectionsAllowed(Connections.DescriptorLimit.ReadOpenFilesLimit(), Connections.DescriptorLimit.CountOpen()));
         Buffers = new Connections.BufferBudget(options.Limits.BufferBudgetBytes);
-        Connections.TransferBuffers.StartUpkeep(logger);
+        Connections.TransferBuffers.StartUpkeep(loggers.Memory);
+        Heartbeat = new Connections.ConnectionHeartbeat(time, () => NowMilliseconds, static (listener, ex) => ((Connections.IscsiConnection)listener).HeartbeatFailed(ex));
         Metrics = new Observability.TargetMetrics(AllLunCounters, Admission.PerPortal, Sessions.Snapshot);
     }
 
@@ -35,6 +36,9 @@ internal sealed class ServerContext
             }
         }
     }
+
+    /// <summary>Every connection's once-a-second timeout checks and pings; disposed when the server stops.</summary>
+    public Connections.ConnectionHeartbeat Heartbeat { get; }
 
     /// <summary>The target's Meter instruments; disposed when the server stops.</summary>
     public Observability.TargetMetrics Metrics { get; }
@@ -54,7 +58,12 @@ internal sealed class ServerContext
 
     public SessionRegistry Sessions { get; } = new();
 
-    public ILogger Logger { get; }
+    public TargetLoggers Loggers { get; }
+
+    private long _connectionsAccepted;
+
+    /// <summary>A number for the next connection, unique for the life of the process: what its log lines carry.</summary>
+    public long NextConnectionNumber() => Interlocked.Increment(ref _connectionsAccepted);
 
     public ChapCredential? DiscoveryChap { get; }
 

@@ -75,6 +75,46 @@ public sealed class ReservationsAcrossRbdGatewaysTests(CephClusterFixture fixtur
 
     private static readonly byte[] TestUnitReady = [0, 0, 0, 0, 0, 0];
 
+    /// <summary>MODE SELECT(6), PF = 1, of the Control page with SWP as given.</summary>
+    private static byte[] ModeSelectSwp(bool swp, out byte[] list)
+    {
+        list = [0, 0, 0, 0, 0x0A, 0x0A, 0x02, 0x10, (byte)(swp ? 0x08 : 0x00), 0, 0, 0, 0, 0, 0, 0];
+        return [0x15, 0x10, 0, 0, (byte)list.Length, 0];
+    }
+
+    private static void AssertSense(int key, int asc, int ascq, (ScsiStatus Status, byte[] Sense, byte[] Data) reply)
+    {
+        Assert.Equal(ScsiStatus.CheckCondition, reply.Status);
+        Assert.Equal((key, asc, ascq), (reply.Sense[2] & 0x0F, (int)reply.Sense[12], (int)reply.Sense[13]));
+    }
+
+    [CephFact]
+    public async Task SwpAndLogicalUnitReset_ThroughOneGateway_ReachTheOtherThroughTheCluster()
+    {
+        // SPC-4 7.5.8 / 7.5.1: SWP set through gateway 2 write-protects the LU at gateway 1, whose
+        // nexus gets MODE PARAMETERS CHANGED; SAM-5 6.3.3: a LOGICAL UNIT RESET through gateway 1 gives
+        // every nexus, gateway 2's too, BUS DEVICE RESET FUNCTION OCCURRED before the reset completes.
+        var image = fixture.NewImageName("lu-state-gateways");
+        RbdImage.Create(fixture.Pool, image, 8L << 20);
+        var conf = fixture.Cluster.ConfPath;
+        await using var one = new Gateway(conf, fixture.PoolName, image, "gw1");
+        await using var two = new Gateway(conf, fixture.PoolName, image, "gw2");
+        _ = await Run(one, _a, TestUnitReady);
+        _ = await Run(two, _b, TestUnitReady);
+
+        Assert.Equal(ScsiStatus.Good, (await Run(two, _b, ModeSelectSwp(true, out var list), list)).Status);
+        AssertSense(0x06, 0x2A, 0x01, await Run(one, _a, TestUnitReady));
+        AssertSense(0x07, 0x27, 0x00, await Run(one, _a, Write10(), new byte[512]));
+
+        Assert.Equal(ScsiStatus.Good, (await Run(one, _a, ModeSelectSwp(false, out list), list)).Status);
+        AssertSense(0x06, 0x2A, 0x01, await Run(two, _b, TestUnitReady));
+        Assert.Equal(ScsiStatus.Good, (await Run(two, _b, Write10(), new byte[512])).Status);
+
+        await one.Device.ResetLogicalUnit(0, _a);
+        AssertSense(0x06, 0x29, 0x03, await Run(two, _b, TestUnitReady));
+        AssertSense(0x06, 0x29, 0x03, await Run(one, _a, TestUnitReady));
+        Assert.Equal(ScsiStatus.Good, (await Run(two, _b, TestUnitReady)).Status);
+    }
 
     [CephFact]
     public async Task ReservationThroughGateway1_HoldsOnGateway2_PreemptRaisesTheUnitAttentionAtA_AndARestartKeepsIt()

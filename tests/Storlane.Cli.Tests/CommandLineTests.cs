@@ -66,6 +66,15 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("loud", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_WithABadCategoryLevel_IsAUsageErrorNamingIt()
+    {
+        var (exitCode, _, error) = await RunAsync("serve", "--log-level", "info,Storlane.Target.Login=chatty");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--log-level: 'Storlane.Target.Login=chatty' is not CATEGORY=LEVEL", error, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string[]> EveryCommandPath()
     {
         var data = new TheoryData<string[]>();

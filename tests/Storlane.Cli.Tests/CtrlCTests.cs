@@ -99,5 +99,5 @@ public sealed class CtrlCTests : IAsyncLifetime
     }
 
     private List<string> Closed() =>
-        [.. _targetLog.Messages.Where(m => m.StartsWith("Connection from", StringComparison.Ordinal) && m.Contains("closed", StringComparison.Ordinal))];
+        [.. _targetLog.Messages.Where(m => m.StartsWith("Connection ", StringComparison.Ordinal) && m.Contains("closed", StringComparison.Ordinal))];
 }

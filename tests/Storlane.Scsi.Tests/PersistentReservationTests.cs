@@ -175,7 +175,7 @@ public sealed class PersistentReservationTests
         var harness = new ScsiHarness();
         await Register(harness, 0x1111);
         (await harness.Run(Prout(0x01, 0x01), dataOut: Keys(0x1111, 0))).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run(TestUnitReady, nexus: Other)).AssertGood();
         Assert.Equal(ScsiStatus.ReservationConflict, (await harness.Run(Cdb.Write10(0, 1), dataOut: new byte[512], nexus: Other)).Result.Status);
     }
@@ -198,6 +198,33 @@ public sealed class PersistentReservationTests
             Assert.Equal("00000001" + "00000010" + "0000000000001111" + "00000000" + "0003" + "0000", Hex.Of(reservation.Data));
             Assert.Equal(ScsiStatus.ReservationConflict, (await second.Run(Cdb.Read10(0, 1), dataIn: 512, nexus: Other)).Result.Status);
             Assert.Equal(0x01, (await second.Run(Prin(0x02), dataIn: 8)).Data[3] & 0x01); // PTPL_A
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Aptpl_File_DoesNotKeepSwpAcrossARestart()
+    {
+        // SWP lives beside the reservations (one book per LU), but it is not savable (PS = 0): a restart
+        // of `storlane serve` is a power on, after which the Control page holds its default, SWP = 0,
+        // while the APTPL registration stays (SPC-4 5.12.5).
+        var path = Path.Combine(Path.GetTempPath(), $"storlane-pr-{Guid.NewGuid():N}.pr");
+        try
+        {
+            var options = new LogicalUnitOptions { ReservationStatePath = path };
+            var first = new ScsiHarness(options: options);
+            await Register(first, 0x1111, flags: 0x01);
+            byte[] list = [0, 0, 0, 0, 0x0A, 0x0A, 0x02, 0x10, 0x08, 0x00, 0, 0, 0, 0, 0, 0];
+            (await first.Run([0x15, 0x10, 0, 0, (byte)list.Length, 0], dataOut: list)).AssertGood();
+            Assert.True(first.Unit.SoftwareWriteProtect);
+
+            var second = new ScsiHarness(options: options);
+            Assert.False(second.Unit.SoftwareWriteProtect);
+            (await second.Run(Cdb.Write10(0, 1), dataOut: new byte[512])).AssertGood();
+            Assert.Equal("00000008", Hex.Of((await second.Run(Prin(0x00), dataIn: 4096)).Data.AsSpan(4, 4)));
         }
         finally
         {
@@ -239,7 +266,7 @@ public sealed class PersistentReservationTests
         (await harness.Run("17 00 00 00 00 00", nexus: Other)).AssertGood();
         Assert.Equal(ScsiStatus.ReservationConflict, (await harness.Run(TestUnitReady, nexus: Other)).Result.Status);
         (await harness.Run("12 00 00 00 24 00", dataIn: 36, nexus: Other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run("16 00 00 00 00 00", nexus: Other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run("16 00 00 00 00 00", nexus: Other)).AssertGood();
     }

@@ -186,22 +186,22 @@ public sealed class RemovableMediumTests
         // unit reset of every unit (libiscsi PreventAllow.LUNReset, .WarmReset, .ColdReset).
         var harness = Removable();
         (await harness.Run(Prevent)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         Assert.False(harness.Unit.MediumRemovalPrevented);
         (await harness.Run(TestUnitReady)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
 
         // The target resets raise nothing on the sender's nexus.
         (await harness.Run(Prevent)).AssertGood();
-        harness.Target.ResetTarget(harness.Nexus, cold: false);
+        await harness.Target.ResetTarget(harness.Nexus, cold: false);
         Assert.False(harness.Unit.MediumRemovalPrevented);
 
         (await harness.Run(Prevent)).AssertGood();
-        harness.Target.ResetTarget(harness.Nexus, cold: true);
+        await harness.Target.ResetTarget(harness.Nexus, cold: true);
         Assert.False(harness.Unit.MediumRemovalPrevented);
 
         // A reset does not load an unloaded medium.
         (await harness.Run(Unload)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run(TestUnitReady)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady)).AssertSense(SenseKey.NotReady, AdditionalSense.MediumNotPresent);
     }

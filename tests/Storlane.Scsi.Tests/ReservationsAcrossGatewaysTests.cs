@@ -214,9 +214,12 @@ public sealed class ReservationsAcrossGatewaysTests
         Assert.Equal(ScsiStatus.ReservationConflict, (await two.Run("16 00 00 00 00 00", nexus: _b)).Result.Status);
         (await one.Run(Cdb.Write10(0, 1), dataOut: new byte[512], nexus: _a)).AssertGood();
 
-        two.Target.ResetLogicalUnit(0, _b);
+        await two.Target.ResetLogicalUnit(0, _b);
         (await two.Run("16 00 00 00 00 00", nexus: _b)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await two.Run("16 00 00 00 00 00", nexus: _b)).AssertGood();
+
+        // SAM-5 6.3.3: A's nexus on gateway 1 is a nexus of the reset unit too; then B's reservation holds.
+        (await one.Run(TestUnitReady, nexus: _a)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         Assert.Equal(ScsiStatus.ReservationConflict, (await one.Run(TestUnitReady, nexus: _a)).Result.Status);
     }
 

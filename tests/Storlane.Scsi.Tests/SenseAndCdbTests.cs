@@ -132,7 +132,7 @@ public sealed class SenseAndCdbTests
             {
                 if (round == 10 && i == 0)
                 {
-                    harness.Target.ResetLogicalUnit(0, nexuses[0]);
+                    await harness.Target.ResetLogicalUnit(0, nexuses[0]);
                     resetDone.SetResult();
                 }
                 else if (round == 10)

@@ -14,7 +14,7 @@ public sealed class UnitAttentionTests
         (await harness.Run(TestUnitReady)).AssertGood();
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
 
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
 
         var first = await harness.Run(TestUnitReady, nexus: other);
         first.AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
@@ -28,7 +28,7 @@ public sealed class UnitAttentionTests
         // "every I_T nexus": the path that sent the reset learns of it as well (libiscsi MultipathIO.Reset).
         var harness = new ScsiHarness();
         (await harness.Run(TestUnitReady)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run(TestUnitReady)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady)).AssertGood();
     }
@@ -39,7 +39,7 @@ public sealed class UnitAttentionTests
         // Login is quiet: a nexus first seen after a reset has nothing pending.
         var harness = new ScsiHarness();
         (await harness.Run(TestUnitReady)).AssertGood();
-        harness.Target.ResetTarget(harness.Nexus, cold: true);
+        await harness.Target.ResetTarget(harness.Nexus, cold: true);
         (await harness.Run(TestUnitReady, nexus: ScsiHarness.NewNexus("iqn.new:host"))).AssertGood();
     }
 
@@ -50,7 +50,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run("12 00 00 00 24 00", dataIn: 36, nexus: other)).AssertGood();
         (await harness.Run(TestUnitReady, nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
     }
@@ -61,7 +61,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run("A0 00 00 00 00 00 00 00 01 00 00 00", dataIn: 256, nexus: other)).AssertGood();
         (await harness.Run(TestUnitReady, nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
     }
@@ -73,7 +73,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         var sense = await harness.Run("03 00 00 00 12 00", dataIn: 18, nexus: other);
         sense.AssertGood();
         Assert.Equal(Hex.Bytes("70 00 06 00000000 0A 00000000 29 03 00 000000"), sense.Data);
@@ -87,7 +87,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         (await harness.Run("C7 00 00 00 00 00", nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run("C7 00 00 00 00 00", nexus: other)).AssertSense(SenseKey.IllegalRequest, AdditionalSense.InvalidCommandOperationCode);
     }
@@ -100,7 +100,7 @@ public sealed class UnitAttentionTests
         harness.Target.AddLogicalUnit(1, ScsiHarness.Memory512n());
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetTarget(harness.Nexus, cold: false);
+        await harness.Target.ResetTarget(harness.Nexus, cold: false);
         (await harness.Run(TestUnitReady, nexus: other, lun: 0)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady, nexus: other, lun: 1)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady, lun: 1)).AssertGood();
@@ -112,7 +112,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetTarget(harness.Nexus, cold: true);
+        await harness.Target.ResetTarget(harness.Nexus, cold: true);
         (await harness.Run(TestUnitReady, nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.PowerOnOccurred);
     }
 
@@ -123,9 +123,9 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
-        harness.Target.ResetTarget(harness.Nexus, cold: true);
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetTarget(harness.Nexus, cold: true);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         Assert.Equal([AdditionalSense.PowerOnOccurred, AdditionalSense.BusDeviceResetFunctionOccurred], harness.Target.PendingUnitAttentions(0, other));
         (await harness.Run(TestUnitReady, nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.PowerOnOccurred);
         (await harness.Run(TestUnitReady, nexus: other)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
@@ -138,7 +138,7 @@ public sealed class UnitAttentionTests
         var harness = new ScsiHarness();
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
-        harness.Target.ResetLogicalUnit(0, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(0, harness.Nexus);
         _ = harness.Target.RemoveNexus(other);
         Assert.Empty(harness.Target.PendingUnitAttentions(0, other));
         (await harness.Run(TestUnitReady, nexus: other)).AssertGood();
@@ -152,7 +152,7 @@ public sealed class UnitAttentionTests
         harness.Target.AddLogicalUnit(1, ScsiHarness.Memory512n());
         var other = ScsiHarness.NewNexus("iqn.x:other");
         (await harness.Run(TestUnitReady, nexus: other, lun: 0)).AssertGood();
-        harness.Target.ResetLogicalUnit(1, harness.Nexus);
+        await harness.Target.ResetLogicalUnit(1, harness.Nexus);
         (await harness.Run(TestUnitReady, nexus: other, lun: 1)).AssertSense(SenseKey.UnitAttention, AdditionalSense.BusDeviceResetFunctionOccurred);
         (await harness.Run(TestUnitReady, nexus: other, lun: 0)).AssertGood();
     }

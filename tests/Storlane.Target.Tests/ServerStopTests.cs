@@ -30,7 +30,7 @@ public sealed class ServerStopTests
 
         Assert.All(devices, d => Assert.Equal(1, d.Flushes));
         Assert.All(devices, d => Assert.Equal(1, d.Disposals));
-        Assert.Equal([46, 47], logs.Errors.Select(e => e.Id.Id).Order()); // the flush of the first, the close of the second
+        Assert.Equal([1046, 1047], logs.Errors.Select(e => e.Id.Id).Order()); // the flush of the first, the close of the second
         Assert.All(logs.Errors, e => Assert.IsType<IOException>(e.Exception));
     }
 

@@ -25,10 +25,20 @@ internal static class ServeCommand
         };
         var logLevel = new Option<string>("--log-level", "-l")
         {
-            Description = "Least severe log level written to the console.",
+            Description = "Least severe log level written to the console: trace|debug|info|warning|error|critical|none, "
+                + "optionally followed by levels per category, e.g. info,Storlane.Target.Login=debug,Storlane.Target.Pdus=trace "
+                + "(categories: docs/logging.md).",
+            HelpName = LogLevelSpec.Syntax,
             DefaultValueFactory = _ => "info",
         };
-        logLevel.AcceptOnlyFromAmong([.. ConsoleLogging.Levels.Keys]);
+        logLevel.CompletionSources.Add([.. ConsoleLogging.Levels.Keys]);
+        logLevel.Validators.Add(result =>
+        {
+            if (!LogLevelSpec.TryParse(result.GetValueOrDefault<string>() ?? "", out _, out var error))
+            {
+                result.AddError("--log-level: " + error);
+            }
+        });
 
         var command = new Command("serve", "Run the iSCSI target until Ctrl-C or SIGTERM; under systemd (Type=notify) it reports ready once every portal listens. "
             + "Exit code 0: stopped cleanly; 1: could not start; 2: bad arguments or config refused (stderr says file:line:column: reason).")
@@ -39,11 +49,14 @@ internal static class ServeCommand
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
+            // The validator above refused anything TryParse cannot read.
+            _ = LogLevelSpec.TryParse(parseResult.GetRequiredValue(logLevel), out var levels, out _);
             var settings = new ServeSettings(
                 parseResult.GetValue(config)?.ToString(),
                 parseResult.GetRequiredValue(dataDirectory).ToString(),
-                ConsoleLogging.Levels[parseResult.GetRequiredValue(logLevel)])
+                levels.Default)
             {
+                LogCategoryLevels = levels.Categories,
                 NotifySocket = Environment.GetEnvironmentVariable(SystemdNotify.Variable),
                 ApiSocket = StorlaneFolders.ApiSocket(StorlaneFolders.FromProcess, parseResult.GetRequiredValue(dataDirectory).ToString()),
             };

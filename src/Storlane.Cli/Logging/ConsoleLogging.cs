@@ -18,8 +18,9 @@ internal static class ConsoleLogging
         ["none"] = LogLevel.None,
     };
 
-    public static ILoggerFactory Create(LogLevel minimumLevel) => LoggerFactory.Create(builder => builder
-        .SetMinimumLevel(minimumLevel)
+    public static ILoggerFactory Create(LogLevel minimumLevel) => Create(LogLevelSpec.Of(minimumLevel));
+
+    public static ILoggerFactory Create(LogLevelSpec levels) => LoggerFactory.Create(builder => Configure(builder, levels)
         // Warnings and errors go to stderr so stdout stays a clean record of what is served.
         .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Warning)
         .AddSimpleConsole(options =>
@@ -28,4 +29,15 @@ internal static class ConsoleLogging
             options.IncludeScopes = false;
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
         }));
+
+    private static ILoggingBuilder Configure(ILoggingBuilder builder, LogLevelSpec levels)
+    {
+        builder.SetMinimumLevel(levels.Default);
+        foreach (var (category, level) in levels.Categories)
+        {
+            builder.AddFilter(category, level);
+        }
+
+        return builder;
+    }
 }

@@ -9,6 +9,9 @@ internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, L
     /// <summary>systemd's notify socket ($NOTIFY_SOCKET) under a Type=notify unit; null otherwise.</summary>
     public string? NotifySocket { get; init; }
 
+    /// <summary>Levels for single log categories (--log-level info,Storlane.Target.Login=debug), over <see cref="LogLevel"/>.</summary>
+    public IReadOnlyDictionary<string, LogLevel> LogCategoryLevels { get; init; } = new Dictionary<string, LogLevel>(StringComparer.Ordinal);
+
     /// <summary>The management API's socket when the config names none (<see cref="Configuration.StorlaneFolders.ApiSocket"/>).</summary>
     public string ApiSocket { get; init; } = Path.Combine(Path.GetFullPath(DataDirectory), "api.sock");
 }

@@ -109,11 +109,15 @@ public sealed class SingleNodeCeph : IAsyncDisposable
 
     /// <summary>Runs `ceph -c conf ARGS` and returns its output.</summary>
     public Task<string> CephAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
-        CephCommand.RunAsync("ceph", [.. ConfArguments(), "--connect-timeout", "30", .. arguments], CephCommand.DefaultTimeout, cancellationToken);
+        RunToolAsync("ceph", [.. ConfArguments(), "--connect-timeout", "30", .. arguments], cancellationToken);
 
     /// <summary>Runs `rbd -c conf ARGS` and returns its output.</summary>
     public Task<string> RbdAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
-        CephCommand.RunAsync("rbd", [.. ConfArguments(), .. arguments], CephCommand.DefaultTimeout, cancellationToken);
+        RunToolAsync("rbd", [.. ConfArguments(), .. arguments], cancellationToken);
+
+    /// <summary>Runs `rados -c conf ARGS` and returns its output.</summary>
+    public Task<string> RadosAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        RunToolAsync("rados", [.. ConfArguments(), .. arguments], cancellationToken);
 
     /// <summary>Creates an image of <paramref name="sizeInBytes"/> in <see cref="PoolName"/> (or <paramref name="pool"/>).</summary>
     public Task CreateImageAsync(string image, long sizeInBytes, string? pool = null, CancellationToken cancellationToken = default) =>
@@ -186,13 +190,13 @@ public sealed class SingleNodeCeph : IAsyncDisposable
             await CreateKeyringAsync(keyring, cancellationToken).ConfigureAwait(false);
         }
 
-        await CephCommand.RunAsync("ceph-mon", [.. ConfArguments(), "--mkfs", "-i", "a"], CephCommand.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        await RunToolAsync("ceph-mon", [.. ConfArguments(), "--mkfs", "-i", "a"], cancellationToken).ConfigureAwait(false);
         StartDaemon("ceph-mon", "-i", "a");
 
         // `osd create` allocates id 0; crush add places it under the default root so PGs map to it.
         await CephAsync(["osd", "create"], cancellationToken).ConfigureAwait(false);
         await CephAsync(["osd", "crush", "add", "osd.0", "1", "root=default"], cancellationToken).ConfigureAwait(false);
-        await CephCommand.RunAsync("ceph-osd", [.. ConfArguments(), "-i", "0", "--mkfs", "--mkjournal"], CephCommand.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        await RunToolAsync("ceph-osd", [.. ConfArguments(), "-i", "0", "--mkfs", "--mkjournal"], cancellationToken).ConfigureAwait(false);
         StartDaemon("ceph-osd", "-i", "0");
         StartDaemon("ceph-mgr", "-i", "x");
 
@@ -226,13 +230,24 @@ public sealed class SingleNodeCeph : IAsyncDisposable
 
     private void StartDaemon(string binary, params string[] arguments)
     {
-        var info = new ProcessStartInfo(binary)
+        var prefix = _options.CommandPrefix;
+        var info = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+
+        if (prefix.Count > 0)
+        {
+            foreach (var word in prefix.Skip(1))
+            {
+                info.ArgumentList.Add(word);
+            }
+
+            info.ArgumentList.Add(binary);
+        }
 
         // -f: stay in the foreground (so the PID is the daemon's) and log to the conf's file.
         foreach (var argument in (string[])[.. ConfArguments(), "-f", .. arguments])
@@ -300,6 +315,15 @@ public sealed class SingleNodeCeph : IAsyncDisposable
     }
 
     private string[] ConfArguments() => ["-c", ConfPath];
+
+    /// <summary>A short tool (ceph, rbd, rados, a daemon's --mkfs) through the options' command prefix.</summary>
+    private Task<string> RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var prefix = _options.CommandPrefix;
+        return prefix.Count == 0
+            ? CephCommand.RunAsync(tool, arguments, CephCommand.DefaultTimeout, cancellationToken)
+            : CephCommand.RunAsync(prefix[0], [.. prefix.Skip(1), tool, .. arguments], CephCommand.DefaultTimeout, cancellationToken);
+    }
 
     /// <summary>The last lines of each daemon's log, so a failed start explains itself.</summary>
     private string LogTail()

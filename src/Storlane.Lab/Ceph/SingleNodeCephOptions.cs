@@ -26,6 +26,13 @@ public sealed record SingleNodeCephOptions
     /// </summary>
     public bool Cephx { get; init; }
 
+    /// <summary>
+    /// A command that runs each daemon and tool somewhere else, e.g. <c>ip netns exec NS</c> to put
+    /// the cluster on a network namespace's own loopback (beside targets that only that namespace
+    /// reaches). It must exec, so a daemon's PID stays the daemon's. Empty runs them here.
+    /// </summary>
+    public IReadOnlyList<string> CommandPrefix { get; init; } = [];
+
     /// <summary>Keeps the directory (logs, conf) after dispose, for debugging a failed run.</summary>
     public bool KeepDirectory { get; init; }
 }

@@ -122,7 +122,7 @@ internal sealed partial class NvmeTcpQueue
             }
 
             controller = created;
-            NvmeLog.ControllerCreated(_logger, controller.Id, subsystem.Nqn, hostNqn, Remote, controller.KeepAliveMs);
+            NvmeLog.ControllerCreated(_logger, controller.Id, subsystem.Nqn, hostNqn, Number, Remote, controller.KeepAliveMs);
         }
         else
         {

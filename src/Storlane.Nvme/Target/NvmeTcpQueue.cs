@@ -42,6 +42,7 @@ internal sealed partial class NvmeTcpQueue
         _socket = socket;
         Portal = portal;
         Remote = socket.RemoteEndPoint;
+        Number = server.NextConnectionNumber();
         LocalEndPoint = socket.LocalEndPoint;
         _logger = server.Logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
@@ -59,6 +60,9 @@ internal sealed partial class NvmeTcpQueue
     public BoundNvmePortal Portal { get; }
 
     public EndPoint? Remote { get; }
+
+    /// <summary>This connection's number in the log (NVMe/TCP connections count apart from iSCSI's).</summary>
+    public long Number { get; }
 
     public EndPoint? LocalEndPoint { get; }
 
@@ -81,7 +85,7 @@ internal sealed partial class NvmeTcpQueue
         }
         catch (NvmeTcpProtocolException e)
         {
-            NvmeLog.FatalTransportError(_logger, Remote, e.Status.ToString(), e.FieldOffset, e.Message);
+            NvmeLog.FatalTransportError(_logger, Number, Remote, e.Status.ToString(), e.FieldOffset, e.Message);
             _outbound.Writer.TryWrite(new Outbound { Kind = OutboundKind.TermReq, FatalStatus = e.Status, Offset = e.FieldOffset, Buffer = _termHeader });
             _closeReason = "fatal transport error";
         }
@@ -92,7 +96,7 @@ internal sealed partial class NvmeTcpQueue
         catch (Exception e)
         {
             // Nothing a host sends may end the process: log it and end this connection only.
-            NvmeLog.FatalTransportError(_logger, Remote, "internal", 0, e.ToString());
+            NvmeLog.FatalTransportError(_logger, Number, Remote, "internal", 0, e.ToString());
             _closeReason = "internal error";
         }
 
@@ -128,7 +132,7 @@ internal sealed partial class NvmeTcpQueue
     {
         if (_controller is null)
         {
-            NvmeLog.HandshakeTimeout(_logger, Remote, _server.Options.Limits.HandshakeTimeoutSeconds);
+            NvmeLog.HandshakeTimeout(_logger, Number, Remote, _server.Options.Limits.HandshakeTimeoutSeconds);
             Close("no Connect in time");
         }
     }
@@ -254,7 +258,7 @@ internal sealed partial class NvmeTcpQueue
     {
         _controller?.RemoveQueue(this);
         ReleaseTransfers();
-        NvmeLog.ConnectionClosed(_logger, Remote, _closeReason ?? "closed");
+        NvmeLog.NvmeConnectionClosed(_logger, Number, Remote, _closeReason ?? "closed");
         try
         {
             await _reader.CompleteAsync().ConfigureAwait(false);

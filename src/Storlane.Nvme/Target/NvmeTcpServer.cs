@@ -39,6 +39,11 @@ public sealed partial class NvmeTcpServer : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    private long _connectionsAccepted;
+
+    /// <summary>A number for the next connection, unique for the life of the process: what its log lines carry.</summary>
+    internal long NextConnectionNumber() => Interlocked.Increment(ref _connectionsAccepted);
+
     /// <summary>NVMe/TCP connections open now (one per queue).</summary>
     public int OpenConnections => _connections.Count;
 
@@ -90,7 +95,7 @@ public sealed partial class NvmeTcpServer : IAsyncDisposable
 
             if (_connections.Count >= Options.Limits.MaxConnections)
             {
-                NvmeLog.ConnectionLimit(Logger, socket.RemoteEndPoint, _connections.Count);
+                NvmeLog.ConnectionRefusedAtLimit(Logger, socket.RemoteEndPoint, _connections.Count);
                 socket.Dispose();
                 continue;
             }

@@ -4,11 +4,11 @@ internal static partial class CommandHandlers
 {
     /// <summary>SPC-4 6.9 MODE SELECT(6): PF in byte 1 (SP is outside the usage mask: no saved pages), PARAMETER LIST LENGTH in byte 4.</summary>
     public static ValueTask<ScsiResult> ModeSelect6(CommandContext context) =>
-        new(ModeSelect(context, tenByte: false, context.Cdb[4]));
+        ModeSelect(context, tenByte: false, context.Cdb[4]);
 
     /// <summary>SPC-4 6.10 MODE SELECT(10): PARAMETER LIST LENGTH in bytes 7..8.</summary>
     public static ValueTask<ScsiResult> ModeSelect10(CommandContext context) =>
-        new(ModeSelect(context, tenByte: true, CdbReader.UInt16(context.Cdb, 7)));
+        ModeSelect(context, tenByte: true, CdbReader.UInt16(context.Cdb, 7));
 
     /// <summary>
     /// MODE SELECT: only SWP of the Control page is changeable (MODE SENSE reports exactly that bit in
@@ -21,17 +21,37 @@ internal static partial class CommandHandlers
     /// length. A change raises MODE PARAMETERS CHANGED (2Ah/01h) for every other I_T nexus (SPC-4
     /// 7.5.1: "the device server shall establish a unit attention condition ... for the initiator port
     /// associated with every I_T nexus except the I_T nexus on which the MODE SELECT command was
-    /// received").
+    /// received"). SWP is the logical unit's, so it is stored in the unit's shared state: with several
+    /// gateways the others apply it, and raise the unit attention for their nexuses, before this completes.
     /// </summary>
-    private static ScsiResult ModeSelect(CommandContext context, bool tenByte, int parameterListLength)
+    private static ValueTask<ScsiResult> ModeSelect(CommandContext context, bool tenByte, int parameterListLength)
     {
         // "A PARAMETER LIST LENGTH field set to zero specifies that no data shall be transferred. This
         // shall not be considered an error."
         if (parameterListLength == 0)
         {
-            return ScsiResult.Good();
+            return new(ScsiResult.Good());
         }
 
+        var softwareWriteProtect = CheckParameterList(context, tenByte, parameterListLength);
+        return softwareWriteProtect == context.Unit.SoftwareWriteProtect
+            ? new(ScsiResult.Good(dataOutLength: parameterListLength))
+            : ChangeSoftwareWriteProtectAsync(context, softwareWriteProtect, parameterListLength);
+    }
+
+    private static async ValueTask<ScsiResult> ChangeSoftwareWriteProtectAsync(CommandContext context, bool softwareWriteProtect, int parameterListLength)
+    {
+        if (await context.Unit.Reservations.SetSoftwareWriteProtectAsync(softwareWriteProtect, context.CancellationToken).ConfigureAwait(false))
+        {
+            context.Target.EstablishForOtherNexuses(context.Unit, AdditionalSense.ModeParametersChanged, context.Command.Nexus);
+        }
+
+        return ScsiResult.Good(dataOutLength: parameterListLength);
+    }
+
+    /// <summary>Validates the whole parameter list (nothing is applied unless all of it is valid); returns the SWP it asks for.</summary>
+    private static bool CheckParameterList(CommandContext context, bool tenByte, int parameterListLength)
+    {
         var unit = context.Unit;
         var data = context.Command.DataOut.Span;
         var headerLength = tenByte ? 8 : 4;
@@ -76,14 +96,7 @@ internal static partial class CommandHandlers
         }
 
         CheckBlockDescriptor(data.Slice(headerLength, descriptorLength), headerLength, unit);
-        var softwareWriteProtect = CheckModePages(data, headerLength + descriptorLength, unit);
-        if (softwareWriteProtect != unit.SoftwareWriteProtect)
-        {
-            unit.SoftwareWriteProtect = softwareWriteProtect;
-            context.Target.EstablishForOtherNexuses(unit, AdditionalSense.ModeParametersChanged, context.Command.Nexus);
-        }
-
-        return ScsiResult.Good(dataOutLength: parameterListLength);
+        return CheckModePages(data, headerLength + descriptorLength, unit);
     }
 
     private static void CheckBlockDescriptor(ReadOnlySpan<byte> descriptor, int offset, LogicalUnit unit)

@@ -9,7 +9,10 @@ namespace Storlane.Scsi;
 /// "retained ... by the device server" across resets and I_T nexus loss); they release an SPC-2
 /// reservation (SPC-2 7.21). With a shared store, the unit attentions a change raises travel in the
 /// stored state and each gateway raises those of its own nexuses when it learns of the change, which
-/// the store guarantees happens before the writer's command completes.
+/// the store guarantees happens before the writer's command completes. The same book carries what
+/// else SPC-4 and SAM-5 make per logical unit rather than per I_T nexus: SWP of the Control mode page
+/// (read from the cached book on the data path, no round trip), and the unit attentions of a MODE
+/// SELECT or a reset for the other gateways' nexuses.
 /// </summary>
 internal sealed class ReservationState : ISharedStateListener
 {
@@ -20,22 +23,26 @@ internal sealed class ReservationState : ISharedStateListener
     private readonly string _gateway;
     private long _endingLegacyNexus = -1;
     private readonly Action<List<ReservationNotice>, bool> _raise;
+    private readonly Action<AdditionalSense> _raiseForUnit;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Lock _installLock = new();
     private volatile Cached _current;
     private volatile bool _servable = true;
     private int _reloading;
+    private int _reloadRequested;
     private long _raisedThrough;
 
     /// <param name="store">Where the state lives.</param>
     /// <param name="gateway">This process among the gateways sharing the store: name and incarnation.</param>
     /// <param name="raise">Raises unit attentions for this gateway's nexuses (abort: PREEMPT AND ABORT's task abort too).</param>
+    /// <param name="raiseForUnit">Another gateway changed the logical unit (MODE SELECT, a reset): act on it for every nexus of this one.</param>
     /// <exception cref="InvalidDataException">The stored state is not readable.</exception>
-    public ReservationState(ILuSharedState store, string gateway, Action<List<ReservationNotice>, bool> raise)
+    public ReservationState(ILuSharedState store, string gateway, Action<List<ReservationNotice>, bool> raise, Action<AdditionalSense> raiseForUnit)
     {
         _store = store;
         _gateway = gateway;
         _raise = raise;
+        _raiseForUnit = raiseForUnit;
         _current = new Cached(ReservationBook.Empty, 0);
         SharedStateImage image;
         try
@@ -51,6 +58,14 @@ internal sealed class ReservationState : ISharedStateListener
         }
 
         var book = ReservationCodec.Decode(image.Content.Span);
+        if (!_store.IsShared && book.SoftwareWriteProtect)
+        {
+            // A file kept for APTPL carries SWP along, but SWP is not savable (PS = 0): a restart of
+            // this process is a power on, which starts from the default, SWP = 0.
+            book = book.Clone();
+            book.SoftwareWriteProtect = false;
+        }
+
         _current = new Cached(book, image.Version);
         _raisedThrough = book.LastNoticeSequence;
         _store.Subscribe(this);
@@ -110,6 +125,68 @@ internal sealed class ReservationState : ISharedStateListener
     /// </summary>
     private bool IsEnding(LegacyHolder legacy) =>
         legacy.NexusId == Volatile.Read(ref _endingLegacyNexus) && string.Equals(legacy.Gateway, _gateway, StringComparison.Ordinal);
+
+    /// <summary>SWP of the Control mode page as this gateway last learned it (one volatile read: the data path checks it).</summary>
+    public bool SoftwareWriteProtect => _current.Book.SoftwareWriteProtect;
+
+    /// <summary>
+    /// MODE SELECT of SWP (SPC-4 7.5.8). True when the value changed: the caller raises MODE PARAMETERS
+    /// CHANGED for this gateway's other nexuses; a shared store carries it to the other gateways' nexuses,
+    /// which have it before this returns (SPC-4 7.5.1).
+    /// </summary>
+    public async ValueTask<bool> SetSoftwareWriteProtectAsync(bool value, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        await ChangeAsync(
+            (book, _) =>
+            {
+                changed = book.SoftwareWriteProtect != value;
+                book.SoftwareWriteProtect = value;
+                if (changed && _store.IsShared)
+                {
+                    book.AddUnitNotice(AdditionalSense.ModeParametersChanged, _gateway);
+                }
+
+                return true;
+            },
+            [],
+            abort: false,
+            cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
+
+    /// <summary>
+    /// A logical unit reset (or a target reset, <paramref name="sense"/> telling which unit attention)
+    /// received by this gateway: the SPC-2 reservation is released wherever it is held (SPC-2 7.21), and
+    /// with a shared store every other gateway raises <paramref name="sense"/> for all its nexuses,
+    /// aborts its tasks on the unit and ends its preventions (SAM-5 6.3.3: every I_T nexus), before the
+    /// task completes, so the reset's response follows them. The task never faults; a failure is
+    /// reported through <paramref name="failed"/>.
+    /// </summary>
+    public Task ResetAsync(AdditionalSense sense, Action<Exception> failed)
+    {
+        if (!_store.IsShared)
+        {
+            return DropLegacy(null, failed);
+        }
+
+        if (_current.Book.Legacy is { } held && string.Equals(held.Gateway, _gateway, StringComparison.Ordinal))
+        {
+            Volatile.Write(ref _endingLegacyNexus, held.NexusId);
+        }
+
+        var pending = ChangeAsync(
+            (book, _) =>
+            {
+                book.DropLegacy(_ => true);
+                book.AddUnitNotice(sense, _gateway);
+                return true;
+            },
+            [],
+            abort: false,
+            CancellationToken.None);
+        return pending.IsCompletedSuccessfully ? Task.CompletedTask : ObserveAsync(pending, failed);
+    }
 
     /// <summary>Some I_T nexus holds a persistent reservation, as this gateway last learned it.</summary>
     public bool IsPersistentlyReserved => _current.Book.Holder is not null;
@@ -353,6 +430,7 @@ internal sealed class ReservationState : ISharedStateListener
     {
         List<ReservationNotice>? plain = null;
         List<ReservationNotice>? aborting = null;
+        List<AdditionalSense>? unit = null;
         lock (_installLock)
         {
             foreach (var notice in book.Notices)
@@ -362,9 +440,28 @@ internal sealed class ReservationState : ISharedStateListener
                     continue;
                 }
 
+                _raisedThrough = notice.Sequence;
+                if (notice.Origin is { } origin)
+                {
+                    // The gateway that received the MODE SELECT or the reset raised it for its own nexuses.
+                    if (!string.Equals(origin, _gateway, StringComparison.Ordinal))
+                    {
+                        (unit ??= []).Add(notice.Sense);
+                    }
+
+                    continue;
+                }
+
                 var list = notice.Abort && allowAbort ? (aborting ??= []) : (plain ??= []);
                 list.Add(new ReservationNotice(notice.Registrant, notice.Sense));
-                _raisedThrough = notice.Sequence;
+            }
+        }
+
+        if (unit is not null)
+        {
+            foreach (var sense in unit)
+            {
+                _raiseForUnit(sense);
             }
         }
 
@@ -379,9 +476,14 @@ internal sealed class ReservationState : ISharedStateListener
         }
     }
 
-    /// <summary>Reloads in the background, at most one at a time, until the store answers.</summary>
+    /// <summary>
+    /// Reloads in the background, at most one at a time, until the store answers. A request that comes
+    /// while a reload runs (the store said it is reachable again while a reload that started before
+    /// was failing) gets a round of its own, or the unit would stay NOT READY until its next command.
+    /// </summary>
     private void StartReload()
     {
+        Volatile.Write(ref _reloadRequested, 1);
         if (Interlocked.Exchange(ref _reloading, 1) != 0)
         {
             return;
@@ -389,17 +491,23 @@ internal sealed class ReservationState : ISharedStateListener
 
         _ = Task.Run(async () =>
         {
-            try
+            while (true)
             {
-                await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ScsiException)
-            {
-                // Still unreachable: the next command tries again.
-            }
-            finally
-            {
+                Volatile.Write(ref _reloadRequested, 0);
+                try
+                {
+                    await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ScsiException)
+                {
+                    // Still unreachable: the next command or availability change tries again.
+                }
+
                 Volatile.Write(ref _reloading, 0);
+                if (_servable || Volatile.Read(ref _reloadRequested) == 0 || Interlocked.Exchange(ref _reloading, 1) != 0)
+                {
+                    return;
+                }
             }
         });
     }

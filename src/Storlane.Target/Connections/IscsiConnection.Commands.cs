@@ -232,7 +232,7 @@ internal sealed partial class IscsiConnection
         {
             if (!digestError)
             {
-                TargetLog.DataSequenceGap(_server.Logger, Remote, task.InitiatorTaskTag);
+                TargetLog.DataSequenceGap(_server.Loggers.Connections, Number, Remote, task.InitiatorTaskTag);
             }
 
             // RFC 7143 7.8.2: "When a target receives a data PDU with an out-of-order DataSN, it
@@ -353,7 +353,7 @@ internal sealed partial class IscsiConnection
 
         // The SCSI layer turns command errors into sense; anything here is a bug. Fail the
         // command, keep the connection.
-        TargetLog.ConnectionFault(_server.Logger, Remote, exception);
+        TargetLog.ConnectionFault(_server.Loggers.Connections, Number, Remote, exception);
         return ScsiResult.CheckCondition(task.Command, SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
     }
 

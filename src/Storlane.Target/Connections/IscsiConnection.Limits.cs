@@ -139,7 +139,7 @@ internal sealed partial class IscsiConnection
             return false;
         }
 
-        TargetLog.ConnectionTimedOut(_server.Logger, Remote, why);
+        TargetLog.ConnectionTimedOut(_server.Loggers.Connections, Number, Remote, why);
         Abort(why);
         return true;
     }

@@ -293,7 +293,7 @@ internal sealed partial class IscsiConnection
 
         if (replaced is not null)
         {
-            TargetLog.SessionReinstated(_server.Logger, replaced.Tsih, initiatorName);
+            TargetLog.SessionReinstated(_server.Loggers.Login, replaced.Tsih, initiatorName);
             replaced.Connection?.EndNexusNow("session reinstated by a new login");
         }
 
@@ -305,7 +305,7 @@ internal sealed partial class IscsiConnection
             HeaderDigest = session.Parameters.HeaderDigest,
             DataDigest = session.Parameters.DataDigest,
         };
-        TargetLog.LoginSucceeded(_server.Logger, initiatorName, session.TargetName, session.Type.ToString(), session.Tsih, Remote);
+        TargetLog.LoginSucceeded(_server.Loggers.Login, Number, initiatorName, session.TargetName, session.Type.ToString(), session.Tsih, Remote);
     }
 
     private void SendLoginResponse(Bhs request, List<KeyValuePair<string, string>> keys, bool transit, LoginStage nextStage, ushort tsih, bool final)
@@ -341,7 +341,7 @@ internal sealed partial class IscsiConnection
         var initiator = _negotiator?.InitiatorName;
         var failure = _server.AuthThrottle.RecordFailure(initiator, RemoteAddress);
         _server.Metrics.ChapFailed(Local);
-        TargetLog.AuthenticationFailed(_server.Logger, initiator ?? "?", _negotiator?.TargetName ?? "(discovery)", Remote, failure.InitiatorFailures, failure.AddressFailures, (long)failure.Delay.TotalMilliseconds, reason);
+        TargetLog.AuthenticationFailed(_server.Loggers.Login, Number, initiator ?? "?", _negotiator?.TargetName ?? "(discovery)", Remote, failure.InitiatorFailures, failure.AddressFailures, (long)failure.Delay.TotalMilliseconds, reason);
         if (failure.Delay <= TimeSpan.Zero)
         {
             SendLoginFailure(request, LoginStatus.AuthenticationFailure, reason, logged: true);
@@ -374,7 +374,7 @@ internal sealed partial class IscsiConnection
     {
         if (!logged)
         {
-            TargetLog.LoginFailed(_server.Logger, _negotiator?.InitiatorName ?? "?", _negotiator?.TargetName ?? "?", Remote, status, reason);
+            TargetLog.LoginFailed(_server.Loggers.Login, Number, _negotiator?.InitiatorName ?? "?", _negotiator?.TargetName ?? "?", Remote, status, reason);
         }
 
         _server.Metrics.LoginFailed(Local);

@@ -7,13 +7,13 @@ namespace Storlane.Target.Connections;
 internal sealed partial class IscsiConnection
 {
     /// <summary>
-    /// The TTT of the NOP-In ping awaiting its answer, or 0xffffffff. Set by the ping loop, cleared by
+    /// The TTT of the NOP-In ping awaiting its answer, or 0xffffffff. Set by the heartbeat, cleared by
     /// the receive loop when the answer comes: both touch it atomically, and the receive loop clears
     /// only the tag it was answered for, so a late answer to an old ping cannot cancel a newer one.
     /// </summary>
     private uint _pingTag = Bhs.ReservedTag;
 
-    /// <summary>Written by the ping loop before it publishes <see cref="_pingTag"/>, read only by it.</summary>
+    /// <summary>Written by the heartbeat before it publishes <see cref="_pingTag"/>, read only by it.</summary>
     private long _pingSentTicks;
 
     private void HandleNopOut(Bhs bhs, in ReadOnlySequence<byte> data)
@@ -50,35 +50,24 @@ internal sealed partial class IscsiConnection
     }
 
     /// <summary>
-    /// The connection's once-a-second watchdog: the login and PDU-stall timeouts
-    /// (<see cref="CheckTimeouts"/>), and pings of an idle initiator with a NOP-In (ITT 0xffffffff,
-    /// a TTT to answer), dropping the connection when the answer does not come in time: a dead
-    /// peer must not hold a session.
+    /// The connection's once-a-second watchdog, called by the server's <see cref="ConnectionHeartbeat"/>:
+    /// the login and PDU-stall timeouts (<see cref="CheckTimeouts"/>), and pings of an idle initiator
+    /// with a NOP-In (ITT 0xffffffff, a TTT to answer), dropping the connection when the answer does
+    /// not come in time: a dead peer must not hold a session.
     /// </summary>
-    private async Task PingLoopAsync()
+    public void OnHeartbeat(long nowMilliseconds)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _server.Time);
-        try
+        if (!_closing.IsCancellationRequested && !CheckTimeouts(nowMilliseconds) && _session is not null)
         {
-            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
-            {
-                var now = _server.NowMilliseconds;
-                if (CheckTimeouts(now) || (_session is not null && PingTimedOut(now)))
-                {
-                    return;
-                }
-            }
+            PingTimedOut(nowMilliseconds);
         }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception ex)
-        {
-            // A bug here must end this connection, not the process (an async loop's exception
-            // would otherwise go unobserved and leave the connection unwatched).
-            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
-            Abort("internal error");
-        }
+    }
+
+    /// <summary>A bug in a heartbeat check ends this connection, not the process and not the other connections' checks.</summary>
+    internal void HeartbeatFailed(Exception exception)
+    {
+        TargetLog.ConnectionFault(_server.Loggers.Connections, Number, Remote, exception);
+        Abort("internal error");
     }
 
     /// <summary>Sends a ping when the initiator has been silent; true when one went unanswered too long.</summary>
@@ -95,7 +84,7 @@ internal sealed partial class IscsiConnection
         {
             if (now - _pingSentTicks > timeoutMs && now - Volatile.Read(ref _lastReceiveTicks) > timeoutMs)
             {
-                TargetLog.PingTimeout(_server.Logger, Remote, (int)(timeoutMs / 1000));
+                TargetLog.PingTimeout(_server.Loggers.Connections, Number, Remote, (int)(timeoutMs / 1000));
                 Abort("NOP-In ping timed out");
                 return true;
             }

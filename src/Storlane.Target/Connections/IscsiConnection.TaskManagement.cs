@@ -52,14 +52,16 @@ internal sealed partial class IscsiConnection
                 response = RequireLun(target, lun) ?? AbortEverywhere(target, lun, ended);
                 if (response == TaskManagementResponse.FunctionComplete)
                 {
-                    target.Device.ResetLogicalUnit(lun, nexus);
+                    // With gateways sharing the LU, the response waits until every gateway has the
+                    // reset (SAM-5 6.3.3: a unit attention for every I_T nexus), as it waits for the tasks.
+                    ended.Add(target.Device.ResetLogicalUnit(lun, nexus));
                 }
 
                 break;
             case TaskManagementFunction.TargetWarmReset:
             case TaskManagementFunction.TargetColdReset:
                 response = AbortEverywhere(target, null, ended);
-                target.Device.ResetTarget(nexus, function == TaskManagementFunction.TargetColdReset);
+                ended.Add(target.Device.ResetTarget(nexus, function == TaskManagementFunction.TargetColdReset));
 
                 // RFC 7143 11.5.1: after a cold reset "the target ... MUST ... terminate all of
                 // its TCP connections to all initiators" once the response is sent.
@@ -75,7 +77,7 @@ internal sealed partial class IscsiConnection
                 break;
         }
 
-        TargetLog.TaskManagement(_server.Logger, function, lun, session.InitiatorName, response);
+        TargetLog.TaskManagement(_server.Loggers.TaskManagement, Number, session.Tsih, itt, function, lun, session.InitiatorName, response);
         var pdu = ControlPdu.Create(Opcode.TaskManagementResponse);
         var reply = pdu.Bhs;
         reply.Final = true;

@@ -71,6 +71,7 @@ internal sealed partial class IscsiConnection
             StampSequenceNumbers(bhs, pdu.AdvancesStatSN);
         }
 
+        TraceSent(bhs, pdu.Data.Length);
         var span = PduWriter.Begin(_output, pdu.Data.Length, _headerDigestOut, _dataDigestOut);
         pdu.Header.CopyTo(span);
         PduWriter.Finish(_output, span, pdu.Data, _headerDigestOut, _dataDigestOut);
@@ -124,6 +125,7 @@ internal sealed partial class IscsiConnection
         bhs.R2TSN = item.R2TSN;
         bhs.BufferOffset = item.Offset;
         bhs.DesiredDataTransferLength = item.Length;
+        TraceSent(bhs, 0);
         PduWriter.Finish(_output, span, ReadOnlySpan<byte>.Empty, _headerDigestOut, _dataDigestOut);
     }
 
@@ -207,6 +209,7 @@ internal sealed partial class IscsiConnection
                 }
 
                 bhs.Flags = (byte)pduFlags;
+                TraceSent(bhs, (int)chunk);
                 PduWriter.Finish(_output, span, data.Slice((int)sent, (int)chunk), _headerDigestOut, _dataDigestOut);
                 sent += chunk;
                 if (endOfBurst)
@@ -241,6 +244,7 @@ internal sealed partial class IscsiConnection
         StampSequenceNumbers(bhs, advanceStatSN: true);
         bhs.ExpDataSN = expDataSN;
         bhs.ResidualCount = residual;
+        TraceSent(bhs, dataLength);
         if (dataLength == 0)
         {
             PduWriter.Finish(_output, span, ReadOnlySpan<byte>.Empty, _headerDigestOut, _dataDigestOut);

@@ -15,7 +15,7 @@ namespace Storlane.Target.Connections;
 /// StatSN and flushes once per burst of queued PDUs. Handlers never block the receive loop on
 /// I/O: SCSI commands run concurrently and queue their completions.
 /// </summary>
-internal sealed partial class IscsiConnection
+internal sealed partial class IscsiConnection : IHeartbeatListener
 {
     private readonly IDisposable _transport;
     private readonly PipeReader _input;
@@ -52,6 +52,8 @@ internal sealed partial class IscsiConnection
         _transport = transport;
         _server = server;
         _portal = portal;
+        Number = server.NextConnectionNumber();
+        _tracePdus = TracesPdus(server);
         _acceptedTicks = server.NowMilliseconds;
         _lastReceiveTicks = _acceptedTicks;
         _input = pipe.Input;
@@ -70,6 +72,9 @@ internal sealed partial class IscsiConnection
     private const int LoginDataSegmentLimit = 8192;
 
     public EndPoint? Remote { get; }
+
+    /// <summary>This connection's number in the log, unique for the life of the process (the CID is the initiator's and repeats).</summary>
+    public long Number { get; }
 
     public EndPoint? Local { get; }
 
@@ -106,9 +111,9 @@ internal sealed partial class IscsiConnection
 
     private async Task RunAsync()
     {
-        TargetLog.ConnectionAccepted(_server.Logger, Remote, Local);
+        TargetLog.ConnectionAccepted(_server.Loggers.Connections, Number, Remote, Local);
         var writer = WriterLoopAsync();
-        var pinger = PingLoopAsync();
+        _server.Heartbeat.Add(this);
         try
         {
             await ReceiveLoopAsync().ConfigureAwait(false);
@@ -116,7 +121,7 @@ internal sealed partial class IscsiConnection
         catch (IscsiProtocolException ex)
         {
             _closeReason = "protocol error: " + ex.Message;
-            TargetLog.ProtocolError(_server.Logger, Remote, ex.Message);
+            TargetLog.ProtocolError(_server.Loggers.Connections, Number, Remote, ex.Message);
             if (ex.SendReject && _session is not null)
             {
                 Enqueue(CreateReject(ex.Reason, _header));
@@ -129,10 +134,10 @@ internal sealed partial class IscsiConnection
         catch (Exception ex)
         {
             _closeReason = "internal error";
-            TargetLog.ConnectionFault(_server.Logger, Remote, ex);
+            TargetLog.ConnectionFault(_server.Loggers.Connections, Number, Remote, ex);
         }
 
-        await ShutdownAsync(writer, pinger).ConfigureAwait(false);
+        await ShutdownAsync(writer).ConfigureAwait(false);
     }
 
     private async Task ReceiveLoopAsync()
@@ -188,13 +193,14 @@ internal sealed partial class IscsiConnection
     private void Dispatch(in PduFrame frame)
     {
         var bhs = new Bhs(_header);
+        TraceReceived(bhs);
         var opcode = bhs.Opcode;
         if (!frame.DataDigestValid && opcode == Opcode.DataOut && _session is not null)
         {
             // RFC 7143 7.8.1: Reject with Data-Digest-Error and discard the data; the header was
             // sound, so the PDU still counts for its sequence and the task ends with CHECK
             // CONDITION once all its data is in (option b). The connection stays up.
-            TargetLog.DataOutDigestError(_server.Logger, Remote);
+            TargetLog.DataOutDigestError(_server.Loggers.Connections, Number, Remote);
             _session.Counters.DataDigestError();
             Enqueue(CreateReject(RejectReason.DataDigestError, _header));
             HandleDataOut(bhs, default, digestError: true);
@@ -207,7 +213,7 @@ internal sealed partial class IscsiConnection
             // it MUST answer with a Reject PDU with a reason code of Data-Digest-Error and discard
             // the PDU." At ErrorRecoveryLevel 0 the task cannot be recovered, so the connection
             // (and with it the session) ends; the bad data never reaches a LUN.
-            TargetLog.DataDigestError(_server.Logger, Remote, opcode);
+            TargetLog.DataDigestError(_server.Loggers.Connections, Number, Remote, opcode);
             _session?.Counters.DataDigestError();
             Enqueue(CreateReject(RejectReason.DataDigestError, _header, closeAfter: true));
             _closeReason = "data digest error";
@@ -277,8 +283,9 @@ internal sealed partial class IscsiConnection
         return pdu;
     }
 
-    private async Task ShutdownAsync(Task writer, Task pinger)
+    private async Task ShutdownAsync(Task writer)
     {
+        _server.Heartbeat.Remove(this);
         _closing.Cancel();
         AbortAllTasks();
 
@@ -298,7 +305,6 @@ internal sealed partial class IscsiConnection
             }
 
             await writer.ConfigureAwait(false);
-            await pinger.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -307,7 +313,7 @@ internal sealed partial class IscsiConnection
         await _input.CompleteAsync().ConfigureAwait(false);
         await _output.CompleteAsync().ConfigureAwait(false);
         _transport.Dispose();
-        TargetLog.ConnectionClosed(_server.Logger, Remote, _closeReason);
+        TargetLog.ConnectionClosed(_server.Loggers.Connections, Number, Remote, _closeReason);
     }
 
     /// <summary>
@@ -362,7 +368,7 @@ internal sealed partial class IscsiConnection
     }
 
     /// <summary>
-    /// A fresh target transfer tag. Both the receive loop (R2T, Text) and the ping loop (NOP-In)
+    /// A fresh target transfer tag. Both the receive loop (R2T, Text) and the heartbeat (NOP-In)
     /// take tags, so the counter moves atomically: two PDUs never share one. 0xffffffff is reserved
     /// (RFC 7143 11.8.3) and skipped when the counter wraps.
     /// </summary>

@@ -85,7 +85,7 @@ internal sealed class PortalListener
             catch (Exception ex)
             {
                 // One connection that could not be set up must not stop the portal accepting.
-                TargetLog.ConnectionFault(logger, Portal.Endpoint, ex);
+                TargetLog.AcceptedSocketSetupFailed(logger, Portal.Endpoint, ex);
                 socket.Dispose();
             }
         }

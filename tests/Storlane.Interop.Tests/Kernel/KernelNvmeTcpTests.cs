@@ -1,3 +1,6 @@
+using Storlane.Interop.Tests.Infrastructure;
+using Storlane.TestSupport;
+
 namespace Storlane.Interop.Tests.Kernel;
 
 /// <summary>
@@ -8,7 +11,19 @@ namespace Storlane.Interop.Tests.Kernel;
 [Collection(KernelVmCollection.Name)]
 public sealed class KernelNvmeTcpTests
 {
-    private const string Config = """
+    private const string TargetName = "iqn.2026-12.io.storlane:nvme";
+
+    /// <summary>LUN 2, added live as namespace 3 (4096-byte LBAs, 128 MiB) and removed again.</summary>
+    private const string AddedLun = """
+              - lun: 2
+                path: added.img
+                size: 128M
+                logical-block-size: 4096
+
+        """;
+
+    /// <summary>The config: LUN 1 (namespace 2) is <paramref name="lun1Size"/>, grown live from 256M.</summary>
+    private static string Config(string lun1Size = "256M", bool addedLun = false) => $"""
         portals:
           - address: 10.231.1.1
             group: 1
@@ -16,26 +31,39 @@ public sealed class KernelNvmeTcpTests
             group: 2
             alua-state: active-non-optimized
         targets:
-          - name: iqn.2026-12.io.storlane:nvme
+          - name: {TargetName}
             luns:
               - lun: 0
                 path: ns512.img
                 size: 256M
               - lun: 1
                 path: ns4k.img
-                size: 256M
+                size: {lun1Size}
                 logical-block-size: 4096
-        nvme:
+        {(addedLun ? AddedLun : string.Empty)}nvme:
           enabled: true
         """;
 
     [VmFact("nvme", "fio", "mkfs.ext4")]
-    public async Task Discover_ConnectPlainAndWithDigests_LbaSizes_Ext4AndFioVerify_Disconnect_ThenAnaMultipathSurvivesACablePull()
+    public async Task Discover_ConnectPlainAndWithDigests_LbaSizes_Ext4AndFioVerify_LiveNamespaceAddGrowRemove_Disconnect_ThenAnaMultipathSurvivesACablePull()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(11));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(16));
         await using var rig = await KernelRig.CreateAsync(nics: 2, cancel.Token);
-        await rig.StartStorlaneAsync(Config);
-        await using var vm = await rig.BootAsync("nvme-tcp.sh", null, TimeSpan.FromMinutes(9), cancel.Token);
+        await rig.StartStorlaneAsync(Config());
+        await using var vm = await rig.BootAsync("nvme-tcp.sh", null, TimeSpan.FromMinutes(14), cancel.Token);
+
+        // Live LUN changes while the guest is connected (SIGHUP with the edited file): the guest
+        // waits at each checkpoint until the reload is applied, then for the kernel to follow.
+        await rig.ReachedAsync(vm, "ns-add", TimeSpan.FromMinutes(8), cancel.Token);
+        await ReloadAsync(rig, Config(addedLun: true), $"LUN 2 of {TargetName} added", cancel.Token);
+        await rig.AnswerAsync("ns-add");
+        await rig.ReachedAsync(vm, "ns-grow", TimeSpan.FromMinutes(3), cancel.Token);
+        await ReloadAsync(rig, Config("320M", addedLun: true), $"grown: LUN 1 of {TargetName} to", cancel.Token);
+        await rig.AnswerAsync("ns-grow");
+        await rig.ReachedAsync(vm, "ns-remove", TimeSpan.FromMinutes(3), cancel.Token);
+        await ReloadAsync(rig, Config("320M"), $"LUN 2 of {TargetName} removed", cancel.Token);
+        await rig.AnswerAsync("ns-remove");
+
         Assert.True(await vm.WaitForLineAsync("MARK fio-started", TimeSpan.FromMinutes(8), cancel.Token), vm.GuestLog + "\n--- console\n" + vm.Console);
         await Task.Delay(TimeSpan.FromSeconds(8), cancel.Token);
         await rig.Network.SetLinkAsync(0, up: false, cancel.Token);
@@ -52,6 +80,22 @@ public sealed class KernelNvmeTcpTests
             results.AssertEqual("1", pass + "_disconnect");
         }
 
+        // The kernel followed each change from the Namespace Attribute Changed event alone: the same
+        // controller (CNTLID) throughout, no reconnect; namespace 1 took writes read back all along.
+        Assert.True(results["live_add_ms"] != "never", "the added LUN never appeared as namespace 3:\n" + results.Log + "\n--- target\n" + rig.TargetLog);
+        results.AssertEqual("4096", "live_ns3.logical");
+        Assert.Equal(128L << 20 >> 9, results.Number("live_ns3.sectors"));
+        Assert.Equal(256L << 20 >> 9, results.Number("live_ns2_sectors_before"));
+        Assert.True(results["live_grow_ms"] != "never", "namespace 2 never showed its grown size:\n" + results.Log);
+        Assert.Equal(320L << 20 >> 9, results.Number("live_ns2_sectors_after"));
+        Assert.True(results["live_remove_ms"] != "never", "namespace 3 never went away after its LUN was removed:\n" + results.Log);
+        Assert.Equal(results["live_cntlid_before"], results["live_cntlid_after"]);
+        Assert.True(results.Number("live_rescans") >= 3, $"the kernel logged {results["live_rescans"]} namespace rescans for three changes:\n" + results.Log);
+        results.AssertEqual("0", "live_io_failures");
+        var ioCounts = (long[])[results.Number("live_io_after_add"), results.Number("live_io_after_grow"), results.Number("live_io_after_remove"), results.Number("live_io_passes")];
+        Assert.True(ioCounts[0] > 0 && ioCounts[1] > ioCounts[0] && ioCounts[2] > ioCounts[1], "I/O on namespace 1 stalled during a change (passes after add, grow, remove, total): " + string.Join(", ", ioCounts));
+        Console.WriteLine($"NVMe/TCP live changes seen by the kernel: namespace added in {results["live_add_ms"]} ms, grown in {results["live_grow_ms"]} ms, removed in {results["live_remove_ms"]} ms (after the reload was logged); {results["live_io_passes"]} write+read-back passes on namespace 1 meanwhile");
+
         results.AssertEqual("same", "ext4_readback");
         results.AssertEqual("clean", "ext4_fsck");
         Assert.Contains("NVMe/TCP listening on 10.231.1.1:4420", rig.TargetLog, StringComparison.Ordinal);
@@ -65,5 +109,31 @@ public sealed class KernelNvmeTcpTests
         results.AssertEqual("0", "mp_errors");
         Assert.True(results.Number("mp_during_path2_ios") > 100, "the non-optimized path never took the I/O over:\n" + results.Log);
         Console.WriteLine($"NVMe/TCP native multipath, cable pulled (keep-alive 5 s): longest completion {results["mp_longest_ms"]} ms, longest stretch without a completion {results["mp_gap_ms"]} ms; path I/Os {results["mp_during_path1_ios"]} / {results["mp_during_path2_ios"]}");
+    }
+
+    /// <summary>Writes <paramref name="yaml"/> as the config, sends SIGHUP, and waits for the reload's outcome, which must name <paramref name="change"/>.</summary>
+    private static async Task ReloadAsync(KernelRig rig, string yaml, string change, CancellationToken cancellationToken)
+    {
+        var reloads = Count(rig.TargetLog, "reloaded: ");
+        var refusals = Count(rig.TargetLog, "reload refused");
+        await File.WriteAllTextAsync(rig.ConfigPath, yaml, cancellationToken);
+        await CommandRunner.SignalAsync(rig.Target.Pid, "HUP");
+        await Eventually.TrueAsync(
+            () => Count(rig.TargetLog, "reloaded: ") > reloads || Count(rig.TargetLog, "reload refused") > refusals,
+            TimeSpan.FromSeconds(60),
+            "the target's reload after SIGHUP");
+        Assert.True(Count(rig.TargetLog, "reload refused") == refusals, "the reload was refused:\n" + rig.TargetLog);
+        Assert.Contains(change, rig.TargetLog, StringComparison.Ordinal);
+    }
+
+    private static int Count(string text, string what)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 }

@@ -23,6 +23,9 @@ internal sealed class TgtdInNamespace : IAsyncDisposable
         _control = controlPort.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>tgtd's process id, for signals.</summary>
+    public int Pid => _process.Id;
+
     public static async Task<TgtdInNamespace> StartAsync(KernelRig rig, long lunBytes)
     {
         var backing = Path.Combine(rig.DataDirectory, "tgtd-lun1.img");
@@ -31,9 +34,58 @@ internal sealed class TgtdInNamespace : IAsyncDisposable
             file.SetLength(lunBytes);
         }
 
+        var tgtd = await LaunchAsync(rig, rig.Network.Nics[0].HostAddress);
+        try
+        {
+            for (var i = 1; i < rig.Network.Nics.Count; i++)
+            {
+                await tgtd.AdminAsync($"--op new --mode portal --param portal={rig.Network.Nics[i].HostAddress}:3260");
+            }
+
+            await tgtd.AdminAsync($"--op new --mode target --tid 1 -T {TargetName}");
+            await tgtd.AdminAsync($"--op new --mode logicalunit --tid 1 --lun 1 -b {backing}");
+            await tgtd.AdminAsync("--op bind --mode target --tid 1 -I ALL");
+        }
+        catch
+        {
+            await tgtd.DisposeAsync();
+            throw;
+        }
+
+        return tgtd;
+    }
+
+    /// <summary>
+    /// A tgt-rbd gateway (tgtd with tgt-rbd's bs_rbd): one portal on <paramref name="address"/>, LUN 1 on
+    /// <paramref name="image"/> read through <paramref name="conf"/> (a conf with librbd's cache off, as
+    /// gateways are deployed). Several over one image give the LU the same identity (scsi_id, scsi_sn),
+    /// so dm-multipath sees one LU.
+    /// </summary>
+    public static async Task<TgtdInNamespace> StartRbdAsync(KernelRig rig, string address, string pool, string image, string conf)
+    {
+        var tgtd = await LaunchAsync(rig, address);
+        try
+        {
+            await tgtd.AdminAsync($"--op new --mode target --tid 1 -T {TargetName}");
+            await tgtd.AdminAsync($"--op new --mode logicalunit --tid 1 --lun 1 --bstype rbd --backing-store {pool}/{image} --bsopts conf={conf}");
+            await tgtd.AdminAsync($"--op update --mode logicalunit --tid 1 --lun 1 --params scsi_id=storlane-{image},scsi_sn={image}");
+            await tgtd.AdminAsync("--op bind --mode target --tid 1 -I ALL");
+        }
+        catch
+        {
+            await tgtd.DisposeAsync();
+            throw;
+        }
+
+        return tgtd;
+    }
+
+    /// <summary>Starts tgtd inside the rig's namespace with one portal, on a control port of its own, and waits until it answers.</summary>
+    private static async Task<TgtdInNamespace> LaunchAsync(KernelRig rig, string address)
+    {
         var controlPort = FreeControlPort();
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["netns", "exec", rig.Network.NamespaceName, "tgtd", "-f", "-C", controlPort.ToString(CultureInfo.InvariantCulture), "--iscsi", "portal=" + rig.Network.Nics[0].HostAddress + ":3260"])
+        foreach (var argument in (string[])["netns", "exec", rig.Network.NamespaceName, "tgtd", "-f", "-C", controlPort.ToString(CultureInfo.InvariantCulture), "--iscsi", "portal=" + address + ":3260"])
         {
             start.ArgumentList.Add(argument);
         }
@@ -45,14 +97,6 @@ internal sealed class TgtdInNamespace : IAsyncDisposable
         try
         {
             await tgtd.AdminWhenReadyAsync("--op show --mode target");
-            for (var i = 1; i < rig.Network.Nics.Count; i++)
-            {
-                await tgtd.AdminAsync($"--op new --mode portal --param portal={rig.Network.Nics[i].HostAddress}:3260");
-            }
-
-            await tgtd.AdminAsync($"--op new --mode target --tid 1 -T {TargetName}");
-            await tgtd.AdminAsync($"--op new --mode logicalunit --tid 1 --lun 1 -b {backing}");
-            await tgtd.AdminAsync("--op bind --mode target --tid 1 -I ALL");
         }
         catch
         {

@@ -14,6 +14,11 @@ internal sealed class FakeCluster
 
     public int Writes { get; private set; }
 
+    /// <summary>Reads of the object by any gateway: the data path must answer from the cached copy.</summary>
+    public int Loads => Volatile.Read(ref _loads);
+
+    private int _loads;
+
     public Gateway Connect()
     {
         var gateway = new Gateway(this);
@@ -61,6 +66,7 @@ internal sealed class FakeCluster
         public ValueTask<SharedStateImage> LoadAsync(CancellationToken cancellationToken)
         {
             ThrowIfUnreachable();
+            Interlocked.Increment(ref cluster._loads);
             return new(cluster.Image);
         }
 

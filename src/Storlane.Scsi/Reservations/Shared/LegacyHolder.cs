@@ -17,8 +17,11 @@ internal sealed record LegacyHolder(string Gateway, long NexusId, string Initiat
 /// registration: initiator port name and relative target port (every port when ALL_TG_PT was set).
 /// <see cref="Sequence"/> grows by one per notice, so each gateway raises each notice once.
 /// <see cref="Abort"/>: PREEMPT AND ABORT, whose preempted nexuses lose their tasks too (5.12.11.4.4).
+/// <see cref="Origin"/> set: not a registrant's notice but the logical unit's, for every I_T nexus of
+/// every gateway but the one named (which raised it for its own nexuses itself): MODE PARAMETERS
+/// CHANGED (SPC-4 7.5.1), a logical unit or target reset (SAM-5 6.3.3, 6.3.4).
 /// </summary>
-internal sealed record SharedNotice(long Sequence, AdditionalSense Sense, bool Abort, string InitiatorPortName, ushort RelativeTargetPortId, bool AllTargetPorts)
+internal sealed record SharedNotice(long Sequence, AdditionalSense Sense, bool Abort, string InitiatorPortName, ushort RelativeTargetPortId, bool AllTargetPorts, string? Origin = null)
 {
     public Registrant Registrant => new(InitiatorPortName, RelativeTargetPortId, AllTargetPorts, Key: 0);
 }

@@ -3,9 +3,10 @@ namespace Storlane.Scsi;
 /// <summary>
 /// One version of a logical unit's reservation state and the SPC-4 rules that change it: persistent
 /// reservations (5.12: registrations, the reservation, PRGENERATION, APTPL), the SPC-2 RESERVE(6)/(10)
-/// reservation and, for a shared store, the unit attentions changes raised for other gateways. A book
-/// that <see cref="ReservationState"/> caches is never changed: each command edits a
-/// <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
+/// reservation, the mode parameters SPC-4 makes per logical unit (SWP of the Control mode page, the
+/// one changeable mode parameter) and, for a shared store, the unit attentions changes raised for
+/// other gateways. A book that <see cref="ReservationState"/> caches is never changed: each command
+/// edits a <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
 /// RESERVATION CONFLICT; throwing leaves the clone half-edited, and it is dropped.
 /// </summary>
 internal sealed class ReservationBook
@@ -27,6 +28,12 @@ internal sealed class ReservationBook
 
     public LegacyHolder? Legacy { get; private set; }
 
+    /// <summary>
+    /// SWP of the Control mode page (SPC-4 7.5.8): one value for the logical unit, shared by every I_T
+    /// nexus of every gateway (TST 000b), so it lives beside the reservations.
+    /// </summary>
+    public bool SoftwareWriteProtect { get; set; }
+
     public List<SharedNotice> Notices { get; private init; } = [];
 
     /// <summary>Any registration or reservation: the command path must check.</summary>
@@ -42,12 +49,14 @@ internal sealed class ReservationBook
         Generation = Generation,
         Aptpl = Aptpl,
         Legacy = Legacy,
+        SoftwareWriteProtect = SoftwareWriteProtect,
         Notices = [.. Notices],
     };
 
     /// <summary>For the codec: a book as stored.</summary>
-    public static ReservationBook Restore(uint generation, List<Registrant> registrants, Registrant? holder, PersistentReservationType type, bool aptpl, LegacyHolder? legacy, List<SharedNotice> notices) => new()
+    public static ReservationBook Restore(uint generation, List<Registrant> registrants, Registrant? holder, PersistentReservationType type, bool aptpl, LegacyHolder? legacy, bool softwareWriteProtect, List<SharedNotice> notices) => new()
     {
+        SoftwareWriteProtect = softwareWriteProtect,
         Registrants = registrants,
         Holder = holder,
         Type = type,
@@ -354,6 +363,19 @@ internal sealed class ReservationBook
             Notices.Add(new SharedNotice(++sequence, notice.Sense, abort && notice.Sense == AdditionalSense.RegistrationsPreempted, r.InitiatorPortName, r.RelativeTargetPortId, r.AllTargetPorts));
         }
 
+        if (Notices.Count > MaxNotices)
+        {
+            Notices.RemoveRange(0, Notices.Count - MaxNotices);
+        }
+    }
+
+    /// <summary>
+    /// Appends a notice of the logical unit itself (<see cref="SharedNotice.Origin"/>): every other
+    /// gateway raises <paramref name="sense"/> for all its I_T nexuses of the unit.
+    /// </summary>
+    public void AddUnitNotice(AdditionalSense sense, string origin)
+    {
+        Notices.Add(new SharedNotice(LastNoticeSequence + 1, sense, Abort: false, InitiatorPortName: "", RelativeTargetPortId: 0, AllTargetPorts: true, origin));
         if (Notices.Count > MaxNotices)
         {
             Notices.RemoveRange(0, Notices.Count - MaxNotices);

@@ -9,7 +9,9 @@ namespace Storlane.Scsi;
 /// before gateways existed reads unchanged). Lines: <c>generation N</c>;
 /// <c>registrant KEY RELPORT ALLTGPT NAME</c>; <c>reservation TYPE KEY RELPORT NAME</c>; <c>aptpl 0</c>
 /// (absent: 1, as any file written for APTPL = 1); <c>legacy RELPORT NEXUSID GATEWAY NAME</c> (an SPC-2
-/// reservation); <c>notice SEQ ASCQ ABORT RELPORT ALLTGPT NAME</c>. Keys and sense codes in hexadecimal;
+/// reservation); <c>swp 1</c> (absent: 0; SWP of the Control mode page);
+/// <c>notice SEQ ASCQ ABORT RELPORT ALLTGPT NAME</c> (a registrant's unit attention);
+/// <c>unitnotice SEQ ASCQ GATEWAY</c> (the logical unit's, for every nexus of the other gateways). Keys and sense codes in hexadecimal;
 /// names last (initiator port names hold no spaces, neither do gateway names).
 /// </summary>
 internal static class ReservationCodec
@@ -41,8 +43,19 @@ internal static class ReservationCodec
             text.Append(CultureInfo.InvariantCulture, $"legacy {legacy.RelativeTargetPortId} {legacy.NexusId} {legacy.Gateway} {legacy.InitiatorPortName}\n");
         }
 
+        if (book.SoftwareWriteProtect)
+        {
+            text.Append("swp 1\n");
+        }
+
         foreach (var n in book.Notices)
         {
+            if (n.Origin is { } origin)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"unitnotice {n.Sequence} {(ushort)n.Sense:X4} {origin}\n");
+                continue;
+            }
+
             text.Append(CultureInfo.InvariantCulture, $"notice {n.Sequence} {(ushort)n.Sense:X4} {(n.Abort ? 1 : 0)} {n.RelativeTargetPortId} {(n.AllTargetPorts ? 1 : 0)} {n.InitiatorPortName}\n");
         }
 
@@ -60,6 +73,7 @@ internal static class ReservationCodec
 
         uint generation = 0;
         var aptpl = true;
+        var softwareWriteProtect = false;
         var registrants = new List<Registrant>();
         var notices = new List<SharedNotice>();
         Registrant? holder = null;
@@ -76,7 +90,7 @@ internal static class ReservationCodec
             try
             {
                 var kind = line[..Math.Max(0, line.IndexOf(' ', StringComparison.Ordinal))];
-                var fields = line.Split(' ', kind switch { "registrant" or "reservation" or "legacy" => 5, "notice" => 7, _ => 2 }, StringSplitOptions.RemoveEmptyEntries);
+                var fields = line.Split(' ', kind switch { "registrant" or "reservation" or "legacy" => 5, "notice" => 7, "unitnotice" => 4, _ => 2 }, StringSplitOptions.RemoveEmptyEntries);
                 switch (kind)
                 {
                     case "generation" when fields.Length == 2:
@@ -84,6 +98,19 @@ internal static class ReservationCodec
                         break;
                     case "aptpl" when fields.Length == 2:
                         aptpl = fields[1] == "1";
+                        break;
+                    case "swp" when fields.Length == 2:
+                        softwareWriteProtect = fields[1] == "1";
+                        break;
+                    case "unitnotice" when fields.Length == 4:
+                        notices.Add(new SharedNotice(
+                            long.Parse(fields[1], CultureInfo.InvariantCulture),
+                            (AdditionalSense)ushort.Parse(fields[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                            Abort: false,
+                            InitiatorPortName: "",
+                            RelativeTargetPortId: 0,
+                            AllTargetPorts: true,
+                            fields[3]));
                         break;
                     case "registrant" when fields.Length == 5:
                         registrants.Add(new Registrant(fields[4], ushort.Parse(fields[2], CultureInfo.InvariantCulture), fields[3] == "1", ulong.Parse(fields[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
@@ -120,6 +147,6 @@ internal static class ReservationCodec
             }
         }
 
-        return ReservationBook.Restore(generation, registrants, holder, type, aptpl, legacy, notices);
+        return ReservationBook.Restore(generation, registrants, holder, type, aptpl, legacy, softwareWriteProtect, notices);
     }
 }

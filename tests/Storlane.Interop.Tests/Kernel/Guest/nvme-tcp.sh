@@ -1,6 +1,8 @@
 # The Linux NVMe/TCP host (nvme_tcp, nvme-cli) against storlane serve: discover, connect without and
 # with header+data digests (and SQ flow control disabled, so reads end in C2HData SUCCESS with no
-# CapsuleResp), the namespaces' LBA sizes, mkfs.ext4 + fio verify, disconnect; then native
+# CapsuleResp), the namespaces' LBA sizes, mkfs.ext4 + fio verify, live LUN changes while
+# connected (a namespace added, one grown, the added one removed: checkpoints ns-add, ns-grow,
+# ns-remove, where the host reloads the config), disconnect; then native
 # NVMe multipath over both portals (portal group 1 ANA optimized, group 2 non-optimized) with the
 # first path's cable pulled by the host mid-fio (after "MARK fio-started"): errors, stall, path I/O.
 . ./lib.sh
@@ -37,6 +39,72 @@ wait_gone() {
   done
 }
 
+# Live LUN changes while connected (plain pass): at each checkpoint the host edits the config and
+# sends SIGHUP; the kernel must follow from the Namespace Attribute Changed event alone (it rescans
+# the active namespace list), with no reconnect, while namespace 1 takes writes read back the whole time.
+# since_ms START_NS: milliseconds since START_NS (date +%s%N).
+since_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# wait_for SECONDS CMD...: polls CMD every 0.1 s; prints the milliseconds it took, or "never".
+wait_for() {
+  limit=$1; shift; start=$(date +%s%N)
+  until "$@" > /dev/null 2>&1; do
+    [ "$(since_ms "$start")" -ge $((limit * 1000)) ] && { echo never; return 0; }
+    sleep 0.1
+  done
+  since_ms "$start"
+}
+ns_gone() { ! ns_dev "$1"; }
+sectors_are() { [ "$(cat "/sys/block/$1/size")" = "$2" ]; }
+# io_loop DEV: 1 MiB of fresh random data written (O_DIRECT) and read back, again and again, until
+# /tmp/io-stop; the passes so far in /tmp/io-count, and "PASSES FAILURES" in /tmp/io-done at the end.
+io_loop() {
+  n=0; bad=0
+  while [ ! -e /tmp/io-stop ]; do
+    off=$((n % 64))
+    head -c 1M /dev/urandom > /tmp/io-chunk
+    dd if=/tmp/io-chunk of="/dev/$1" bs=1M seek=$off count=1 oflag=direct conv=notrunc 2> /dev/null || bad=$((bad + 1))
+    dd if="/dev/$1" of=/tmp/io-back bs=1M skip=$off count=1 iflag=direct 2> /dev/null || bad=$((bad + 1))
+    cmp -s /tmp/io-chunk /tmp/io-back || bad=$((bad + 1))
+    n=$((n + 1)); echo $n > /tmp/io-count
+  done
+  echo "$n $bad" > /tmp/io-done
+}
+io_count() { cat /tmp/io-count 2> /dev/null || echo 0; }
+cntlids() { cat /sys/class/nvme/nvme*/cntlid 2> /dev/null | tr '\n' ' '; }
+# live_changes NS1DEV NS2DEV
+live_changes() {
+  rm -f /tmp/io-stop /tmp/io-done /tmp/io-count
+  io_loop "$1" &
+  loop=$!
+  before=$(cntlids)
+  rescans=$(dmesg | grep -c 'rescanning namespaces' || true)
+  step live-add
+  checkpoint ns-add
+  result "live_add_ms=$(wait_for 120 ns_dev 3)"
+  n3=$(ns_dev 3) || n3=none
+  nvme list-ns "/dev/$(ls /sys/class/nvme | head -1)" 2>&1 | sed 's/^/list-ns: /'
+  if [ "$n3" != none ]; then
+    result "live_ns3 logical=$(cat "/sys/block/$n3/queue/logical_block_size") sectors=$(cat "/sys/block/$n3/size")"
+  fi
+  result "live_io_after_add=$(io_count)"
+  step live-grow
+  result "live_ns2_sectors_before=$(cat "/sys/block/$2/size")"
+  checkpoint ns-grow
+  result "live_grow_ms=$(wait_for 120 sectors_are "$2" 655360) live_ns2_sectors_after=$(cat "/sys/block/$2/size")"
+  result "live_io_after_grow=$(io_count)"
+  step live-remove
+  checkpoint ns-remove
+  result "live_remove_ms=$(wait_for 120 ns_gone 3)"
+  result "live_io_after_remove=$(io_count)"
+  touch /tmp/io-stop; wait $loop || true
+  if [ -e /tmp/io-done ]; then read -r passes failures < /tmp/io-done; else passes=$(io_count) failures=died; fi
+  result "live_io_passes=$passes live_io_failures=$failures"
+  result "live_cntlid_before=$(echo $before | tr ' ' ,) live_cntlid_after=$(echo $(cntlids) | tr ' ' ,)"
+  # Linux logs "rescanning namespaces" when a Namespace Attribute Changed notice starts its scan.
+  result "live_rescans=$(( $(dmesg | grep -c 'rescanning namespaces' || true) - rescans ))"
+  dmesg | grep -i 'nvme' | tail -20 | sed 's/^/dmesg: /'
+}
+
 for pass in plain digests; do
   step "connect-$pass"
   opts=""; [ $pass = digests ] && opts="-g -G --disable-sqflow"
@@ -57,6 +125,7 @@ for pass in plain digests; do
   fi
   step "fio-$pass"
   fio_verify /dev/$n2 24M "fio_$pass"
+  if [ $pass = plain ]; then live_changes "$n1" "$n2"; fi
   step "disconnect-$pass"
   result "${pass}_disconnect=$(nvme disconnect -n $NQN 2>&1 | grep -c 'disconnected 1 controller')"
   wait_gone
