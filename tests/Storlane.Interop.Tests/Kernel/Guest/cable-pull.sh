@@ -11,16 +11,8 @@ done
 set_timers "$TARGET" "${TIMERS:-tuned}"
 start_multipath "${SELECTOR:-service-time 0}" queue
 step login
-# Group 1's path first, its disk in place, then group 2's. The other way round (the non-optimized
-# path alone in the map when it first forms) the guest hung right after both logins: its CPU busy,
-# its console silent, in 4 of 4 runs (Debian's 6.1 kernel; docs/kernel-initiator.md).
-iscsiadm -m node -T "$TARGET" -p 10.231.1.1:3260 --login > /dev/null
-i=0
-until [ -n "$(portal_dev 10.231.1.1)" ]; do
-  i=$((i + 1)); [ $i -gt 300 ] && die "no disk through 10.231.1.1 after 30 s"
-  sleep 0.1
-done
-iscsiadm -m node -T "$TARGET" -p 10.231.2.1:3260 --login > /dev/null
+# Group 1 (the preferred group) first.
+login_in_order "$TARGET" 10.231.1.1 10.231.2.1
 step wait-map
 MAP=$(wait_map 2)
 wait_groups "${PATH_GROUPS:-1}"

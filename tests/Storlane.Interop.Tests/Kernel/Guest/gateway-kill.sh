@@ -16,15 +16,8 @@ done
 set_timers "$TARGET" safe
 start_multipath "service-time 0" queue
 step login
-# The owner's path first, its disk in place, then the other (docs/kernel-initiator.md: with the
-# non-optimized path alone in the map when it first forms, the guest hung).
-iscsiadm -m node -T "$TARGET" -p 10.231.1.1:3260 --login > /dev/null
-i=0
-until [ -n "$(portal_dev 10.231.1.1)" ]; do
-  i=$((i + 1)); [ $i -gt 300 ] && die "no disk through 10.231.1.1 after 30 s"
-  sleep 0.1
-done
-iscsiadm -m node -T "$TARGET" -p 10.231.2.1:3260 --login > /dev/null
+# The owner's portal (group 1) first.
+login_in_order "$TARGET" 10.231.1.1 10.231.2.1
 step wait-map
 MAP=$(wait_map 2)
 wait_groups "${PATH_GROUPS:-2}"

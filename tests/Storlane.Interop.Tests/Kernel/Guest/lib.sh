@@ -125,6 +125,23 @@ CONF
   step multipathd-started
 }
 
+# login_in_order TARGET ADDRESS...: logs in through each portal (ADDRESS:3260) in turn, its disk in
+# place before the next. The preferred (active/optimized) portal goes first: with the non-optimized
+# path alone in the map when it first forms, the kernel's ALUA handler asks for that group
+# active/optimized, both groups end up optimized and the map has one priority group
+# (docs/kernel-initiator.md, "the non-optimized path first"). `iscsiadm --login` would race them.
+login_in_order() {
+  target=$1; shift
+  for address in "$@"; do
+    iscsiadm -m node -T "$target" -p "$address:3260" --login > /dev/null
+    i=0
+    until [ -n "$(portal_dev "$address")" ]; do
+      i=$((i + 1)); [ $i -gt 300 ] && die "no disk through $address after 30 s"
+      sleep 0.1
+    done
+  done
+}
+
 # The dm-multipath map's device, once it has formed over $1 paths (up to 90 s). Runs inside $(...):
 # a failure goes to stderr, which the guest log also keeps. Each probe is bounded: a probe blocked
 # on a path's I/O would otherwise hang the script past the host's patience, silently.
@@ -195,15 +212,25 @@ portal_dev() {
     /Attached scsi disk/ && here { print $4; exit }'
 }
 
-# Waits (up to 60 s) until the map has $1 priority groups: multipathd regroups by ALUA priority
-# once its checker has read each path's state, which can come after the map first forms.
+# Waits (up to 60 s of the clock, not of probes: one `multipath -ll` can take seconds in a TCG guest)
+# until the map has $1 priority groups: multipathd regroups by ALUA priority once its checker has
+# read each path's state, which can come after the map first forms. When they never come, the map
+# and each path's view of the ALUA states say why (docs/kernel-initiator.md, "the non-optimized path first").
 wait_groups() {
-  i=0
-  until [ "$(multipath -ll | grep -c 'policy=')" -eq "$1" ]; do
-    i=$((i + 1)); [ $i -gt 600 ] && break
-    sleep 0.1
+  deadline=$(( $(date +%s) + 60 ))
+  until [ "$(timeout 15 multipath -ll 2> /dev/null | grep -c 'policy=')" -eq "$1" ]; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "wait_groups: no $1 priority groups after 60 s"
+      timeout 15 multipath -ll 2>&1 | sed 's/^/  map: /'
+      for d in $(ls /sys/class/scsi_disk 2> /dev/null); do
+        dev=$(ls "/sys/class/scsi_disk/$d/device/block" 2> /dev/null)
+        [ -n "$dev" ] && echo "  $dev: group 1 $(rtpg_state "$dev" 1), group 2 $(rtpg_state "$dev" 2)"
+      done
+      break
+    fi
+    sleep 0.2
   done
-  result "groups=$(multipath -ll | grep -c 'policy=')"
+  result "groups=$(timeout 15 multipath -ll 2> /dev/null | grep -c 'policy=')"
 }
 
 # rtpg_state DISK GROUP: the ASYMMETRIC ACCESS STATE (0x00 optimized, 0x01 non-optimized, ...) that
