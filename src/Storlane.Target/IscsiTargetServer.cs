@@ -165,6 +165,10 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             _portals?.CloseAsync().GetAwaiter().GetResult();
             StopOwnershipsAsync().AsTask().GetAwaiter().GetResult();
             DisposeDevicesAsync().AsTask().GetAwaiter().GetResult();
+
+            // A start that failed leaves no timer firing and no instruments behind.
+            _context?.Heartbeat.Dispose();
+            _context?.Metrics.Dispose();
             throw;
         }
 
