@@ -18,8 +18,6 @@ internal static class ConsoleLogging
         ["none"] = LogLevel.None,
     };
 
-    public static ILoggerFactory Create(LogLevel minimumLevel) => Create(LogLevelSpec.Of(minimumLevel));
-
     public static ILoggerFactory Create(LogLevelSpec levels) => LoggerFactory.Create(builder => Configure(builder, levels)
         // Warnings and errors go to stderr so stdout stays a clean record of what is served.
         .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Warning)
