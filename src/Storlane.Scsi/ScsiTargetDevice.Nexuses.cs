@@ -109,15 +109,23 @@ public sealed partial class ScsiTargetDevice
     /// Another gateway of a shared unit changed it (learned from the shared state before that
     /// gateway's command completed): MODE PARAMETERS CHANGED for every nexus here (SPC-4 7.5.1), or a
     /// logical unit / target reset, which SAM-5 6.3.3 makes reach every I_T nexus: the unit attention,
-    /// and the abort of every task in the task set (the resetting gateway ended every prevention in the
-    /// shared state, SBC-3 5.11); or a medium loaded through another gateway: NOT READY TO READY
-    /// CHANGE, MEDIUM MAY HAVE CHANGED for every nexus here (SPC-4 4.5.6).
+    /// the abort of every task in the task set and, for a cold reset, the end of every session (the
+    /// resetting gateway ended every prevention in the shared state, SBC-3 5.11); or a medium loaded
+    /// through another gateway: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED for every nexus
+    /// here (SPC-4 4.5.6).
     /// </summary>
     internal void RaiseFromOtherGateway(LogicalUnit unit, AdditionalSense sense)
     {
         if (sense is AdditionalSense.BusDeviceResetFunctionOccurred or AdditionalSense.PowerOnOccurred)
         {
             AbortTasks?.Invoke(unit.Lun, static _ => true);
+        }
+
+        if (sense == AdditionalSense.PowerOnOccurred && EndAllSessions is { } endAll)
+        {
+            // A TARGET COLD RESET through another gateway (RFC 7143 11.5.1): every session of the target
+            // ends, here too. Off the store's notification thread: ending a nexus writes to the store.
+            ThreadPool.UnsafeQueueUserWorkItem(static end => end(), endAll, preferLocal: false);
         }
 
         EstablishForAllNexuses(sense, unit);
