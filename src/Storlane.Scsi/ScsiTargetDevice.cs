@@ -82,7 +82,7 @@ public sealed partial class ScsiTargetDevice
 
     /// <summary>
     /// Set by the transport: terminates every session of this target. RFC 7143 11.5.1: after a TARGET
-    /// COLD RESET "the target MUST also terminate all of its TCP connections to all initiators"; the
+    /// COLD RESET "the target ... MUST ... terminate all of its TCP connections to all initiators"; the
     /// gateways that export a shared LU under one target name are one target, so a cold reset learned
     /// from another gateway ends this gateway's sessions too, as the receiving gateway ends its own.
     /// Null when there are no sessions to end (unit tests).

@@ -141,7 +141,7 @@ public sealed class LuStateAcrossGatewaysTests
     [Fact]
     public async Task TargetColdResetThroughGateway1_EndsTheSessionsOfGateway2()
     {
-        // RFC 7143 11.5.1: after a TARGET COLD RESET "the target MUST also terminate all of its TCP
+        // RFC 7143 11.5.1: after a TARGET COLD RESET the target "MUST ... terminate all of its TCP
         // connections to all initiators"; the gateways of one target name are one target. A warm reset does not.
         var one = Gateway("gw1");
         var two = Gateway("gw2");
