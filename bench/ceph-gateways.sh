@@ -7,6 +7,10 @@
 # Storlane / tgt-rbd and Storlane / librbd. Needs root, ceph-mon ceph-osd ceph-mgr ceph-common and tgt-rbd.
 #
 #   bench/ceph-gateways.sh [seconds-per-run] [image-MiB]
+#
+# With STORLANE_BASELINE=DIR (a directory holding another build's storlane.dll, e.g. main's
+# src/Storlane.Cli/bin/Release/net10.0 copied aside) a second Storlane gateway runs that build on
+# its own image in the same run, for an A/B of a change: the "vs base" column is this build / that one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +18,12 @@ seconds=${1:-10}
 image_mib=${2:-512}
 work=$(mktemp -d /tmp/storlane-ceph-bench.XXXXXX)
 storlane=(dotnet src/Storlane.Cli/bin/Release/net10.0/storlane.dll)
-cluster_pid="" storlane_pid="" tgtd_pid=""
+baseline=${STORLANE_BASELINE:-}
+cluster_pid="" storlane_pid="" baseline_pid="" tgtd_pid=""
 source bench/lib/stop.sh
 cleanup() {
   stop_child "$storlane_pid"
+  stop_child "$baseline_pid"
   stop_tgtd "$tgtd_pid" 7311 1
   stop_child "$cluster_pid"
   rm -rf "$work"
@@ -29,11 +35,14 @@ for tool in ceph-mon ceph-osd ceph-mgr rbd tgtd tgtadm; do
 done
 [[ -e /usr/lib/tgt/backing-store/bs_rbd.so ]] || { echo "missing tgtd's rbd backing store (apt-get install tgt-rbd)" >&2; exit 2; }
 ((EUID == 0)) || { echo "needs root (the Ceph daemons and tgtd)" >&2; exit 2; }
+[[ -z $baseline || -e $baseline/storlane.dll ]] || { echo "STORLANE_BASELINE=$baseline holds no storlane.dll" >&2; exit 2; }
+images=(direct storlane tgt)
+[[ -z $baseline ]] || images+=(baseline)
 
 dotnet build src/Storlane.Cli -c Release --nologo -v quiet >/dev/null
 
-# The cluster: memstore sized for three prefilled images and the page overhead of random writes.
-"${storlane[@]}" lab ceph --memstore-mib $((image_mib * 6)) >"$work/cluster.log" 2>&1 &
+# The cluster: memstore sized for the prefilled images and the page overhead of random writes.
+"${storlane[@]}" lab ceph --memstore-mib $((image_mib * 2 * ${#images[@]})) >"$work/cluster.log" 2>&1 &
 cluster_pid=$!
 until grep -q "^ready:" "$work/cluster.log"; do
   kill -0 "$cluster_pid" 2>/dev/null || { cat "$work/cluster.log" >&2; exit 1; }
@@ -44,22 +53,31 @@ rbd_() { rbd -c "$conf" "$@"; }
 
 # One image per path, written end to end first, so reads find data and writes overwrite objects
 # that exist (a first write to an object costs an object-map update, on every path alike).
-for image in direct storlane tgt; do
+for image in "${images[@]}"; do
   rbd_ create --size "${image_mib}M" "rbd/$image"
   rbd_ bench --io-type write --io-size 4M --io-threads 4 --io-pattern seq --io-total "${image_mib}M" "rbd/$image" >/dev/null
 done
 
-cat >"$work/storlane.yaml" <<YAML
+# serve_config NAME PORT IMAGE: a `storlane serve` config exporting IMAGE as LUN 0.
+serve_config() {
+  cat >"$work/$1.yaml" <<YAML
 portals:
-  - { address: 127.0.0.1, port: 3310 }
+  - { address: 127.0.0.1, port: $2 }
 targets:
   - name: iqn.2026-11.io.storlane:bench
     luns:
-      - { lun: 0, backend: rbd, pool: rbd, image: storlane, ceph-conf: $conf, physical-block-size: 4096 }
+      - { lun: 0, backend: rbd, pool: rbd, image: $3, ceph-conf: $conf, physical-block-size: 4096 }
 nop-in-interval: 0
 YAML
+}
+serve_config storlane 3310 storlane
 "${storlane[@]}" serve --config "$work/storlane.yaml" --data-dir "$work/data" >"$work/storlane.log" 2>&1 &
 storlane_pid=$!
+if [[ -n $baseline ]]; then
+  serve_config baseline 3312 baseline
+  dotnet "$baseline/storlane.dll" serve --config "$work/baseline.yaml" --data-dir "$work/baseline-data" >"$work/baseline.log" 2>&1 &
+  baseline_pid=$!
+fi
 
 tgtd -f -C 7311 --iscsi portal=127.0.0.1:3311 >"$work/tgtd.log" 2>&1 &
 tgtd_pid=$!
@@ -67,9 +85,12 @@ sleep 2
 tgtadm -C 7311 --lld iscsi --op new --mode target --tid 1 -T iqn.2026-11.io.storlane:tgt-rbd
 tgtadm -C 7311 --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 --bstype rbd --backing-store rbd/tgt --bsopts "conf=$conf"
 tgtadm -C 7311 --lld iscsi --op bind --mode target --tid 1 -I ALL
-until grep -q "ready:" "$work/storlane.log"; do
-  kill -0 "$storlane_pid" 2>/dev/null || { cat "$work/storlane.log" >&2; exit 1; }
-  sleep 0.2
+for gw in storlane ${baseline:+baseline}; do
+  pid_var=${gw}_pid
+  until grep -q "ready:" "$work/$gw.log"; do
+    kill -0 "${!pid_var}" 2>/dev/null || { cat "$work/$gw.log" >&2; exit 1; }
+    sleep 0.2
+  done
 done
 
 # The rows, for the gateways as a storlane bench suite.
@@ -104,6 +125,11 @@ direct() {
 
 echo "== Storlane gateway"
 mapfile -t storlane_rows < <(gateway storlane iscsi://127.0.0.1:3310/iqn.2026-11.io.storlane:bench/0)
+baseline_rows=()
+if [[ -n $baseline ]]; then
+  echo "== Storlane baseline gateway ($baseline)"
+  mapfile -t baseline_rows < <(gateway baseline iscsi://127.0.0.1:3312/iqn.2026-11.io.storlane:bench/0)
+fi
 echo "== tgt-rbd gateway"
 mapfile -t tgt_rows < <(gateway tgt iscsi://127.0.0.1:3311/iqn.2026-11.io.storlane:tgt-rbd/1)
 echo "== librbd direct (rbd bench)"
@@ -114,13 +140,24 @@ direct_rows=(
   "$(direct write 131072 seq)"
 )
 
-printf "\n| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" row "librbd IOPS" "MB/s" "Storlane IOPS" "MB/s" "tgt-rbd IOPS" "MB/s" "vs tgt" "vs librbd"
-printf "| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" --- ---: ---: ---: ---: ---: ---: ---: ---:
+# The A/B columns only when a baseline ran.
+ab_head() { [[ -z $baseline ]] || printf " %12s | %9s |" "$1" "$2"; }
+printf "\n| %-26s | %12s | %9s | %12s | %9s |" row "librbd IOPS" "MB/s" "Storlane IOPS" "MB/s"
+ab_head "base IOPS" "vs base"
+printf " %12s | %9s | %9s | %9s |\n" "tgt-rbd IOPS" "MB/s" "vs tgt" "vs librbd"
+printf "| %-26s | %12s | %9s | %12s | %9s |" --- ---: ---: ---: ---:
+ab_head ---: ---:
+printf " %12s | %9s | %9s | %9s |\n" ---: ---: ---: ---:
 for i in 0 1 2 3; do
   IFS='|' read -r name s_iops s_mbs <<<"${storlane_rows[$i]}"
   IFS='|' read -r _ t_iops t_mbs <<<"${tgt_rows[$i]}"
   IFS='|' read -r d_iops d_mbs <<<"${direct_rows[$i]}"
   vs_tgt=$(awk -v s="$s_iops" -v t="$t_iops" 'BEGIN { printf "%.2fx", (t > 0 ? s / t : 0) }')
   vs_direct=$(awk -v s="$s_iops" -v d="$d_iops" 'BEGIN { printf "%.0f%%", (d > 0 ? 100 * s / d : 0) }')
-  printf "| %-26s | %12s | %9s | %12s | %9s | %12s | %9s | %9s | %9s |\n" "$name" "$d_iops" "$d_mbs" "$s_iops" "$s_mbs" "$t_iops" "$t_mbs" "$vs_tgt" "$vs_direct"
+  printf "| %-26s | %12s | %9s | %12s | %9s |" "$name" "$d_iops" "$d_mbs" "$s_iops" "$s_mbs"
+  if [[ -n $baseline ]]; then
+    IFS='|' read -r _ b_iops _ <<<"${baseline_rows[$i]}"
+    ab_head "$b_iops" "$(awk -v s="$s_iops" -v b="$b_iops" 'BEGIN { printf "%.2fx", (b > 0 ? s / b : 0) }')"
+  fi
+  printf " %12s | %9s | %9s | %9s |\n" "$t_iops" "$t_mbs" "$vs_tgt" "$vs_direct"
 done
