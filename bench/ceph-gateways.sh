@@ -93,22 +93,25 @@ for gw in storlane ${baseline:+baseline}; do
   done
 done
 
-# The rows, for the gateways as a storlane bench suite.
-cat >"$work/suite.yaml" <<YAML
+# The rows, for the gateways: one storlane bench suite per row, so the paths take turns row by row
+# and a change in the machine's load during the run (other work on its cores) spreads over all of
+# them instead of landing on whichever path ran last.
+rows=("4K random read QD16|4K|100|100" "4K random write QD16|4K|0|100" "128K sequential read QD16|128K|100|0" "128K sequential write QD16|128K|0|0")
+for i in "${!rows[@]}"; do
+  IFS='|' read -r name size read random <<<"${rows[$i]}"
+  cat >"$work/suite$i.yaml" <<YAML
 name: ceph-gateways
 duration: ${seconds}s
 warmup: 1s
 queue_depth: 16
 tests:
-  - { name: 4K random read QD16, size: 4K, read: 100, random: 100 }
-  - { name: 4K random write QD16, size: 4K, read: 0, random: 100 }
-  - { name: 128K sequential read QD16, size: 128K, read: 100, random: 0 }
-  - { name: 128K sequential write QD16, size: 128K, read: 0, random: 0 }
+  - { name: $name, size: $size, read: $read, random: $random }
 YAML
+done
 
-# storlane bench NAME URL: prints "row|iops|MB/s" per row.
+# storlane bench NAME URL ROW: prints "row|iops|MB/s".
 gateway() {
-  "${storlane[@]}" bench --target "$2" --suite "$work/suite.yaml" --write --csv "$work/$1.csv" >"$work/$1.bench.log" 2>&1 ||
+  "${storlane[@]}" bench --target "$2" --suite "$work/suite$3.yaml" --write --csv "$work/$1.csv" >"$work/$1.bench.log" 2>&1 ||
     { cat "$work/$1.bench.log" >&2; exit 1; }
   tail -n +2 "$work/$1.csv" | awk -F, '{ printf "%s|%.0f|%.1f\n", $1, $10, $11 }'
 }
@@ -123,22 +126,22 @@ direct() {
     awk '{ v = $4; u = $5; m = (u ~ /^G/ ? 1024 : u ~ /^M/ ? 1 : u ~ /^K/ ? 1 / 1024 : 1 / 1048576); printf "%.0f|%.1f\n", $2, v * m * 1.048576 }'
 }
 
-echo "== Storlane gateway"
-mapfile -t storlane_rows < <(gateway storlane iscsi://127.0.0.1:3310/iqn.2026-11.io.storlane:bench/0)
-baseline_rows=()
-if [[ -n $baseline ]]; then
-  echo "== Storlane baseline gateway ($baseline)"
-  mapfile -t baseline_rows < <(gateway baseline iscsi://127.0.0.1:3312/iqn.2026-11.io.storlane:bench/0)
-fi
-echo "== tgt-rbd gateway"
-mapfile -t tgt_rows < <(gateway tgt iscsi://127.0.0.1:3311/iqn.2026-11.io.storlane:tgt-rbd/1)
-echo "== librbd direct (rbd bench)"
-direct_rows=(
-  "$(direct read 4096 rand)"
-  "$(direct write 4096 rand)"
-  "$(direct read 131072 seq)"
-  "$(direct write 131072 seq)"
-)
+direct_args=("read 4096 rand" "write 4096 rand" "read 131072 seq" "write 131072 seq")
+storlane_rows=() baseline_rows=() tgt_rows=() direct_rows=()
+for i in "${!rows[@]}"; do
+  echo "== ${rows[$i]%%|*}: Storlane${baseline:+, Storlane baseline ($baseline)}, tgt-rbd, librbd direct"
+  # With a baseline the two builds take turns going first, so neither always runs on the heels of the other.
+  if [[ -n $baseline && $((i % 2)) -eq 1 ]]; then
+    baseline_rows+=("$(gateway baseline iscsi://127.0.0.1:3312/iqn.2026-11.io.storlane:bench/0 "$i")")
+  fi
+  storlane_rows+=("$(gateway storlane iscsi://127.0.0.1:3310/iqn.2026-11.io.storlane:bench/0 "$i")")
+  if [[ -n $baseline && $((i % 2)) -eq 0 ]]; then
+    baseline_rows+=("$(gateway baseline iscsi://127.0.0.1:3312/iqn.2026-11.io.storlane:bench/0 "$i")")
+  fi
+  tgt_rows+=("$(gateway tgt iscsi://127.0.0.1:3311/iqn.2026-11.io.storlane:tgt-rbd/1 "$i")")
+  # shellcheck disable=SC2086 # the three words are direct's arguments
+  direct_rows+=("$(direct ${direct_args[$i]})")
+done
 
 # The A/B columns only when a baseline ran.
 ab_head() { [[ -z $baseline ]] || printf " %12s | %9s |" "$1" "$2"; }
