@@ -23,6 +23,7 @@ public sealed class RbdImage : IDisposable
         PoolId = pool.PoolId;
         Name = name;
         Id = id;
+        Spec = PoolName + "/" + name;
     }
 
     /// <summary>
@@ -51,8 +52,11 @@ public sealed class RbdImage : IDisposable
     /// </summary>
     public string IdentityKey => "ceph:" + ClusterFsid + "/pool " + PoolId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/image " + Id;
 
-    /// <summary>"pool/image", for messages.</summary>
-    public string Spec => PoolName + "/" + Name;
+    /// <summary>
+    /// "pool/image", for messages. Made once: every request passes it along for its error message,
+    /// and concatenating it per call was the rbd path's only allocation per I/O.
+    /// </summary>
+    public string Spec { get; }
 
     /// <summary>
     /// RBD_FEATURE_LAYERING alone: the features of an image several gateways write at once. Without
