@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Storlane.Initiator.Scsi;
 using Storlane.Nvme;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Nvme;
 

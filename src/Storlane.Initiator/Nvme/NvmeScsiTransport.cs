@@ -4,7 +4,7 @@ using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Nvme;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Nvme;
 

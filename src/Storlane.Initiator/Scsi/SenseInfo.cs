@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Scsi;
 

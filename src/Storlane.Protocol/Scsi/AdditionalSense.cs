@@ -1,4 +1,4 @@
-namespace Storlane.Scsi;
+namespace Storlane.Protocol.Scsi;
 
 /// <summary>
 /// ADDITIONAL SENSE CODE and ADDITIONAL SENSE CODE QUALIFIER pairs (SPC-4 4.5.6 table 28), named
