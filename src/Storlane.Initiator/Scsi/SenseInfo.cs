@@ -34,6 +34,9 @@ public readonly record struct SenseInfo(SenseKey Key, byte Asc, byte Ascq, ulong
         }
     }
 
+    /// <summary>ASC and ASCQ as one SPC-4 name.</summary>
+    public AdditionalSense AdditionalSense => AdditionalSenseExtensions.FromCodes(Asc, Ascq);
+
     public override string ToString() => $"{Key} ASC/ASCQ {Asc:X2}h/{Ascq:X2}h";
 
     /// <summary>The Information descriptor (type 00h) of descriptor-format sense, if present.</summary>

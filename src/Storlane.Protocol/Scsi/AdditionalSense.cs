@@ -7,6 +7,8 @@ namespace Storlane.Protocol.Scsi;
 public enum AdditionalSense : ushort
 {
     NoAdditionalSenseInformation = 0x0000,
+    PeripheralDeviceWriteFault = 0x0300,
+    LogicalUnitNotReadyCauseNotReportable = 0x0400,
     LogicalUnitNotAccessibleAsymmetricAccessStateTransition = 0x040A,
     LogicalUnitNotAccessibleTargetPortInStandbyState = 0x040B,
     LogicalUnitNotAccessibleTargetPortInUnavailableState = 0x040C,

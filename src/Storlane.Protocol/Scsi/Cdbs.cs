@@ -47,6 +47,16 @@ public static class Cdbs
         return 16;
     }
 
+    /// <summary>REPORT TARGET PORT GROUPS (SPC-4 6.37): MAINTENANCE IN, service action 0Ah.</summary>
+    public static int ReportTargetPortGroups(Span<byte> cdb, uint allocationLength)
+    {
+        cdb[..12].Clear();
+        cdb[0] = (byte)ScsiOpcode.MaintenanceIn;
+        cdb[1] = ScsiServiceAction.ReportTargetPortGroups;
+        BinaryPrimitives.WriteUInt32BigEndian(cdb[6..], allocationLength);
+        return 12;
+    }
+
     /// <summary>READ(10) (SBC-3): a 32-bit LBA and at most 65535 blocks.</summary>
     public static int Read10(Span<byte> cdb, uint lba, ushort blocks) => ReadWrite10(cdb, ScsiOpcode.Read10, lba, blocks);
 

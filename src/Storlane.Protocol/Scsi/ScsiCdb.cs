@@ -44,6 +44,9 @@ public readonly struct ScsiCdb
 
     public static ScsiCdb ReadCapacity16(uint allocationLength) => Build(static (span, a) => Cdbs.ReadCapacity16(span, a), allocationLength);
 
+    public static ScsiCdb ReportTargetPortGroups(uint allocationLength) =>
+        Build(static (span, a) => Cdbs.ReportTargetPortGroups(span, a), allocationLength);
+
     public static ScsiCdb Read10(uint lba, ushort blocks) => Build(static (span, a) => Cdbs.Read10(span, a.Lba, a.Blocks), (Lba: lba, Blocks: blocks));
 
     public static ScsiCdb Write10(uint lba, ushort blocks) => Build(static (span, a) => Cdbs.Write10(span, a.Lba, a.Blocks), (Lba: lba, Blocks: blocks));

@@ -23,6 +23,12 @@ public class ScsiCdbTests
     }
 
     [Fact]
+    public void ReportTargetPortGroups_IsMaintenanceInWithServiceAction0Ah()
+    {
+        Assert.Equal("A30A0000000000000400" + "0000", Hex(ScsiCdb.ReportTargetPortGroups(1024)));
+    }
+
+    [Fact]
     public void ReadWrite10_CarryABigEndianLbaAndBlockCount()
     {
         Assert.Equal("28000102030400000800", Hex(ScsiCdb.Read10(0x01020304, 8)));
