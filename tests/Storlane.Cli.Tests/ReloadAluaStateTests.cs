@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
+using Storlane.Cli.Logging;
 using Storlane.Cli.Serving;
 using Storlane.Cli.Serving.Changes;
 using Storlane.Initiator.Session;
@@ -110,7 +111,7 @@ public sealed class ReloadAluaStateTests : IAsyncDisposable
         await _server.StartAsync();
         var group2 = _server.ListeningPortals.Single(p => p.Group == 2).Endpoint;
         _session = await IscsiSession.ConnectAsync(group2.Address.ToString(), group2.Port, TargetName);
-        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevel.Information), _loggerFactory.CreateLogger("Storlane.Cli"))
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory, LogLevelSpec.Of(LogLevel.Information)), _loggerFactory.CreateLogger("Storlane.Cli"))
         {
             AnaChanged = () => Interlocked.Increment(ref _anaNotices),
         };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Storlane.Cli.Configuration;
+using Storlane.Cli.Logging;
 using Storlane.Cli.Serving;
 using Storlane.Nvme.Target;
 using Storlane.Target;
@@ -128,7 +129,7 @@ public sealed class ReloadNvmePortalTests : IAsyncDisposable
         await _server.StartAsync();
         _nvme = await NvmeServing.StartAsync(served, _server, _loggerFactory, logger, CancellationToken.None);
         Assert.NotNull(_nvme);
-        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory.Root, LogLevel.Information), logger) { Nvme = _nvme };
+        return new ConfigReloader(_server, served, File.ReadAllText(ConfigPath), new ServeSettings(ConfigPath, _directory.Root, LogLevelSpec.Of(LogLevel.Information)), logger) { Nvme = _nvme };
     }
 
     public async ValueTask DisposeAsync()

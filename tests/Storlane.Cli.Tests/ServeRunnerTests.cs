@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Storlane.Cli.Logging;
 using Storlane.Cli.Serving;
 
 namespace Storlane.Cli.Tests;
@@ -26,7 +27,7 @@ public sealed class ServeRunnerTests : IDisposable
         using var logs = new CollectingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
         using var stop = new CancellationTokenSource();
-        var settings = new ServeSettings(config, _directory, LogLevel.Information) { NotifySocket = name };
+        var settings = new ServeSettings(config, _directory, LogLevelSpec.Of(LogLevel.Information)) { NotifySocket = name };
 
         var run = Task.Run(() => new ServeRunner(settings, TextWriter.Null, loggerFactory).RunAsync(stop.Token));
         var ready = await ReceiveAsync(notify);
@@ -60,7 +61,7 @@ public sealed class ServeRunnerTests : IDisposable
         var config = await WriteConfigAsync(port, "{ lun: 0, path: old.img, size: 1M }, { lun: 1, path: new.img, size: 1M }, { lun: 2, path: new-encrypted.img, size: 1M, encrypted: true }");
         using var error = new StringWriter();
 
-        var code = await new ServeRunner(new ServeSettings(config, _directory, LogLevel.None), error).RunAsync(CancellationToken.None);
+        var code = await new ServeRunner(new ServeSettings(config, _directory, LogLevelSpec.Of(LogLevel.None)), error).RunAsync(CancellationToken.None);
 
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("cannot start", error.ToString(), StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Storlane.Cli.Logging;
 using Storlane.Cli.Serving;
 using Storlane.Initiator.Session;
 
@@ -30,7 +31,7 @@ public sealed class StatusCommandTests : IDisposable
               socket: {socket}
             """);
         using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => new ServeRunner(new ServeSettings(config, _directory, LogLevel.None), TextWriter.Null, NullLoggerFactory.Instance).RunAsync(stop.Token));
+        var run = Task.Run(() => new ServeRunner(new ServeSettings(config, _directory, LogLevelSpec.Of(LogLevel.None)), TextWriter.Null, NullLoggerFactory.Instance).RunAsync(stop.Token));
         try
         {
             var status = await WaitForServeAsync(socket);

@@ -95,13 +95,13 @@ public sealed class ResourceLimitTests
         var full = await client.ExpectAsync(Opcode.ScsiResponse);
         Assert.Equal((byte)ScsiStatus.TaskSetFull, new Bhs(full.Header).Byte3);
         await device.WaitUntilHungAsync(2).WaitAsync(Patience);
-        Assert.Equal(1 << 20, client.Connection.BufferBytes);
+        Assert.Equal(1 << 20, client.Connection.Tasks.BufferBytes);
 
         device.Clear();
         await ReceiveStatusesAsync(client, 2);
         var result = await client.ReadAsync(ScsiCdb.Read10(0, 8).ToArray(), 0, 4096);
         Assert.Equal(0, result.Status);
-        await Eventually.TrueAsync(() => client.Connection.BufferBytes == 0 && target.Server.BufferBytesHeld == 0);
+        await Eventually.TrueAsync(() => client.Connection.Tasks.BufferBytes == 0 && target.Server.BufferBytesHeld == 0);
     }
 
     [Fact]
@@ -153,10 +153,10 @@ public sealed class ResourceLimitTests
             }
         });
 
-        await Eventually.TrueAsync(() => client.Connection.QueuedBytes > limit);
+        await Eventually.TrueAsync(() => client.Connection.Writer.QueuedBytes > limit);
         await Task.Delay(500);
         Assert.False(sending.IsCompleted, "the target kept reading requests whose replies pile up unread");
-        Assert.InRange(client.Connection.QueuedBytes, limit, limit + ping.Length + 48);
+        Assert.InRange(client.Connection.Writer.QueuedBytes, limit, limit + ping.Length + 48);
 
         // Once the initiator reads again, everything it asked for arrives.
         for (var i = 0; i < 400; i++)
@@ -206,7 +206,7 @@ public sealed class ResourceLimitTests
             await client.SendAsync(RequestHeaders.NopOut(client), new byte[8192]);
         }
 
-        await Eventually.TrueAsync(() => client.Connection.QueuedBytes > 0);
+        await Eventually.TrueAsync(() => client.Connection.Writer.QueuedBytes > 0);
         client.Connection.Abort("test: abort a connection with a stuck writer");
         await client.Connection.Completion.WaitAsync(Patience);
     }

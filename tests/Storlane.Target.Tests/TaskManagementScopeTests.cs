@@ -70,11 +70,11 @@ public sealed class TaskManagementScopeTests
         // The second READ ends; its task object goes back to the pool and serves the next command,
         // which an ABORT TASK then catches in the device.
         second.Open();
-        await Eventually.TrueAsync(() => client.Connection.PooledTasks == 1);
+        await Eventually.TrueAsync(() => client.Connection.Tasks.Pooled == 1);
         var laterRead = client.ScsiCommandHeader(ScsiCdb.Read10(300, 8).ToArray(), 0, 4096, read: true, write: false);
         await client.SendAsync(laterRead);
         await later.Entered.Task.WaitAsync(Patience);
-        Assert.Equal(0, client.Connection.PooledTasks); // it took the second READ's object
+        Assert.Equal(0, client.Connection.Tasks.Pooled); // it took the second READ's object
         var abortLater = RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTask, 0, new Bhs(laterRead).InitiatorTaskTag, new Bhs(laterRead).CmdSN);
         await client.SendAsync(abortLater);
         await later.Cancelled.Task.WaitAsync(Patience);

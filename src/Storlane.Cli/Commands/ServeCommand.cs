@@ -54,9 +54,8 @@ internal static class ServeCommand
             var settings = new ServeSettings(
                 parseResult.GetValue(config)?.ToString(),
                 parseResult.GetRequiredValue(dataDirectory).ToString(),
-                levels.Default)
+                levels)
             {
-                LogCategoryLevels = levels.Categories,
                 NotifySocket = Environment.GetEnvironmentVariable(SystemdNotify.Variable),
                 ApiSocket = StorlaneFolders.ApiSocket(StorlaneFolders.FromProcess, parseResult.GetRequiredValue(dataDirectory).ToString()),
             };

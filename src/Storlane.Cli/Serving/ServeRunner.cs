@@ -56,7 +56,7 @@ internal sealed class ServeRunner
         }
 
         var options = config.Target;
-        using var ownLoggerFactory = _loggerFactory is null ? ConsoleLogging.Create(new LogLevelSpec(_settings.LogLevel, _settings.LogCategoryLevels)) : null;
+        using var ownLoggerFactory = _loggerFactory is null ? ConsoleLogging.Create(_settings.LogLevels) : null;
         var loggerFactory = _loggerFactory ?? ownLoggerFactory!;
 
         // Beside the console from the first line, so a bind that fails at start is listed too.

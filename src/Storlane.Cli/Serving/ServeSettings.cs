@@ -1,16 +1,14 @@
-using Microsoft.Extensions.Logging;
+using Storlane.Cli.Logging;
 
 namespace Storlane.Cli.Serving;
 
 /// <summary>What `storlane serve` was asked to do, after command-line parsing.</summary>
 /// <param name="ConfigPath">The config file as the user wrote it, or null for the built-in default.</param>
-internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, LogLevel LogLevel)
+/// <param name="LogLevels">The default level and any per-category levels (--log-level info,Storlane.Target.Login=debug).</param>
+internal sealed record ServeSettings(string? ConfigPath, string DataDirectory, LogLevelSpec LogLevels)
 {
     /// <summary>systemd's notify socket ($NOTIFY_SOCKET) under a Type=notify unit; null otherwise.</summary>
     public string? NotifySocket { get; init; }
-
-    /// <summary>Levels for single log categories (--log-level info,Storlane.Target.Login=debug), over <see cref="LogLevel"/>.</summary>
-    public IReadOnlyDictionary<string, LogLevel> LogCategoryLevels { get; init; } = new Dictionary<string, LogLevel>(StringComparer.Ordinal);
 
     /// <summary>The management API's socket when the config names none (<see cref="Configuration.StorlaneFolders.ApiSocket"/>).</summary>
     public string ApiSocket { get; init; } = Path.Combine(Path.GetFullPath(DataDirectory), "api.sock");

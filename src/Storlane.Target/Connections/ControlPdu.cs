@@ -1,3 +1,4 @@
+using Storlane.Iscsi.Login;
 using Storlane.Iscsi.Pdu;
 
 namespace Storlane.Target.Connections;
@@ -21,14 +22,15 @@ internal sealed class ControlPdu
     /// <summary>Whether this PDU consumes a StatSN (status-bearing PDUs do; pings and R2Ts do not).</summary>
     public bool AdvancesStatSN { get; set; } = true;
 
-    /// <summary>Whether bytes 24-35 carry StatSN/ExpCmdSN/MaxCmdSN (false for login responses, stamped by the login code).</summary>
-    public bool StampSequenceNumbers { get; set; } = true;
-
     /// <summary>Close the connection once this PDU is on the wire (logout response, fatal reject, failed login).</summary>
     public bool CloseAfter { get; set; }
 
-    /// <summary>Digests negotiated at login start with the PDU after the final login response (RFC 7143 13.1).</summary>
-    public bool EnableDigestsAfter { get; set; }
+    /// <summary>
+    /// The session's negotiated parameters, which the writer applies from the next PDU on: set on the
+    /// final login response, since digests start with the PDU after it (RFC 7143 13.1) and Data-In is
+    /// sized by the initiator's MaxRecvDataSegmentLength and MaxBurstLength (13.12, 13.13).
+    /// </summary>
+    public OperationalParameters? ApplyAfter { get; set; }
 
     public Bhs Bhs => new(Header);
 

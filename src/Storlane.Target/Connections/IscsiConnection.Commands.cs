@@ -62,7 +62,7 @@ internal sealed partial class IscsiConnection
             IscsiProtocolException.Throw(RejectReason.ProtocolError, "immediate data not allowed or longer than FirstBurstLength or the expected length");
         }
 
-        var task = RentTask();
+        var task = _tasks.Rent();
         task.ArrivedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         task.InitiatorTaskTag = itt;
         task.CmdSN = bhs.CmdSN;
@@ -72,15 +72,12 @@ internal sealed partial class IscsiConnection
         task.IsWrite = bhs.WriteFlag;
         var cdbLength = CopyCdb(bhs, frame.AdditionalHeaders, task);
 
-        lock (_tasksLock)
+        if (!_tasks.TryAdd(task))
         {
-            if (!_tasks.TryAdd(itt, task))
-            {
-                session.Window.TaskFinished();
-                ReturnTask(task);
-                Enqueue(CreateReject(RejectReason.TaskInProgress, _header));
-                return;
-            }
+            session.Window.TaskFinished();
+            _tasks.Return(task);
+            Enqueue(CreateReject(RejectReason.TaskInProgress, _header));
+            return;
         }
 
         var command = task.Command;
@@ -96,7 +93,7 @@ internal sealed partial class IscsiConnection
             return;
         }
 
-        if ((task.IsRead || task.IsWrite) && expected > 0 && !TryReserveBuffer(task, expected))
+        if ((task.IsRead || task.IsWrite) && expected > 0 && !_tasks.TryReserveBuffer(task, expected))
         {
             // SAM-5 5.3.1: TASK SET FULL "shall be returned if the logical unit receives a command
             // and does not have enough resources to process it". Initiators (Linux, libiscsi's
@@ -167,12 +164,7 @@ internal sealed partial class IscsiConnection
     /// <param name="digestError">The PDU's data failed its digest (already rejected): its bytes are lost, its header still counts.</param>
     private void HandleDataOut(Bhs bhs, in ReadOnlySequence<byte> data, bool digestError = false)
     {
-        TargetTask? task;
-        lock (_tasksLock)
-        {
-            _tasks.TryGetValue(bhs.InitiatorTaskTag, out task);
-        }
-
+        var task = _tasks.Find(bhs.InitiatorTaskTag);
         if (task is null || task.State != TargetTaskState.Receiving)
         {
             // Data for a task that no longer wants it (aborted, or already answered, e.g. with a
@@ -182,7 +174,7 @@ internal sealed partial class IscsiConnection
 
         if (task.Aborted)
         {
-            RemoveTask(task);
+            _tasks.Remove(task);
             FinishTask(task);
             return;
         }
@@ -278,7 +270,7 @@ internal sealed partial class IscsiConnection
             var r2tsn = task.NextR2TSN++;
             var tag = NextTargetTransferTag();
             task.TrackSequence(tag, task.NextR2TOffset, length);
-            Post(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
+            _writer.Post(OutboundItem.ForR2T(task, tag, r2tsn, task.NextR2TOffset, length));
             _session.Counters.R2T();
             task.NextR2TOffset += length;
             task.OutstandingR2Ts++;
@@ -375,72 +367,18 @@ internal sealed partial class IscsiConnection
         }
 
         waiter?.TrySetResult();
-        if (!Post(OutboundItem.ForCompletion(task)))
+        if (!_writer.Post(OutboundItem.ForCompletion(task)))
         {
             // The connection is closing: nobody will write this completion.
-            RemoveTask(task);
+            _tasks.Remove(task);
             FinishTask(task);
         }
     }
 
-    /// <summary>Task objects waiting in the pool for the next command (tests watch recycling).</summary>
-    internal int PooledTasks
-    {
-        get
-        {
-            lock (_taskPool)
-            {
-                return _taskPool.Count;
-            }
-        }
-    }
-
-    private TargetTask RentTask()
-    {
-        lock (_taskPool)
-        {
-            if (_taskPool.TryPop(out var task))
-            {
-                return task;
-            }
-        }
-
-        return CreateTask();
-    }
-
-    /// <summary>A new pooled task with its continuation (the one closure, made once per task object).</summary>
-    private TargetTask CreateTask()
-    {
-        var task = new TargetTask();
-        task.ExecutionEnded = () => ExecutionEnded(task, task.TakePendingExecution());
-        return task;
-    }
-
-    private void ReturnTask(TargetTask task)
-    {
-        ReleaseBuffer(task);
-        task.Reset();
-        lock (_taskPool)
-        {
-            _taskPool.Push(task);
-        }
-    }
-
-    private void RemoveTask(TargetTask task)
-    {
-        lock (_tasksLock)
-        {
-            if (_tasks.TryGetValue(task.InitiatorTaskTag, out var current) && ReferenceEquals(current, task))
-            {
-                _tasks.Remove(task.InitiatorTaskTag);
-            }
-        }
-    }
-
-    /// <summary>The task left the connection: reopen its window slot and recycle it.</summary>
+    /// <summary>The task left the connection without a status: reopen its window slot and recycle it.</summary>
     private void FinishTask(TargetTask task)
     {
         _session?.Window.TaskFinished();
-        ReturnTask(task);
+        _tasks.Return(task);
     }
 }

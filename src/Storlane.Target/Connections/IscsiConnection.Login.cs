@@ -15,20 +15,6 @@ namespace Storlane.Target.Connections;
 /// </summary>
 internal sealed partial class IscsiConnection
 {
-    private readonly ArrayBufferWriter<byte> _loginText = new();
-    private LoginNegotiator? _negotiator;
-    private ChapTargetAuthenticator? _chap;
-    private TargetNode? _loginTarget;
-    private LoginStage _stage;
-    private bool _securityDone;
-    private bool _loginStarted;
-    private ulong _isid;
-    private ushort _connectionId;
-    private uint _loginItt;
-
-    /// <summary>Set while a failed authentication's response waits out the throttle's delay.</summary>
-    private bool _refusing;
-
     private void HandleLoginRequest(Bhs bhs, in ReadOnlySequence<byte> data)
     {
         if (_refusing)
@@ -80,8 +66,8 @@ internal sealed partial class IscsiConnection
             _connectionId = bhs.ConnectionId;
             _loginItt = bhs.InitiatorTaskTag;
             _stage = bhs.CurrentStage;
-            _statSN = bhs.ExpStatSN;
             _window = new CommandWindow(bhs.CmdSN, _server.Options.CommandWindow, _server.Limits.ImmediateCommands);
+            _writer.BeginNumbering(bhs.ExpStatSN, _window);
             if (bhs.Tsih != 0)
             {
                 // A connection for an existing session. We negotiate MaxConnections=1 (no MC/S).
@@ -311,7 +297,7 @@ internal sealed partial class IscsiConnection
     private void SendLoginResponse(Bhs request, List<KeyValuePair<string, string>> keys, bool transit, LoginStage nextStage, ushort tsih, bool final)
     {
         var pdu = ControlPdu.Create(Opcode.LoginResponse);
-        pdu.EnableDigestsAfter = final;
+        pdu.ApplyAfter = final ? _session!.Parameters : null;
         var bhs = pdu.Bhs;
         bhs.Transit = transit;
         bhs.CurrentStage = request.CurrentStage;
@@ -386,7 +372,13 @@ internal sealed partial class IscsiConnection
         bhs.InitiatorTaskTag = request.InitiatorTaskTag;
         bhs.LoginStatus = status;
         _closeReason = "login refused: " + reason;
-        _window ??= new CommandWindow(request.CmdSN, 1);
+        if (_window is null)
+        {
+            // Refused before the login started (no common version): the response still carries a window.
+            _window = new CommandWindow(request.CmdSN, 1);
+            _writer.BeginNumbering(request.ExpStatSN, _window);
+        }
+
         Enqueue(pdu);
         _closing.Cancel();
     }

@@ -6,16 +6,6 @@ namespace Storlane.Target.Connections;
 /// <summary>NOP-Out answers and NOP-In pings (RFC 7143 11.18, 11.19).</summary>
 internal sealed partial class IscsiConnection
 {
-    /// <summary>
-    /// The TTT of the NOP-In ping awaiting its answer, or 0xffffffff. Set by the heartbeat, cleared by
-    /// the receive loop when the answer comes: both touch it atomically, and the receive loop clears
-    /// only the tag it was answered for, so a late answer to an old ping cannot cancel a newer one.
-    /// </summary>
-    private uint _pingTag = Bhs.ReservedTag;
-
-    /// <summary>Written by the heartbeat before it publishes <see cref="_pingTag"/>, read only by it.</summary>
-    private long _pingSentTicks;
-
     private void HandleNopOut(Bhs bhs, in ReadOnlySequence<byte> data)
     {
         var session = _session!;

@@ -40,7 +40,7 @@ internal sealed partial class IscsiConnection
                 response = AbortTask(refTag, refCmdSN, cmdSN, lun, ended);
                 break;
             case TaskManagementFunction.AbortTaskSet:
-                response = RequireLun(target, lun) ?? AbortMatching(t => t.Command.Lun == lun, ended);
+                response = RequireLun(target, lun) ?? AbortOwnTasks(lun, ended);
                 break;
             case TaskManagementFunction.ClearTaskSet:
                 // SAM-5 CLEAR TASK SET (TST = 000b, one task set per LU): the tasks of every I_T
@@ -131,16 +131,7 @@ internal sealed partial class IscsiConnection
 
     private TaskManagementResponse AbortTask(uint refTag, uint refCmdSN, uint tmfCmdSN, ulong lun, List<Task> ended)
     {
-        TargetTask? task;
-        uint generation = 0;
-        lock (_tasksLock)
-        {
-            if (_tasks.TryGetValue(refTag, out task))
-            {
-                generation = task.Generation;
-            }
-        }
-
+        var task = _tasks.Find(refTag, out var generation);
         if (task is null)
         {
             // RFC 7143 11.5.1: "If the Referenced Task Tag does not identify an existing task,
@@ -165,21 +156,10 @@ internal sealed partial class IscsiConnection
         return AbortOwnTask(task, generation, ended) ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
     }
 
-    private TaskManagementResponse AbortMatching(Func<TargetTask, bool> match, List<Task> ended)
+    /// <summary>This connection's tasks on <paramref name="lun"/> (every LUN when null).</summary>
+    private TaskManagementResponse AbortOwnTasks(ulong? lun, List<Task> ended)
     {
-        List<(TargetTask Task, uint Generation)> matched = [];
-        lock (_tasksLock)
-        {
-            foreach (var task in _tasks.Values)
-            {
-                if (match(task))
-                {
-                    matched.Add((task, task.Generation));
-                }
-            }
-        }
-
-        foreach (var (task, generation) in matched)
+        foreach (var (task, generation) in _tasks.OnLun(lun))
         {
             AbortOwnTask(task, generation, ended);
         }
@@ -189,7 +169,7 @@ internal sealed partial class IscsiConnection
 
     private TaskManagementResponse AbortEverywhere(TargetNode target, ulong? lun, List<Task> ended)
     {
-        AbortMatching(t => lun is null || t.Command.Lun == lun, ended);
+        AbortOwnTasks(lun, ended);
         foreach (var session in _server.Sessions.Snapshot())
         {
             if (ReferenceEquals(session.Target, target) && session.Connection is { } connection && !ReferenceEquals(connection, this))
@@ -215,7 +195,7 @@ internal sealed partial class IscsiConnection
                 ended.Add(end!);
                 return true;
             case TaskAbortOutcome.AbortedWhileReceiving:
-                RemoveTask(task);
+                _tasks.Remove(task);
                 FinishTask(task);
                 return true;
             default:
@@ -229,42 +209,14 @@ internal sealed partial class IscsiConnection
     /// receive loop, which drops them on their next Data-Out or at close. When the caller answers
     /// only once they are gone, <paramref name="ended"/> gets what each executing one's end is awaited by.
     /// </summary>
-    internal void AbortTasksFromOtherNexus(ulong? lun, List<Task>? ended = null)
-    {
-        lock (_tasksLock)
-        {
-            foreach (var task in _tasks.Values)
-            {
-                if (task.AbortForOtherNexus(lun) is { } end)
-                {
-                    ended?.Add(end);
-                }
-            }
-        }
-    }
+    internal void AbortTasksFromOtherNexus(ulong? lun, List<Task>? ended = null) => _tasks.AbortForOtherNexus(lun, ended);
 
     /// <summary>Connection closing: every task is aborted (ErrorRecoveryLevel 0 ends the session).</summary>
     private void AbortAllTasks()
     {
-        List<TargetTask> receiving = [];
-        lock (_tasksLock)
+        foreach (var task in _tasks.CancelAll())
         {
-            foreach (var task in _tasks.Values)
-            {
-                lock (task.StateLock)
-                {
-                    task.Cancel();
-                    if (task.State == TargetTaskState.Receiving)
-                    {
-                        receiving.Add(task);
-                    }
-                }
-            }
-        }
-
-        foreach (var task in receiving)
-        {
-            RemoveTask(task);
+            _tasks.Remove(task);
             FinishTask(task);
         }
     }

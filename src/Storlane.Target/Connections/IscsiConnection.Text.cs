@@ -8,11 +8,6 @@ namespace Storlane.Target.Connections;
 /// <summary>Text requests in full feature phase: SendTargets (RFC 7143 Appendix C) and renegotiation.</summary>
 internal sealed partial class IscsiConnection
 {
-    private readonly ArrayBufferWriter<byte> _textRequest = new();
-    private byte[]? _textPending;
-    private int _textPendingOffset;
-    private uint _textTtt = Bhs.ReservedTag;
-
     private void HandleTextRequest(Bhs bhs, in ReadOnlySequence<byte> data)
     {
         var session = _session!;

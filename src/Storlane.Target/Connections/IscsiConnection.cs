@@ -2,43 +2,95 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Storlane.Iscsi;
+using Storlane.Iscsi.Chap;
+using Storlane.Iscsi.Login;
 using Storlane.Iscsi.Pdu;
 using Storlane.Target.Sessions;
 
 namespace Storlane.Target.Connections;
 
 /// <summary>
-/// One TCP connection: a receive loop that frames PDUs straight out of the pipe buffer and
-/// dispatches them with one switch, and a writer loop that owns the socket's send side, stamps
-/// StatSN and flushes once per burst of queued PDUs. Handlers never block the receive loop on
-/// I/O: SCSI commands run concurrently and queue their completions.
+/// One TCP connection, split by owner as Kestrel splits an HTTP/2 connection: this class is the
+/// receive side, a loop that frames PDUs straight out of the pipe buffer and dispatches them with
+/// one switch (the handlers are the partial files: login, text, commands, task management, NOP,
+/// logout); <see cref="ConnectionWriter"/> is the send side, the only code that touches the socket's
+/// PipeWriter, StatSN and the outgoing digests; <see cref="ConnectionTasks"/> holds the tasks both
+/// reach; the server's <see cref="ConnectionHeartbeat"/> pings and times out. Every field is declared
+/// below with the thread that owns it. Handlers never block the receive loop on I/O: SCSI commands
+/// run concurrently and queue their completions.
 /// </summary>
 internal sealed partial class IscsiConnection : IHeartbeatListener
 {
     private readonly IDisposable _transport;
     private readonly PipeReader _input;
-    private readonly PipeWriter _output;
     private readonly ServerContext _server;
     private readonly PortalOptions _portal;
     private readonly Socket? _socket;
-    private int _sessionEnded;
-    private readonly Channel<OutboundItem> _outbound = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _closing = new();
+    private readonly PduTrace _trace;
+
+    /// <summary>The send side: everything written to the initiator goes through its queue.</summary>
+    private readonly ConnectionWriter _writer;
+
+    /// <summary>The tasks by ITT, shared by the receive loop, the writer and other sessions' task management.</summary>
+    private readonly ConnectionTasks _tasks;
+
+    // The receive loop's alone: the header of the PDU being dispatched, how PDUs are framed, the
+    // session once logged in (read elsewhere only after the loop published it) and the window the
+    // login created.
     private readonly byte[] _header = new byte[Bhs.Length];
-    private readonly Dictionary<uint, TargetTask> _tasks = [];
-    private readonly Lock _tasksLock = new();
-    private readonly Stack<TargetTask> _taskPool = new();
     private PduReadOptions _readOptions;
-    private bool _headerDigestOut;
-    private bool _dataDigestOut;
-    private uint _statSN;
-    private CommandWindow? _window;
     private IscsiSession? _session;
-    private string _closeReason = "closed by initiator";
+    private CommandWindow? _window;
+
+    // The login in progress (IscsiConnection.Login.cs), the receive loop's alone; the CID is also
+    // read by management views once the login published the session.
+    private readonly ArrayBufferWriter<byte> _loginText = new();
+    private LoginNegotiator? _negotiator;
+    private ChapTargetAuthenticator? _chap;
+    private TargetNode? _loginTarget;
+    private LoginStage _stage;
+    private bool _securityDone;
+    private bool _loginStarted;
+    private ulong _isid;
+    private ushort _connectionId;
+    private uint _loginItt;
+
+    /// <summary>Set while a failed authentication's response waits out the throttle's delay.</summary>
+    private bool _refusing;
+
+    // A Text exchange in progress (IscsiConnection.Text.cs), the receive loop's alone.
+    private readonly ArrayBufferWriter<byte> _textRequest = new();
+    private byte[]? _textPending;
+    private int _textPendingOffset;
+    private uint _textTtt = Bhs.ReservedTag;
+
+    // Written by the receive loop, read by the heartbeat (IscsiConnection.Nop.cs, .Timeouts.cs).
     private long _lastReceiveTicks;
+
+    /// <summary>When the receive loop began waiting for the rest of a half-received PDU; 0 while it is not.</summary>
+    private long _stalledSinceTicks;
+
+    /// <summary>When the connection was accepted, in <see cref="ServerContext.NowMilliseconds"/>.</summary>
+    private readonly long _acceptedTicks;
+
+    /// <summary>
+    /// The TTT of the NOP-In ping awaiting its answer, or 0xffffffff. Set by the heartbeat, cleared by
+    /// the receive loop when the answer comes: both touch it atomically, and the receive loop clears
+    /// only the tag it was answered for, so a late answer to an old ping cannot cancel a newer one.
+    /// </summary>
+    private uint _pingTag = Bhs.ReservedTag;
+
+    /// <summary>Written by the heartbeat before it publishes <see cref="_pingTag"/>, read only by it.</summary>
+    private long _pingSentTicks;
+
+    /// <summary>Target transfer tags, taken by the receive loop (R2T, Text) and the heartbeat (NOP-In), atomically.</summary>
     private uint _nextTargetTransferTag;
+
+    // Any thread that ends the connection or its session.
+    private int _sessionEnded;
+    private string _closeReason = "closed by initiator";
 
     public IscsiConnection(Socket socket, ServerContext server, PortalOptions portal)
         : this(CreateSocketPipe(socket), new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, socket.LocalEndPoint, server, portal)
@@ -53,11 +105,12 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
         _server = server;
         _portal = portal;
         Number = server.NextConnectionNumber();
-        _tracePdus = TracesPdus(server);
+        _trace = new PduTrace(server.Loggers.Pdus, Number);
         _acceptedTicks = server.NowMilliseconds;
         _lastReceiveTicks = _acceptedTicks;
         _input = pipe.Input;
-        _output = pipe.Output;
+        _tasks = new ConnectionTasks(task => ExecutionEnded(task, task.TakePendingExecution()), server.Buffers, server.Limits.MaxBufferBytesPerConnection);
+        _writer = new ConnectionWriter(pipe.Output, _tasks, _trace, server.Limits.MaxQueuedBytesPerConnection, CloseAfterSent);
         Remote = remote;
         Local = local;
 
@@ -94,6 +147,12 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
 
     public IscsiSession? Session => _session;
 
+    /// <summary>The send side (tests read its queued bytes).</summary>
+    internal ConnectionWriter Writer => _writer;
+
+    /// <summary>The connection's tasks (tests read its pool and buffer bytes).</summary>
+    internal ConnectionTasks Tasks => _tasks;
+
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     public void Start()
@@ -109,10 +168,17 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
         _input.CancelPendingRead();
     }
 
+    /// <summary>The writer sent a PDU after which the connection ends (logout response, fatal reject, failed login).</summary>
+    private void CloseAfterSent()
+    {
+        _closing.Cancel();
+        _input.CancelPendingRead();
+    }
+
     private async Task RunAsync()
     {
         TargetLog.ConnectionAccepted(_server.Loggers.Connections, Number, Remote, Local);
-        var writer = WriterLoopAsync();
+        var writer = _writer.RunAsync();
         _server.Heartbeat.Add(this);
         try
         {
@@ -143,7 +209,7 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
     private async Task ReceiveLoopAsync()
     {
         var partial = false;
-        while (await WaitForQueueRoomAsync().ConfigureAwait(false))
+        while (await _writer.WaitForRoomAsync(_closing.Token).ConfigureAwait(false))
         {
             // A half-received PDU starts the stall clock while we wait for its rest (never while
             // back-pressure, not the initiator, is what keeps us from reading).
@@ -160,7 +226,7 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
                     _lastReceiveTicks = _server.NowMilliseconds;
                     Dispatch(frame);
                     buffer = buffer.Slice(frame.End);
-                    if (QueueFull)
+                    if (_writer.QueueFull)
                     {
                         // Stop here; PDUs already buffered are parsed again once the queue drains,
                         // without waiting for more bytes (nothing beyond them was examined).
@@ -193,7 +259,7 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
     private void Dispatch(in PduFrame frame)
     {
         var bhs = new Bhs(_header);
-        TraceReceived(bhs);
+        _trace.Received(bhs);
         var opcode = bhs.Opcode;
         if (!frame.DataDigestValid && opcode == Opcode.DataOut && _session is not null)
         {
@@ -268,7 +334,7 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
         }
     }
 
-    private void Enqueue(ControlPdu pdu) => Post(OutboundItem.ForControl(pdu));
+    private void Enqueue(ControlPdu pdu) => _writer.Post(pdu);
 
     private ControlPdu CreateReject(RejectReason reason, ReadOnlySpan<byte> rejectedHeader, bool closeAfter = false)
     {
@@ -293,14 +359,14 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
         // this connection may already be logging in again, and its first commands must find the
         // nexus's prevention of medium removal and legacy reservation released (SBC-3 5.11, SPC-4 5.12.1).
         _ = EndSession();
-        _outbound.Writer.TryComplete();
+        _writer.EndQueue();
         try
         {
             // What is queued is still sent (a Reject, a Logout Response), but an initiator that
             // stopped reading cannot hold the writer, and with it this connection, forever.
             if (await Task.WhenAny(writer, Task.Delay(WriterDrainTimeout)).ConfigureAwait(false) != writer)
             {
-                _output.CancelPendingFlush();
+                _writer.CancelPendingFlush();
                 _transport.Dispose();
             }
 
@@ -311,7 +377,7 @@ internal sealed partial class IscsiConnection : IHeartbeatListener
         }
 
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompletePipeAsync().ConfigureAwait(false);
         _transport.Dispose();
         TargetLog.ConnectionClosed(_server.Loggers.Connections, Number, Remote, _closeReason);
     }
