@@ -15,11 +15,7 @@ public sealed class LogicalUnit
     private int _sanitizeInProgress;
     private int _sanitizeProgress;
     private int _sanitizeFailure;
-    private volatile bool _mediumRemoved;
     private long _blockCount;
-
-    // I_T nexuses (by id) that hold a prevention of medium removal; guarded by itself.
-    private readonly HashSet<long> _preventingNexuses = [];
 
     internal LogicalUnit(ScsiTargetDevice target, ulong lun, IBlockDevice device, LogicalUnitOptions options)
     {
@@ -123,20 +119,15 @@ public sealed class LogicalUnit
     /// <summary>RMB = 1 (<see cref="LogicalUnitOptions.Removable"/>): PREVENT ALLOW MEDIUM REMOVAL and START STOP UNIT LOEJ apply.</summary>
     public bool IsRemovable { get; }
 
-    /// <summary>The removable medium is unloaded (START STOP UNIT, START = 0, LOEJ = 1); false until then.</summary>
-    public bool MediumRemoved => _mediumRemoved;
+    /// <summary>
+    /// The removable medium is unloaded (START STOP UNIT, START = 0, LOEJ = 1); false until then. One
+    /// medium for the logical unit: it lives in the reservation state's book (the RADOS object for an
+    /// rbd LUN, so an eject through any gateway is seen by all) and is read from its cached copy.
+    /// </summary>
+    public bool MediumRemoved => Reservations.MediumRemoved;
 
-    /// <summary>Some I_T nexus prevents medium removal (SBC-3 5.11: kept while any nexus prevents).</summary>
-    public bool MediumRemovalPrevented
-    {
-        get
-        {
-            lock (_preventingNexuses)
-            {
-                return _preventingNexuses.Count != 0;
-            }
-        }
-    }
+    /// <summary>Some I_T nexus, of any gateway, prevents medium removal (SBC-3 5.11: kept while any nexus prevents).</summary>
+    public bool MediumRemovalPrevented => Reservations.MediumRemovalPrevented;
 
     /// <summary>UNMAP and WRITE SAME with UNMAP deallocate (thin provisioning, LBPME = 1).</summary>
     public bool SupportsUnmap { get; }
@@ -260,54 +251,6 @@ public sealed class LogicalUnit
     {
         get => (SanitizeFailure)Volatile.Read(ref _sanitizeFailure);
         internal set => Volatile.Write(ref _sanitizeFailure, (int)value);
-    }
-
-    /// <summary>PREVENT field 01b (prevent) or 00b (allow) from one I_T nexus.</summary>
-    internal void SetPrevention(long nexusId, bool prevent)
-    {
-        lock (_preventingNexuses)
-        {
-            if (prevent)
-            {
-                _preventingNexuses.Add(nexusId);
-            }
-            else
-            {
-                _preventingNexuses.Remove(nexusId);
-            }
-        }
-    }
-
-    /// <summary>The nexus is gone (I_T nexus loss): its prevention ends.</summary>
-    internal void ClearPrevention(long nexusId) => SetPrevention(nexusId, prevent: false);
-
-    /// <summary>Logical unit reset or hard reset: every prevention ends.</summary>
-    internal void ClearAllPreventions()
-    {
-        lock (_preventingNexuses)
-        {
-            _preventingNexuses.Clear();
-        }
-    }
-
-    /// <summary>
-    /// START STOP UNIT LOEJ = 1: unloads (<paramref name="load"/> false) or loads the medium under the
-    /// prevention lock, so a PREVENT racing the unload either lands first (and the unload is refused)
-    /// or after it. Returns true when the medium changed from absent to present.
-    /// </summary>
-    internal bool LoadOrUnload(bool load)
-    {
-        lock (_preventingNexuses)
-        {
-            if (_preventingNexuses.Count != 0)
-            {
-                ScsiErrors.MediumRemovalPrevented();
-            }
-
-            var wasRemoved = _mediumRemoved;
-            _mediumRemoved = !load;
-            return load && wasRemoved;
-        }
     }
 
     internal void CheckWritable()

@@ -63,15 +63,14 @@ public sealed partial class ScsiTargetDevice
 
         ScsiLog.LogicalUnitReset(_logger, TargetName, lun, (object?)from ?? "the management API");
 
-        // SBC-3 5.11: a logical unit reset ends every prevention of medium removal.
-        unit.ClearAllPreventions();
         foreach (var nexusId in _nexuses.Keys)
         {
             unit.Attentions.Establish(nexusId, AdditionalSense.BusDeviceResetFunctionOccurred);
         }
 
         // SPC-2 7.21: a reset releases a RESERVE(6)/(10) reservation; persistent reservations stay
-        // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset.
+        // (SPC-4 5.12.1), so a cluster keeps its fence across a LUN reset. SBC-3 5.11: it ends every
+        // prevention of medium removal, those held through other gateways included.
         return unit.Reservations.ResetAsync(AdditionalSense.BusDeviceResetFunctionOccurred, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
     }
 
@@ -96,7 +95,7 @@ public sealed partial class ScsiTargetDevice
         {
             // SAM-5 6.3.4: a target reset is a logical unit reset of every unit, which ends every
             // prevention of medium removal (SBC-3 5.11); a cold reset is a hard reset, which does too.
-            unit.ClearAllPreventions();
+            // The reservation state ends them in the shared state, for every gateway.
             var reset = unit.Reservations.ResetAsync(sense, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
             if (!reset.IsCompleted)
             {
@@ -111,14 +110,23 @@ public sealed partial class ScsiTargetDevice
     /// Another gateway of a shared unit changed it (learned from the shared state before that
     /// gateway's command completed): MODE PARAMETERS CHANGED for every nexus here (SPC-4 7.5.1), or a
     /// logical unit / target reset, which SAM-5 6.3.3 makes reach every I_T nexus: the unit attention,
-    /// the abort of every task in the task set, and the end of every prevention (SBC-3 5.11).
+    /// the abort of every task in the task set and, for a cold reset, the end of every session (the
+    /// resetting gateway ended every prevention in the shared state, SBC-3 5.11); or a medium loaded
+    /// through another gateway: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED for every nexus
+    /// here (SPC-4 4.5.6).
     /// </summary>
     internal void RaiseFromOtherGateway(LogicalUnit unit, AdditionalSense sense)
     {
         if (sense is AdditionalSense.BusDeviceResetFunctionOccurred or AdditionalSense.PowerOnOccurred)
         {
             AbortTasks?.Invoke(unit.Lun, static _ => true);
-            unit.ClearAllPreventions();
+        }
+
+        if (sense == AdditionalSense.PowerOnOccurred && EndAllSessions is { } endAll)
+        {
+            // A TARGET COLD RESET through another gateway (RFC 7143 11.5.1): every session of the target
+            // ends, here too. Off the store's notification thread: ending a nexus writes to the store.
+            ThreadPool.UnsafeQueueUserWorkItem(static end => end(), endAll, preferLocal: false);
         }
 
         EstablishForAllNexuses(sense, unit);
@@ -126,7 +134,8 @@ public sealed partial class ScsiTargetDevice
 
     /// <summary>
     /// A nexus logged out or its session ended: forget its unit attentions. The task completes once
-    /// the release of its SPC-2 reservation is in the shared state (at once with a local store).
+    /// the release of its SPC-2 reservation and the end of its prevention of medium removal are in the
+    /// shared state (at once with a local store), so every gateway has them when the logout is answered.
     /// </summary>
     public Task RemoveNexus(ItNexus nexus)
     {
@@ -138,15 +147,13 @@ public sealed partial class ScsiTargetDevice
             unit.Attentions.Forget(nexus.Id);
             unit.Copies.Forget(nexus.Id);
 
-            // I_T nexus loss releases an SPC-2 reservation; registrations persist (SPC-4 5.12.1).
-            var drop = unit.Reservations.DropLegacy(nexus.Id, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
+            // I_T nexus loss releases an SPC-2 reservation (SPC-2 7.21) and ends the nexus's prevention
+            // of medium removal (SBC-3 5.11); registrations persist (SPC-4 5.12.1).
+            var drop = unit.Reservations.EndNexus(nexus.Id, e => ScsiLog.ReservationStateUnavailable(_logger, TargetName, unit.Lun, e));
             if (!drop.IsCompleted)
             {
                 released = released.IsCompleted ? drop : Task.WhenAll(released, drop);
             }
-
-            // SBC-3 5.11: I_T nexus loss ends that nexus's prevention of medium removal.
-            unit.ClearPrevention(nexus.Id);
         }
 
         return released;

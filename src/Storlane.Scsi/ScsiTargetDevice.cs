@@ -81,6 +81,15 @@ public sealed partial class ScsiTargetDevice
     /// </summary>
     public Action<ulong, Func<ItNexus, bool>>? AbortTasks { get; set; }
 
+    /// <summary>
+    /// Set by the transport: terminates every session of this target. RFC 7143 11.5.1: after a TARGET
+    /// COLD RESET "the target ... MUST ... terminate all of its TCP connections to all initiators"; the
+    /// gateways that export a shared LU under one target name are one target, so a cold reset learned
+    /// from another gateway ends this gateway's sessions too, as the receiving gateway ends its own.
+    /// Null when there are no sessions to end (unit tests).
+    /// </summary>
+    public Action? EndAllSessions { get; set; }
+
     /// <summary>Adds a logical unit. LUNs are 0..16383 (flat/peripheral addressing).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The LUN is above 16383.</exception>
     /// <exception cref="InvalidOperationException">The LUN is taken.</exception>

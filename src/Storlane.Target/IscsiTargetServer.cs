@@ -187,6 +187,7 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
 
             var device = NewTargetDevice(options.Name);
             device.AbortTasks = (lun, match) => AbortTasks(device, lun, match);
+            device.EndAllSessions = () => EndAllSessions(device);
 
             // Every portal group is a target port (relative port id = TPGT) and its own ALUA group,
             // known before any initiator uses it so REPORT/SET TARGET PORT GROUPS see them all.
@@ -242,6 +243,18 @@ public sealed partial class IscsiTargetServer : IAsyncDisposable
             if (ReferenceEquals(session.Target?.Device, device) && session.Nexus is { } nexus && match(nexus))
             {
                 session.Connection?.AbortTasksFromOtherNexus(lun);
+            }
+        }
+    }
+
+    /// <summary>A TARGET COLD RESET received by another gateway of the target's shared LUs (RFC 7143 11.5.1).</summary>
+    private void EndAllSessions(ScsiTargetDevice device)
+    {
+        foreach (var session in _context!.Sessions.Snapshot())
+        {
+            if (ReferenceEquals(session.Target?.Device, device))
+            {
+                session.Connection?.Abort("target cold reset through another gateway");
             }
         }
     }

@@ -25,14 +25,14 @@ public sealed class ReservationsAcrossRbdGatewaysTests(CephClusterFixture fixtur
         private readonly RadosLuSharedState _state;
         private readonly RbdBlockDevice _device;
 
-        public Gateway(string conf, string poolName, string image, string name)
+        public Gateway(string conf, string poolName, string image, string name, bool removable = false)
         {
             _cluster = RadosCluster.Connect(new RadosConnectOptions { ConfPath = conf });
             _pool = _cluster.OpenPool(poolName);
             _device = RbdBlockDevice.Open(RbdImage.Open(_pool, image), 512, 4096);
             _state = new RadosLuSharedState(_pool, image);
             Device = new ScsiTargetDevice(Target, null) { GatewayName = name };
-            Device.AddLogicalUnit(0, _device, new LogicalUnitOptions { SharedState = _state });
+            Device.AddLogicalUnit(0, _device, new LogicalUnitOptions { SharedState = _state, Removable = removable });
         }
 
         public ScsiTargetDevice Device { get; }
@@ -115,6 +115,60 @@ public sealed class ReservationsAcrossRbdGatewaysTests(CephClusterFixture fixtur
         AssertSense(0x06, 0x29, 0x03, await Run(two, _b, TestUnitReady));
         AssertSense(0x06, 0x29, 0x03, await Run(one, _a, TestUnitReady));
         Assert.Equal(ScsiStatus.Good, (await Run(two, _b, TestUnitReady)).Status);
+    }
+
+    [CephFact]
+    public async Task RemovableMedium_PreventionEjectAndLoad_HoldAcrossGateways_AndAPreventionEndsWithItsNexus()
+    {
+        // SBC-3 5.11 / 5.25 through two gateways: the medium and its preventions are the logical unit's.
+        var image = fixture.NewImageName("medium-gateways");
+        RbdImage.Create(fixture.Pool, image, 8L << 20);
+        var conf = fixture.Cluster.ConfPath;
+        byte[] prevent = [0x1E, 0, 0, 0, 1, 0], allow = [0x1E, 0, 0, 0, 0, 0], unload = [0x1B, 0, 0, 0, 2, 0], load = [0x1B, 0, 0, 0, 3, 0];
+        var one = new Gateway(conf, fixture.PoolName, image, "gw1", removable: true);
+        await using var two = new Gateway(conf, fixture.PoolName, image, "gw2", removable: true);
+        try
+        {
+            _ = await Run(one, _a, TestUnitReady);
+            _ = await Run(two, _b, TestUnitReady);
+
+            // A prevention through gateway 1 refuses an eject through gateway 2: ILLEGAL REQUEST, MEDIUM REMOVAL PREVENTED.
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, prevent)).Status);
+            AssertSense(0x05, 0x53, 0x02, await Run(two, _b, unload));
+
+            // Allowed and ejected through gateway 1: gateway 2 reports NOT READY, MEDIUM NOT PRESENT.
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, allow)).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, unload)).Status);
+            AssertSense(0x02, 0x3A, 0x00, await Run(two, _b, Read10(), dataIn: 512));
+
+            // Loaded through gateway 2: A on gateway 1 gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED.
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, load)).Status);
+            AssertSense(0x06, 0x28, 0x00, await Run(one, _a, TestUnitReady));
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, Read10(), dataIn: 512)).Status);
+
+            // A's nexus ends (logout): its prevention ends on every gateway before RemoveNexus completes.
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, prevent)).Status);
+            AssertSense(0x05, 0x53, 0x02, await Run(two, _b, unload));
+            await one.Device.RemoveNexus(_a);
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, unload)).Status);
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, load)).Status);
+
+            // Gateway 1 dies holding a prevention and restarts: the new process ends the preventions of
+            // its earlier run's nexuses (they are gone), as it does their SPC-2 reservations.
+            Assert.Equal(ScsiStatus.Good, (await Run(one, _a, prevent)).Status);
+            await one.DisposeAsync();
+            one = new Gateway(conf, fixture.PoolName, image, "gw1", removable: true);
+            for (var i = 0; i < 200 && two.Device.FindLogicalUnit(0)!.MediumRemovalPrevented; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(ScsiStatus.Good, (await Run(two, _b, unload)).Status);
+        }
+        finally
+        {
+            await one.DisposeAsync();
+        }
     }
 
     [CephFact]

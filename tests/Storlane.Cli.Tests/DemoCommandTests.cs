@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json;
 using Storlane.Cli.Commands;
 using Xunit.Abstractions;
 
@@ -33,7 +34,14 @@ public sealed class DemoCommandTests(ITestOutputHelper log) : IDisposable
         log.WriteLine(stdout.ToString());
         Assert.True(exitCode == 0, stderr.ToString());
         var text = stdout.ToString();
-        foreach (var expected in new[] { "What the statistics can tell", "1 path vs 2 paths", "2 paths faster by ", "512 vs 4K", "random read 4K QD16", "A cable pulled under load", "nic0->port0 -> nic1->port1 in ", "longest I/O", "0 (multipath hid the pull)", "in-process links" })
+        // Two 1 Gbit/s paths carry about twice one path's sequential reads, and the demo says so; on
+        // a CI machine starved of CPU even one path may not fill its link, and the honest verdict is
+        // then "no difference found". Anything else (one path faster) is a fault.
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "report.json")));
+        var pathsVerdict = report.RootElement.GetProperty("comparisons")[0].GetProperty("verdict").GetString()!;
+        Assert.True(pathsVerdict.StartsWith("2 paths faster by ", StringComparison.Ordinal) || pathsVerdict.StartsWith("no difference found", StringComparison.Ordinal), "1 path vs 2 paths: " + pathsVerdict);
+        Assert.Contains(pathsVerdict, text, StringComparison.Ordinal);
+        foreach (var expected in new[] { "What the statistics can tell", "1 path vs 2 paths", "512 vs 4K", "random read 4K QD16", "A cable pulled under load", "nic0->port0 -> nic1->port1 in ", "longest I/O", "0 (multipath hid the pull)", "in-process links" })
         {
             Assert.Contains(expected, text, StringComparison.Ordinal);
         }

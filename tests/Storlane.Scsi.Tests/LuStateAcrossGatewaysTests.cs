@@ -140,6 +140,25 @@ public sealed class LuStateAcrossGatewaysTests
         Assert.False(two.Unit.MediumRemovalPrevented);
     }
 
+    [Fact]
+    public async Task TargetColdResetThroughGateway1_EndsTheSessionsOfGateway2()
+    {
+        // RFC 7143 11.5.1: after a TARGET COLD RESET the target "MUST ... terminate all of its TCP
+        // connections to all initiators"; the gateways of one target name are one target. A warm reset does not.
+        var one = Gateway("gw1");
+        var two = Gateway("gw2");
+        var ended = 0;
+        two.Target.EndAllSessions = () => Interlocked.Increment(ref ended);
+        (await one.Run(TestUnitReady, nexus: _a)).AssertGood();
+        (await two.Run(TestUnitReady, nexus: _b)).AssertGood();
+
+        await one.Target.ResetTarget(_a, cold: false);
+        Assert.Equal(0, Volatile.Read(ref ended));
+
+        await one.Target.ResetTarget(_a, cold: true);
+        await WaitUntil(() => Volatile.Read(ref ended) == 1);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tcp;
 
@@ -15,22 +14,16 @@ public static class PduWriter
     /// </summary>
     public static int WriteICResp(Span<byte> destination, byte cpda, bool headerDigest, bool dataDigest, uint maxH2CData)
     {
-        var pdu = destination[..PduLayout.ICLength];
-        pdu.Clear();
-        WriteCommonHeader(pdu, PduType.ICResp, PduFlags.None, PduLayout.ICLength, 0, PduLayout.ICLength);
-        pdu[10] = cpda;
-        pdu[11] = (byte)((headerDigest ? 1 : 0) | (dataDigest ? 2 : 0));
-        BinaryPrimitives.WriteUInt32LittleEndian(pdu[12..], maxH2CData);
-        return PduLayout.ICLength;
+        return PduHeaders.WriteInitializeConnection(destination, PduType.ICResp, cpda, headerDigest, dataDigest, maxH2CData);
     }
 
     /// <summary>CapsuleResp (3.6.2.6): the common header, the 16-byte CQE, then the header digest when negotiated.</summary>
     public static int WriteCapsuleResp(Span<byte> destination, in CompletionEntry completion, bool headerDigest)
     {
         var length = PduLayout.CapsuleRespHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
-        WriteCommonHeader(destination, PduType.CapsuleResp, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.CapsuleRespHeaderLength, 0, (uint)length);
+        PduHeaders.WriteCommon(destination, PduType.CapsuleResp, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.CapsuleRespHeaderLength, 0, (uint)length);
         completion.WriteTo(destination.Slice(PduLayout.CommonHeaderLength, CompletionEntry.Length));
-        AppendHeaderDigest(destination, PduLayout.CapsuleRespHeaderLength, headerDigest);
+        PduHeaders.AppendHeaderDigest(destination, PduLayout.CapsuleRespHeaderLength, headerDigest);
         return length;
     }
 
@@ -48,17 +41,8 @@ public static class PduWriter
             throw new ArgumentException("SUCCESS may only be set on the last C2HData PDU of a command", nameof(success));
         }
 
-        var headerEnd = PduLayout.DataHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
-        var plen = (uint)headerEnd + dataLength + (dataDigest ? PduLayout.DigestLength : 0u);
-        var flags = (headerDigest ? PduFlags.HeaderDigest : 0) | (dataDigest ? PduFlags.DataDigest : 0) | (last ? PduFlags.LastPdu : 0) | (success ? PduFlags.Success : 0);
-        var header = destination[..PduLayout.DataHeaderLength];
-        header.Clear();
-        WriteCommonHeader(header, PduType.C2HData, flags, PduLayout.DataHeaderLength, (byte)headerEnd, plen);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], commandId);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], dataOffset);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], dataLength);
-        AppendHeaderDigest(destination, PduLayout.DataHeaderLength, headerDigest);
-        return headerEnd;
+        var flags = (last ? PduFlags.LastPdu : 0) | (success ? PduFlags.Success : 0);
+        return PduHeaders.WriteData(destination, PduType.C2HData, flags, commandId, transferTag: 0, dataOffset, dataLength, headerDigest, dataDigest);
     }
 
     /// <summary>R2T (3.6.2.9): CCCID at 8, TTAG at 10, R2TO at 12, R2TL at 16.</summary>
@@ -67,12 +51,12 @@ public static class PduWriter
         var total = PduLayout.DataHeaderLength + (headerDigest ? PduLayout.DigestLength : 0);
         var header = destination[..PduLayout.DataHeaderLength];
         header.Clear();
-        WriteCommonHeader(header, PduType.R2T, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.DataHeaderLength, 0, (uint)total);
+        PduHeaders.WriteCommon(header, PduType.R2T, headerDigest ? PduFlags.HeaderDigest : PduFlags.None, PduLayout.DataHeaderLength, 0, (uint)total);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], commandId);
         BinaryPrimitives.WriteUInt16LittleEndian(header[10..], transferTag);
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], offset);
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], length);
-        AppendHeaderDigest(destination, PduLayout.DataHeaderLength, headerDigest);
+        PduHeaders.AppendHeaderDigest(destination, PduLayout.DataHeaderLength, headerDigest);
         return total;
     }
 
@@ -82,31 +66,6 @@ public static class PduWriter
     /// </summary>
     public static int WriteC2HTermReq(Span<byte> destination, FatalErrorStatus status, uint fieldOffset, ReadOnlySpan<byte> offendingHeader)
     {
-        var copied = Math.Min(offendingHeader.Length, PduLayout.MaxTermReqLength - PduLayout.TermReqHeaderLength);
-        var length = PduLayout.TermReqHeaderLength + copied;
-        var header = destination[..PduLayout.TermReqHeaderLength];
-        header.Clear();
-        WriteCommonHeader(header, PduType.C2HTermReq, PduFlags.None, PduLayout.TermReqHeaderLength, 0, (uint)length);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], (ushort)status);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[10..], fieldOffset);
-        offendingHeader[..copied].CopyTo(destination[PduLayout.TermReqHeaderLength..]);
-        return length;
-    }
-
-    private static void WriteCommonHeader(Span<byte> destination, PduType type, PduFlags flags, byte hlen, byte pdo, uint plen)
-    {
-        destination[0] = (byte)type;
-        destination[1] = (byte)flags;
-        destination[2] = hlen;
-        destination[3] = pdo;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], plen);
-    }
-
-    private static void AppendHeaderDigest(Span<byte> pdu, int headerLength, bool headerDigest)
-    {
-        if (headerDigest)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(pdu[headerLength..], Crc32C.Compute(pdu[..headerLength]));
-        }
+        return PduHeaders.WriteTermReq(destination, PduType.C2HTermReq, status, fieldOffset, offendingHeader);
     }
 }

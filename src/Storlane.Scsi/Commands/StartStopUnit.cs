@@ -13,7 +13,9 @@ internal static partial class CommandHandlers
     /// MAY HAVE CHANGED (28h/00h, SPC-4 4.5.6) on every other I_T nexus; the nexus that loaded it knows.
     /// A unit that is not removable has no medium to move: LOEJ is accepted and does nothing. A stop
     /// (START = 0) without NO_FLUSH, an unload included, first writes cached data to the medium, as
-    /// SBC-3 asks of a logical unit going to the stopped state.
+    /// SBC-3 asks of a logical unit going to the stopped state. The medium and the preventions are the
+    /// logical unit's, kept in its shared state: a prevention through one gateway refuses an eject
+    /// through another, and an eject through one is MEDIUM NOT PRESENT at all of them.
     /// </summary>
     public static ValueTask<ScsiResult> StartStopUnit(CommandContext context)
     {
@@ -32,12 +34,7 @@ internal static partial class CommandHandlers
         {
             if (start)
             {
-                if (unit.LoadOrUnload(load: true))
-                {
-                    context.Target.EstablishForOtherNexuses(unit, AdditionalSense.NotReadyToReadyChangeMediumMayHaveChanged, context.Command.Nexus);
-                }
-
-                return new(ScsiResult.Good());
+                return LoadAsync(context);
             }
 
             if (unit.MediumRemovalPrevented)
@@ -46,7 +43,7 @@ internal static partial class CommandHandlers
                 ScsiErrors.MediumRemovalPrevented();
             }
 
-            return unit.MediumRemoved || noFlush ? Unload(unit) : FlushThenUnloadAsync(context);
+            return unit.MediumRemoved || noFlush ? UnloadAsync(context) : FlushThenUnloadAsync(context);
         }
 
         if (start || noFlush || unit.MediumRemoved)
@@ -65,7 +62,7 @@ internal static partial class CommandHandlers
     /// and refused: INVALID FIELD IN CDB. SBC-3 4.17: PREVENT 00b is allowed under every reservation,
     /// any other value conflicts with a reservation held through another nexus.
     /// </summary>
-    public static ValueTask<ScsiResult> PreventAllowMediumRemoval(CommandContext context)
+    public static async ValueTask<ScsiResult> PreventAllowMediumRemoval(CommandContext context)
     {
         var prevent = context.Cdb[4] & 0x03;
         if (prevent > 1)
@@ -77,23 +74,35 @@ internal static partial class CommandHandlers
         var nexus = context.Command.Nexus;
         if (prevent == 1 && unit.Reservations.Conflicts(nexus, ReservationAccess.Write))
         {
-            return new(ScsiResult.ReservationConflict);
+            return ScsiResult.ReservationConflict;
         }
 
-        unit.SetPrevention(nexus.Id, prevent == 1);
-        return new(ScsiResult.Good());
+        // Stored for every gateway (the shared state) before GOOD: an eject through another then sees it.
+        await unit.Reservations.SetPreventionAsync(nexus, prevent == 1, context.CancellationToken).ConfigureAwait(false);
+        return ScsiResult.Good();
     }
 
-    private static ValueTask<ScsiResult> Unload(LogicalUnit unit)
+    private static async ValueTask<ScsiResult> LoadAsync(CommandContext context)
     {
-        unit.LoadOrUnload(load: false);
-        return new(ScsiResult.Good());
+        var unit = context.Unit;
+        if (await unit.Reservations.LoadOrUnloadAsync(load: true, context.CancellationToken).ConfigureAwait(false))
+        {
+            context.Target.EstablishForOtherNexuses(unit, AdditionalSense.NotReadyToReadyChangeMediumMayHaveChanged, context.Command.Nexus);
+        }
+
+        return ScsiResult.Good();
+    }
+
+    private static async ValueTask<ScsiResult> UnloadAsync(CommandContext context)
+    {
+        await context.Unit.Reservations.LoadOrUnloadAsync(load: false, context.CancellationToken).ConfigureAwait(false);
+        return ScsiResult.Good();
     }
 
     private static async ValueTask<ScsiResult> FlushThenUnloadAsync(CommandContext context)
     {
         await context.Unit.Device.FlushAsync(context.CancellationToken).ConfigureAwait(false);
-        return await Unload(context.Unit).ConfigureAwait(false);
+        return await UnloadAsync(context).ConfigureAwait(false);
     }
 
     private static async ValueTask<ScsiResult> FlushThenGoodAsync(CommandContext context)

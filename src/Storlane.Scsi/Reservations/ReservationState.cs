@@ -13,8 +13,9 @@ namespace Storlane.Scsi;
 /// stored state and each gateway raises those of its own nexuses when it learns of the change, which
 /// the store guarantees happens before the writer's command completes. The same book carries what
 /// else SPC-4 and SAM-5 make per logical unit rather than per I_T nexus: SWP of the Control mode page
-/// (read from the cached book on the data path, no round trip), and the unit attentions of a MODE
-/// SELECT or a reset for the other gateways' nexuses.
+/// (read from the cached book on the data path, no round trip), the removable medium (loaded or not,
+/// and the I_T nexuses that prevent its removal, SBC-3 5.11; likewise read from the cached book), and
+/// the unit attentions of a MODE SELECT, a reset or a medium load for the other gateways' nexuses.
 /// </summary>
 internal sealed class ReservationState : ISharedStateListener
 {
@@ -24,6 +25,10 @@ internal sealed class ReservationState : ISharedStateListener
     private readonly ILuSharedState _store;
     private readonly string _gateway;
     private long _endingLegacyNexus = -1;
+
+    // This gateway's I_T nexuses that ended while the shared store has not yet dropped their
+    // preventions (SBC-3 5.11: the prevention ends with the nexus, at once); guarded by itself.
+    private readonly HashSet<long> _endingPreventions = [];
     private readonly Action<List<ReservationNotice>, bool> _raise;
     private readonly Action<AdditionalSense> _raiseForUnit;
     private readonly SemaphoreSlim _writer = new(1, 1);
@@ -60,18 +65,21 @@ internal sealed class ReservationState : ISharedStateListener
         }
 
         var book = ReservationCodec.Decode(image.Content.Span);
-        if (!_store.IsShared && book.SoftwareWriteProtect)
+        if (!_store.IsShared && (book.SoftwareWriteProtect || book.MediumRemoved || book.Preventions.Count != 0))
         {
-            // A file kept for APTPL carries SWP along, but SWP is not savable (PS = 0): a restart of
-            // this process is a power on, which starts from the default, SWP = 0.
+            // A file kept for APTPL carries SWP and the medium along, but SWP is not savable (PS = 0)
+            // and a restart of this process is a power on: SWP = 0, the medium loaded, no nexus and
+            // so no prevention (SBC-3 5.11: a power on ends them).
             book = book.Clone();
             book.SoftwareWriteProtect = false;
+            book.MediumRemoved = false;
+            book.Preventions.Clear();
         }
 
         _current = new Cached(book, image.Version);
         _raisedThrough = book.LastNoticeSequence;
         _store.Subscribe(this);
-        DropStaleLegacy(book);
+        DropStaleNexuses(book);
     }
 
     /// <summary>PTPL_C of REPORT CAPABILITIES: APTPL = 1 is honoured only with somewhere to persist to.</summary>
@@ -157,21 +165,80 @@ internal sealed class ReservationState : ISharedStateListener
         return changed;
     }
 
+    /// <summary>The removable medium is unloaded, as this gateway last learned it (one volatile read: the data path checks it).</summary>
+    public bool MediumRemoved => _current.Book.MediumRemoved;
+
+    /// <summary>
+    /// Some I_T nexus of some gateway prevents medium removal (SBC-3 5.11), as this gateway last learned
+    /// it; a prevention of this gateway's nexus that has ended no longer counts while the store hears of it.
+    /// </summary>
+    public bool MediumRemovalPrevented
+    {
+        get
+        {
+            foreach (var prevention in _current.Book.Preventions)
+            {
+                if (!IsEnding(prevention))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>SBC-3 5.11 PREVENT ALLOW MEDIUM REMOVAL from <paramref name="nexus"/>: stored for every gateway before this returns.</summary>
+    public ValueTask<bool> SetPreventionAsync(ItNexus nexus, bool prevent, CancellationToken cancellationToken) =>
+        ChangeAsync(
+            (book, _) =>
+            {
+                book.SetPrevention(_gateway, nexus, prevent);
+                return true;
+            },
+            [],
+            abort: false,
+            cancellationToken);
+
+    /// <summary>
+    /// START STOP UNIT LOEJ = 1 (SBC-3 5.25): unloads or loads the medium of every gateway, refused with
+    /// MEDIUM REMOVAL PREVENTED while a nexus of any gateway prevents removal. True when the medium went
+    /// from absent to present: the caller raises NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED for
+    /// this gateway's other nexuses, and a shared store carries it to every nexus of the others
+    /// (SPC-4 4.5.6: the medium may have changed for all of them) before this returns.
+    /// </summary>
+    public async ValueTask<bool> LoadOrUnloadAsync(bool load, CancellationToken cancellationToken)
+    {
+        var loaded = false;
+        await ChangeAsync(
+            (book, _) =>
+            {
+                // Preventions of this gateway's nexuses that have ended are gone (SBC-3 5.11), stored or not yet.
+                book.DropPreventions(IsEnding);
+                loaded = book.LoadOrUnload(load);
+                if (loaded && _store.IsShared)
+                {
+                    book.AddUnitNotice(AdditionalSense.NotReadyToReadyChangeMediumMayHaveChanged, _gateway);
+                }
+
+                return true;
+            },
+            [],
+            abort: false,
+            cancellationToken).ConfigureAwait(false);
+        return loaded;
+    }
+
     /// <summary>
     /// A logical unit reset (or a target reset, <paramref name="sense"/> telling which unit attention)
-    /// received by this gateway: the SPC-2 reservation is released wherever it is held (SPC-2 7.21), and
-    /// with a shared store every other gateway raises <paramref name="sense"/> for all its nexuses,
-    /// aborts its tasks on the unit and ends its preventions (SAM-5 6.3.3: every I_T nexus), before the
-    /// task completes, so the reset's response follows them. The task never faults; a failure is
-    /// reported through <paramref name="failed"/>.
+    /// received by this gateway: the SPC-2 reservation is released wherever it is held (SPC-2 7.21), every
+    /// prevention of medium removal ends, whichever gateway's nexus held it (SBC-3 5.11), and with a
+    /// shared store every other gateway raises <paramref name="sense"/> for all its nexuses and aborts
+    /// its tasks on the unit (SAM-5 6.3.3: every I_T nexus), before the task completes, so the reset's
+    /// response follows them. The task never faults; a failure is reported through <paramref name="failed"/>.
     /// </summary>
     public Task ResetAsync(AdditionalSense sense, Action<Exception> failed)
     {
-        if (!_store.IsShared)
-        {
-            return DropLegacy(null, failed);
-        }
-
         if (_current.Book.Legacy is { } held && string.Equals(held.Gateway, _gateway, StringComparison.Ordinal))
         {
             Volatile.Write(ref _endingLegacyNexus, held.NexusId);
@@ -181,7 +248,12 @@ internal sealed class ReservationState : ISharedStateListener
             (book, _) =>
             {
                 book.DropLegacy(_ => true);
-                book.AddUnitNotice(sense, _gateway);
+                book.DropPreventions(_ => true);
+                if (_store.IsShared)
+                {
+                    book.AddUnitNotice(sense, _gateway);
+                }
+
                 return true;
             },
             [],
@@ -232,28 +304,53 @@ internal sealed class ReservationState : ISharedStateListener
         ChangeAsync((book, _) => book.ReleaseLegacy(_gateway, nexus), [], abort: false, cancellationToken);
 
     /// <summary>
-    /// LOGICAL UNIT RESET, target reset (<paramref name="nexusId"/> null: whoever holds it) or I_T nexus
-    /// loss of this gateway's nexus: the SPC-2 reservation is released. With a local store this
-    /// completes before it returns; with a shared one it may finish in the background (a failure is
-    /// reported through <paramref name="failed"/>: the reservation then stays until its holder releases it).
-    /// The task completes (never faults) once the shared store has the release, so a logout can
-    /// answer after every gateway knows (RFC 7143 11.14: the response follows the cleanup).
+    /// I_T nexus loss of this gateway's nexus <paramref name="nexusId"/>: its SPC-2 reservation is
+    /// released (SPC-2 7.21) and its prevention of medium removal ends (SBC-3 5.11). With a local store
+    /// this completes before it returns; with a shared one it may finish in the background (a failure
+    /// is reported through <paramref name="failed"/>: the reservation or prevention then stays until a
+    /// logical unit reset or this gateway's restart). The task completes (never faults) once the shared
+    /// store has the release, so a logout can answer after every gateway knows (RFC 7143 11.14: the
+    /// response follows the cleanup).
     /// </summary>
-    public Task DropLegacy(long? nexusId, Action<Exception> failed)
+    public Task EndNexus(long nexusId, Action<Exception> failed)
     {
-        var held = _current.Book.Legacy;
-        if (held is null || (nexusId is { } id && !(held.NexusId == id && held.Gateway == _gateway)))
+        var book = _current.Book;
+        var holdsLegacy = book.Legacy is { } held && held.NexusId == nexusId && held.Gateway == _gateway;
+        var prevents = book.Preventions.Exists(p => p.Is(_gateway, nexusId));
+        if (!holdsLegacy && !prevents)
         {
             return Task.CompletedTask;
         }
 
-        if (string.Equals(held.Gateway, _gateway, StringComparison.Ordinal))
+        if (holdsLegacy)
         {
-            Volatile.Write(ref _endingLegacyNexus, held.NexusId);
+            Volatile.Write(ref _endingLegacyNexus, nexusId);
         }
 
-        var pending = ChangeAsync((book, _) => book.DropLegacy(h => nexusId is null || (h.NexusId == nexusId && h.Gateway == _gateway)), [], abort: false, CancellationToken.None);
-        return pending.IsCompletedSuccessfully ? Task.CompletedTask : ObserveAsync(pending, failed);
+        if (prevents)
+        {
+            lock (_endingPreventions)
+            {
+                _endingPreventions.Add(nexusId);
+            }
+        }
+
+        var pending = ChangeAsync(
+            (b, _) =>
+            {
+                b.DropLegacy(h => h.NexusId == nexusId && h.Gateway == _gateway);
+                b.DropPreventions(p => p.Is(_gateway, nexusId));
+                return true;
+            },
+            [],
+            abort: false,
+            CancellationToken.None);
+        if (!prevents)
+        {
+            return pending.IsCompletedSuccessfully ? Task.CompletedTask : ObserveAsync(pending, failed);
+        }
+
+        return pending.IsCompletedSuccessfully ? ForgetEnding(nexusId) : ForgetEndingAfterAsync(pending, nexusId, failed);
     }
 
     /// <summary>A store told of another writer's change: install it and raise its unit attentions for this gateway's nexuses.</summary>
@@ -268,6 +365,35 @@ internal sealed class ReservationState : ISharedStateListener
         }
 
         StartReload();
+    }
+
+    private Task ForgetEnding(long nexusId)
+    {
+        lock (_endingPreventions)
+        {
+            _endingPreventions.Remove(nexusId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task ForgetEndingAfterAsync(ValueTask<bool> pending, long nexusId, Action<Exception> failed)
+    {
+        await ObserveAsync(pending, failed).ConfigureAwait(false);
+        await ForgetEnding(nexusId).ConfigureAwait(false);
+    }
+
+    private bool IsEnding(MediumPrevention prevention)
+    {
+        if (!string.Equals(prevention.Gateway, _gateway, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        lock (_endingPreventions)
+        {
+            return _endingPreventions.Contains(prevention.NexusId);
+        }
     }
 
     /// <summary>
@@ -515,22 +641,35 @@ internal sealed class ReservationState : ISharedStateListener
     }
 
     /// <summary>
-    /// An SPC-2 reservation held through a nexus of an earlier run of this gateway: that nexus is gone
-    /// (SPC-2 7.21, I_T nexus loss), so the reservation ends.
+    /// SPC-2 reservations and preventions of medium removal held through nexuses of an earlier run of
+    /// this gateway: those nexuses are gone (I_T nexus loss), so the reservation (SPC-2 7.21) and the
+    /// preventions (SBC-3 5.11) end.
     /// </summary>
-    private void DropStaleLegacy(ReservationBook book)
+    private void DropStaleNexuses(ReservationBook book)
     {
-        if (book.Legacy is not { } held || held.Gateway == _gateway || GatewayName(held.Gateway) != GatewayName(_gateway))
+        var staleLegacy = book.Legacy is { } held && IsEarlierRun(held.Gateway);
+        if (!staleLegacy && !book.Preventions.Exists(p => IsEarlierRun(p.Gateway)))
         {
             return;
         }
 
-        var pending = ChangeAsync((b, _) => b.DropLegacy(h => h.Gateway == held.Gateway), [], abort: false, CancellationToken.None);
+        var pending = ChangeAsync(
+            (b, _) =>
+            {
+                b.DropLegacy(h => IsEarlierRun(h.Gateway));
+                b.DropPreventions(p => IsEarlierRun(p.Gateway));
+                return true;
+            },
+            [],
+            abort: false,
+            CancellationToken.None);
         if (!pending.IsCompletedSuccessfully)
         {
             _ = ObserveAsync(pending, _ => { });
         }
     }
+
+    private bool IsEarlierRun(string gateway) => gateway != _gateway && GatewayName(gateway) == GatewayName(_gateway);
 
     private static string GatewayName(string gateway) => gateway[..Math.Max(0, gateway.LastIndexOf('#'))];
 

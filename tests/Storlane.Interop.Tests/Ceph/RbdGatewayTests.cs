@@ -53,6 +53,33 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
         Assert.True(notRun.Count == 0, $"iscsi-test-cu over rbd: these MultipathIO tests did not run (skipped or missing): {string.Join(", ", notRun)}\n{report.Summary()}");
     }
 
+    /// <summary>The removable-medium tests of libiscsi (SBC-3 5.11, 5.25), which a fixed LU skips.</summary>
+    private static readonly string[] RemovableMediumTests =
+    [
+        "PreventAllow.Simple", "PreventAllow.Eject", "PreventAllow.ITNexusLoss", "PreventAllow.Logout",
+        "PreventAllow.WarmReset", "PreventAllow.ColdReset", "PreventAllow.LUNReset", "PreventAllow.2ITNexuses",
+        "StartStopUnit.Simple", "StartStopUnit.PwrCnd", "StartStopUnit.NoLoej",
+    ];
+
+    [CephToolFact(ExternalTools.IscsiTestCu)]
+    public async Task IscsiTestCu_PreventAllowAndStartStopUnit_OverARemovableRbdLun_ThroughTwoGateways_HaveNoFailures()
+    {
+        // The family-ALL run above is over a fixed medium; the medium's state (loaded or not, and which
+        // I_T nexuses prevent its removal) is the LU's too, kept in the shared state. Only the two
+        // families that use it, with one URL per gateway, so the second sessions
+        // (PreventAllow.2ITNexuses, the UNIT ATTENTION after a load) cross gateways.
+        var image = ceph.NewImageName("removable");
+        await using var first = await RbdGateway.StartAsync(ceph, image, "127.0.0.1", group: 1, extraLunKeys: ", removable: true");
+        await using var second = await RbdGateway.StartAsync(ceph, image, "127.0.0.2", group: 2, extraLunKeys: ", removable: true");
+        var result = await CommandRunner.RunAsync(ExternalTools.IscsiTestCu, ["-d", "-t", "ALL.PreventAllow,ALL.StartStopUnit", first.Url, second.Url], TimeSpan.FromMinutes(5));
+        var report = ConformanceReport.Parse(result.Output);
+        output.WriteLine($"iscsi-test-cu PreventAllow and StartStopUnit over a removable rbd LU, two gateways: {report.Summary()}");
+        output.WriteLine(result.Output);
+        Assert.True(report.Failed.Count == 0, $"iscsi-test-cu over a removable rbd LU: failures: {string.Join(", ", report.Failed)}\n{report.Summary()}");
+        var notRun = RemovableMediumTests.Where(t => !report.Passed.Contains(t)).ToList();
+        Assert.True(notRun.Count == 0, $"iscsi-test-cu over a removable rbd LU: these did not run and pass (skipped or missing): {string.Join(", ", notRun)}\n{report.Summary()}");
+    }
+
     [CephFact]
     public async Task TwoGateways_OverOneImage_AreOneLu_AndSeeEachOthersWrites()
     {

@@ -6,7 +6,8 @@ namespace Storlane.Scsi;
 /// One version of a logical unit's reservation state and the SPC-4 rules that change it: persistent
 /// reservations (5.12: registrations, the reservation, PRGENERATION, APTPL), the SPC-2 RESERVE(6)/(10)
 /// reservation, the mode parameters SPC-4 makes per logical unit (SWP of the Control mode page, the
-/// one changeable mode parameter) and, for a shared store, the unit attentions changes raised for
+/// one changeable mode parameter), the removable medium (loaded or not, and the I_T nexuses that
+/// prevent its removal, SBC-3 5.11) and, for a shared store, the unit attentions changes raised for
 /// other gateways. A book that <see cref="ReservationState"/> caches is never changed: each command
 /// edits a <see cref="Clone"/> and the engine stores it by compare-and-swap. Methods that return false mean
 /// RESERVATION CONFLICT; throwing leaves the clone half-edited, and it is dropped.
@@ -36,6 +37,15 @@ internal sealed class ReservationBook
     /// </summary>
     public bool SoftwareWriteProtect { get; set; }
 
+    /// <summary>
+    /// The removable medium is unloaded (START STOP UNIT LOEJ = 1, START = 0, SBC-3 5.25): one medium for
+    /// the logical unit, so every gateway reports MEDIUM NOT PRESENT once any gateway ejected it.
+    /// </summary>
+    public bool MediumRemoved { get; set; }
+
+    /// <summary>The I_T nexuses, of every gateway, that prevent removal of the medium (SBC-3 5.11).</summary>
+    public List<MediumPrevention> Preventions { get; private init; } = [];
+
     public List<SharedNotice> Notices { get; private init; } = [];
 
     /// <summary>Any registration or reservation: the command path must check.</summary>
@@ -52,13 +62,17 @@ internal sealed class ReservationBook
         Aptpl = Aptpl,
         Legacy = Legacy,
         SoftwareWriteProtect = SoftwareWriteProtect,
+        MediumRemoved = MediumRemoved,
+        Preventions = [.. Preventions],
         Notices = [.. Notices],
     };
 
     /// <summary>For the codec: a book as stored.</summary>
-    public static ReservationBook Restore(uint generation, List<Registrant> registrants, Registrant? holder, PersistentReservationType type, bool aptpl, LegacyHolder? legacy, bool softwareWriteProtect, List<SharedNotice> notices) => new()
+    public static ReservationBook Restore(uint generation, List<Registrant> registrants, Registrant? holder, PersistentReservationType type, bool aptpl, LegacyHolder? legacy, bool softwareWriteProtect, List<SharedNotice> notices, bool mediumRemoved, List<MediumPrevention> preventions) => new()
     {
         SoftwareWriteProtect = softwareWriteProtect,
+        MediumRemoved = mediumRemoved,
+        Preventions = preventions,
         Registrants = registrants,
         Holder = holder,
         Type = type,
@@ -354,6 +368,46 @@ internal sealed class ReservationBook
 
         return true;
     }
+
+    /// <summary>
+    /// SBC-3 5.11 PREVENT ALLOW MEDIUM REMOVAL from one I_T nexus of <paramref name="gateway"/>: PREVENT
+    /// 01b adds its prevention (once), 00b removes it; the others' stay.
+    /// </summary>
+    public void SetPrevention(string gateway, ItNexus nexus, bool prevent)
+    {
+        var index = Preventions.FindIndex(p => p.Is(gateway, nexus.Id));
+        if (prevent && index < 0)
+        {
+            Preventions.Add(new MediumPrevention(gateway, nexus.Id, nexus.InitiatorPortName, nexus.RelativeTargetPortId));
+        }
+        else if (!prevent && index >= 0)
+        {
+            Preventions.RemoveAt(index);
+        }
+    }
+
+    /// <summary>
+    /// START STOP UNIT LOEJ = 1: unloads or loads the medium. SBC-3 5.11: refused with ILLEGAL REQUEST,
+    /// MEDIUM REMOVAL PREVENTED while any nexus of any gateway prevents removal. True when the medium
+    /// went from absent to present (NOT READY TO READY CHANGE for the other nexuses).
+    /// </summary>
+    public bool LoadOrUnload(bool load)
+    {
+        if (Preventions.Count != 0)
+        {
+            ScsiErrors.MediumRemovalPrevented();
+        }
+
+        var loaded = load && MediumRemoved;
+        MediumRemoved = !load;
+        return loaded;
+    }
+
+    /// <summary>
+    /// Ends the preventions <paramref name="ends"/> names: their I_T nexus is gone (I_T nexus loss, a
+    /// gateway restart) or a logical unit reset or hard reset ended them all (SBC-3 5.11).
+    /// </summary>
+    public void DropPreventions(Predicate<MediumPrevention> ends) => Preventions.RemoveAll(ends);
 
     /// <summary>Appends the notices a change raised, numbered after the last, keeping the newest <see cref="MaxNotices"/>.</summary>
     public void AddNotices(List<ReservationNotice> raised, bool abort)

@@ -10,7 +10,9 @@ namespace Storlane.Scsi;
 /// before gateways existed reads unchanged). Lines: <c>generation N</c>;
 /// <c>registrant KEY RELPORT ALLTGPT NAME</c>; <c>reservation TYPE KEY RELPORT NAME</c>; <c>aptpl 0</c>
 /// (absent: 1, as any file written for APTPL = 1); <c>legacy RELPORT NEXUSID GATEWAY NAME</c> (an SPC-2
-/// reservation); <c>swp 1</c> (absent: 0; SWP of the Control mode page);
+/// reservation); <c>swp 1</c> (absent: 0; SWP of the Control mode page); <c>medium 0</c> (absent: 1,
+/// loaded; the removable medium is unloaded); <c>prevent RELPORT NEXUSID GATEWAY NAME</c> (an I_T nexus
+/// preventing medium removal, SBC-3 5.11);
 /// <c>notice SEQ ASCQ ABORT RELPORT ALLTGPT NAME</c> (a registrant's unit attention);
 /// <c>unitnotice SEQ ASCQ GATEWAY</c> (the logical unit's, for every nexus of the other gateways). Keys and sense codes in hexadecimal;
 /// names last (initiator port names hold no spaces, neither do gateway names).
@@ -49,6 +51,16 @@ internal static class ReservationCodec
             text.Append("swp 1\n");
         }
 
+        if (book.MediumRemoved)
+        {
+            text.Append("medium 0\n");
+        }
+
+        foreach (var p in book.Preventions)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"prevent {p.RelativeTargetPortId} {p.NexusId} {p.Gateway} {p.InitiatorPortName}\n");
+        }
+
         foreach (var n in book.Notices)
         {
             if (n.Origin is { } origin)
@@ -75,6 +87,8 @@ internal static class ReservationCodec
         uint generation = 0;
         var aptpl = true;
         var softwareWriteProtect = false;
+        var mediumRemoved = false;
+        var preventions = new List<MediumPrevention>();
         var registrants = new List<Registrant>();
         var notices = new List<SharedNotice>();
         Registrant? holder = null;
@@ -91,7 +105,7 @@ internal static class ReservationCodec
             try
             {
                 var kind = line[..Math.Max(0, line.IndexOf(' ', StringComparison.Ordinal))];
-                var fields = line.Split(' ', kind switch { "registrant" or "reservation" or "legacy" => 5, "notice" => 7, "unitnotice" => 4, _ => 2 }, StringSplitOptions.RemoveEmptyEntries);
+                var fields = line.Split(' ', kind switch { "registrant" or "reservation" or "legacy" or "prevent" => 5, "notice" => 7, "unitnotice" => 4, _ => 2 }, StringSplitOptions.RemoveEmptyEntries);
                 switch (kind)
                 {
                     case "generation" when fields.Length == 2:
@@ -102,6 +116,12 @@ internal static class ReservationCodec
                         break;
                     case "swp" when fields.Length == 2:
                         softwareWriteProtect = fields[1] == "1";
+                        break;
+                    case "medium" when fields.Length == 2:
+                        mediumRemoved = fields[1] == "0";
+                        break;
+                    case "prevent" when fields.Length == 5:
+                        preventions.Add(new MediumPrevention(fields[3], long.Parse(fields[2], CultureInfo.InvariantCulture), fields[4], ushort.Parse(fields[1], CultureInfo.InvariantCulture)));
                         break;
                     case "unitnotice" when fields.Length == 4:
                         notices.Add(new SharedNotice(
@@ -148,6 +168,6 @@ internal static class ReservationCodec
             }
         }
 
-        return ReservationBook.Restore(generation, registrants, holder, type, aptpl, legacy, softwareWriteProtect, notices);
+        return ReservationBook.Restore(generation, registrants, holder, type, aptpl, legacy, softwareWriteProtect, notices, mediumRemoved, preventions);
     }
 }
