@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Storlane.Iscsi;
+using Storlane.Protocol;
 
 namespace Storlane.Benchmarks;
 

@@ -1,4 +1,5 @@
 using Storlane.Initiator.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator;
 

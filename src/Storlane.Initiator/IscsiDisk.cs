@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Iscsi.Chap;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator;
 

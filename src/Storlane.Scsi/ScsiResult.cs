@@ -1,3 +1,5 @@
+using Storlane.Protocol.Scsi;
+
 namespace Storlane.Scsi;
 
 /// <summary>

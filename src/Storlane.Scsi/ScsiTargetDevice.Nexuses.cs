@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Scsi;
 

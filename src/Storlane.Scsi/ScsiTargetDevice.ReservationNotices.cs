@@ -1,3 +1,5 @@
+using Storlane.Protocol.Scsi;
+
 namespace Storlane.Scsi;
 
 /// <summary>A reservation change as another transport tells its hosts of it: which LU, which registrant, which condition.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Storlane.Protocol.Scsi;
 using Storlane.Storage;
 
 namespace Storlane.Scsi;

@@ -3,6 +3,7 @@ using Storlane.Ceph.Devices;
 using Storlane.Ceph.Rados;
 using Storlane.Ceph.Rbd;
 using Storlane.Ceph.Tests.Infrastructure;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 
 namespace Storlane.Ceph.Tests;

@@ -1,7 +1,8 @@
-using Storlane.Initiator.Scsi;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Initiator;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Tests;
 

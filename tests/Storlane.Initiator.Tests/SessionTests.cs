@@ -5,6 +5,7 @@ using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
 using Storlane.Iscsi.Chap;
 using Storlane.Iscsi.Initiator;
+using Storlane.Protocol.Scsi;
 using Storlane.Target;
 using Storlane.TestSupport;
 
@@ -163,8 +164,8 @@ public class SessionTests
         await session.ExecuteAsync(0, ScsiCdb.TestUnitReady(), default, default); // consumes the power-on unit attention
         var buffer = new byte[512];
         var result = await session.ExecuteAsync(0, ScsiCdb.Read16(1UL << 40, 1), buffer, default);
-        Assert.Equal(Storlane.Scsi.ScsiStatus.CheckCondition, result.Status);
-        Assert.Equal(Storlane.Scsi.SenseKey.IllegalRequest, result.Sense?.Key);
+        Assert.Equal(ScsiStatus.CheckCondition, result.Status);
+        Assert.Equal(SenseKey.IllegalRequest, result.Sense?.Key);
         Assert.Equal((byte)0x21, result.Sense?.Asc); // LOGICAL BLOCK ADDRESS OUT OF RANGE
         Assert.Throws<ScsiCommandException>(result.ThrowIfFailed);
     }

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Observability;
 
 namespace Storlane.Management.Tests;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Storlane.Initiator;
 using Storlane.Initiator.Session;
 using Storlane.Iscsi.Chap;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Observability;
 
 namespace Storlane.Management.Tests;
@@ -80,7 +81,7 @@ public sealed class LiveChapAndPortalTests : IDisposable
     {
         for (var i = 0; i < 8; i++)
         {
-            var result = await session.ExecuteAsync(0, Storlane.Initiator.Scsi.ScsiCdb.TestUnitReady(), default, default);
+            var result = await session.ExecuteAsync(0, ScsiCdb.TestUnitReady(), default, default);
             if (!result.IsUnitAttention)
             {
                 return result.IsGood;

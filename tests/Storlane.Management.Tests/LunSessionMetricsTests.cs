@@ -1,7 +1,7 @@
 using System.Globalization;
 using Storlane.Initiator;
 using Storlane.Initiator.Session;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Observability;
 
 namespace Storlane.Management.Tests;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Management.Tests;
 

@@ -1,3 +1,4 @@
+using Storlane.Protocol.Scsi;
 using Storlane.Storage;
 
 namespace Storlane.Scsi.Tests;

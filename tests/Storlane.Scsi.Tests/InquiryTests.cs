@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Storlane.Protocol.Scsi;
 using Storlane.Storage;
 
 namespace Storlane.Scsi.Tests;

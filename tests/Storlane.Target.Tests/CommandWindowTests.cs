@@ -1,4 +1,5 @@
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Sessions;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
@@ -69,9 +70,9 @@ public class CommandWindowTests
         // A command far ahead of MaxCmdSN gets no answer; the next in-window one does.
         var saved = client.CmdSN;
         client.CmdSN = saved + 100_000;
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false));
         client.CmdSN = saved;
-        var header = client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false);
+        var header = client.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false);
         await client.SendAsync(header);
         var response = await client.ExpectAsync(Opcode.ScsiResponse);
         Assert.Equal(new Bhs(header).InitiatorTaskTag, new Bhs(response.Header).InitiatorTaskTag);
@@ -83,9 +84,9 @@ public class CommandWindowTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
-        var first = await client.ReadAsync(Cdbs.Inquiry(), 0, 96);
+        var first = await client.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96);
         Assert.Equal(0, first.Status);
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false));
         var expected = client.ExpStatSN;
         var second = await client.ExpectAsync(Opcode.ScsiResponse);
         Assert.Equal(expected, new Bhs(second.Header).StatSN);

@@ -1,4 +1,5 @@
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -26,7 +27,7 @@ public class ConnectionRobustnessTests
 
     private static async Task AssertWorksAsync(PduClient client)
     {
-        var result = await client.ReadAsync(Cdbs.Inquiry(), 0, 96);
+        var result = await client.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96);
         Assert.Equal(0, result.Status);
     }
 
@@ -83,7 +84,7 @@ public class ConnectionRobustnessTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var offender = PduClient.Connect(target.Server);
-        await offender.SendAsync(offender.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false));
+        await offender.SendAsync(offender.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false));
         await AssertClosedAsync(offender);
     }
 
@@ -95,7 +96,7 @@ public class ConnectionRobustnessTests
         Assert.True(client.DataDigest);
 
         // Write 512 bytes as immediate data, then corrupt one data byte after the digest was computed.
-        var header = client.ScsiCommandHeader(Cdbs.Write10(5, 1), 0, 512, read: false, write: true);
+        var header = client.ScsiCommandHeader(ScsiCdb.Write10(5, 1).ToArray(), 0, 512, read: false, write: true);
         var data = new byte[512];
         Array.Fill(data, (byte)0x5A);
         var raw = BuildWithDigests(header, data);
@@ -107,7 +108,7 @@ public class ConnectionRobustnessTests
         Assert.Equal((byte)RejectReason.DataDigestError, new Bhs(reject.Header).Byte2);
 
         await using var reader = await target.LoginAsync();
-        var read = await reader.ReadAsync(Cdbs.Read10(5, 1), 0, 512);
+        var read = await reader.ReadAsync(ScsiCdb.Read10(5, 1).ToArray(), 0, 512);
         Assert.All(read.Data, b => Assert.Equal(0, b));
     }
 

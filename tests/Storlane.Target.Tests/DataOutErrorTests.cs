@@ -1,5 +1,5 @@
-using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -27,7 +27,7 @@ public sealed class DataOutErrorTests
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "No"), ("ImmediateData", "No"), ("FirstBurstLength", "65536"));
         var blocks = dataSNs.Length;
-        var header = client.ScsiCommandHeader(Cdbs.Write10(40, (ushort)blocks), 0, (uint)(512 * blocks), read: false, write: true, final: false);
+        var header = client.ScsiCommandHeader(ScsiCdb.Write10(40, (ushort)blocks).ToArray(), 0, (uint)(512 * blocks), read: false, write: true, final: false);
         var itt = new Bhs(header).InitiatorTaskTag;
         await client.SendAsync(header);
         for (var i = 0; i < blocks; i++)
@@ -44,7 +44,7 @@ public sealed class DataOutErrorTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"));
-        var header = client.ScsiCommandHeader(Cdbs.Write10(60, 3), 0, 3 * 512, read: false, write: true);
+        var header = client.ScsiCommandHeader(ScsiCdb.Write10(60, 3).ToArray(), 0, 3 * 512, read: false, write: true);
         var itt = new Bhs(header).InitiatorTaskTag;
         await client.SendAsync(header);
         var ttt = new Bhs((await client.ExpectAsync(Opcode.ReadyToTransfer)).Header).TargetTransferTag;
@@ -64,7 +64,7 @@ public sealed class DataOutErrorTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("HeaderDigest", "CRC32C"), ("DataDigest", "CRC32C"), ("InitialR2T", "Yes"), ("ImmediateData", "No"));
-        var header = client.ScsiCommandHeader(Cdbs.Write10(80, 1), 0, 512, read: false, write: true);
+        var header = client.ScsiCommandHeader(ScsiCdb.Write10(80, 1).ToArray(), 0, 512, read: false, write: true);
         var itt = new Bhs(header).InitiatorTaskTag;
         await client.SendAsync(header);
         var ttt = new Bhs((await client.ExpectAsync(Opcode.ReadyToTransfer)).Header).TargetTransferTag;
@@ -124,7 +124,7 @@ public sealed class DataOutErrorTests
 
     private static async Task AssertSessionServesAndBlocksUntouchedAsync(PduClient client, uint lba, int blocks)
     {
-        var read = await client.ReadAsync(Cdbs.Read10(lba, (ushort)blocks), 0, (uint)(512 * blocks));
+        var read = await client.ReadAsync(ScsiCdb.Read10(lba, (ushort)blocks).ToArray(), 0, (uint)(512 * blocks));
         Assert.Equal(0, read.Status);
         Assert.All(read.Data, b => Assert.Equal(0, b));
     }

@@ -1,4 +1,5 @@
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -21,10 +22,10 @@ public class DataTransferTests
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"), ("MaxRecvDataSegmentLength", "8192"));
         var data = Pattern(64 * 1024, 1);
 
-        var write = await client.WriteAsync(Cdbs.Write10(100, 128), 0, data, immediateLength: 0);
+        var write = await client.WriteAsync(ScsiCdb.Write10(100, 128).ToArray(), 0, data, immediateLength: 0);
         Assert.Equal(0, write.Status);
 
-        var read = await client.ReadAsync(Cdbs.Read10(100, 128), 0, (uint)data.Length);
+        var read = await client.ReadAsync(ScsiCdb.Read10(100, 128).ToArray(), 0, (uint)data.Length);
         Assert.Equal(0, read.Status);
         Assert.Equal(data, read.Data);
     }
@@ -37,14 +38,14 @@ public class DataTransferTests
         var data = Pattern(32 * 1024, 2);
 
         // 8 KiB immediate, then 24 KiB unsolicited Data-Out (TTT 0xffffffff), F=0 on the command.
-        var header = client.ScsiCommandHeader(Cdbs.Write10(0, 64), 0, (uint)data.Length, read: false, write: true, final: false);
+        var header = client.ScsiCommandHeader(ScsiCdb.Write10(0, 64).ToArray(), 0, (uint)data.Length, read: false, write: true, final: false);
         var itt = new Bhs(header).InitiatorTaskTag;
         await client.SendAsync(header, data.AsMemory(0, 8192));
         await client.SendDataOutAsync(itt, Bhs.ReservedTag, data, 8192, data.Length - 8192, 8192);
         var response = await client.ExpectAsync(Opcode.ScsiResponse);
         Assert.Equal(0, new Bhs(response.Header).Byte3);
 
-        var read = await client.ReadAsync(Cdbs.Read10(0, 64), 0, (uint)data.Length);
+        var read = await client.ReadAsync(ScsiCdb.Read10(0, 64).ToArray(), 0, (uint)data.Length);
         Assert.Equal(data, read.Data);
     }
 
@@ -54,9 +55,9 @@ public class DataTransferTests
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("MaxRecvDataSegmentLength", "4096"));
         var data = Pattern(16 * 1024, 3);
-        await client.WriteAsync(Cdbs.Write10(8, 32), 0, data, immediateLength: 4096, maxSegment: 4096);
+        await client.WriteAsync(ScsiCdb.Write10(8, 32).ToArray(), 0, data, immediateLength: 4096, maxSegment: 4096);
 
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(8, 32), 0, (uint)data.Length, read: true, write: false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.Read10(8, 32).ToArray(), 0, (uint)data.Length, read: true, write: false));
         var pdus = new List<ReceivedPdu>();
         while (true)
         {
@@ -87,7 +88,7 @@ public class DataTransferTests
         await using var client = await target.LoginAsync();
 
         // READ(10) of 1 block (512 bytes) with EDTL 1024: U bit, residual 512 (11.4.5.2).
-        var result = await client.ReadAsync(Cdbs.Read10(0, 1), 0, 1024);
+        var result = await client.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 1024);
         Assert.Equal(0, result.Status);
         Assert.Equal(512, result.Data.Length);
         Assert.NotEqual(0, result.Flags & (byte)ScsiResponseFlags.ResidualUnderflow);
@@ -101,7 +102,7 @@ public class DataTransferTests
         await using var client = await target.LoginAsync();
 
         // READ(10) of 4 blocks (2048 bytes) with EDTL 1024: O bit, residual 1024.
-        var result = await client.ReadAsync(Cdbs.Read10(0, 4), 0, 1024);
+        var result = await client.ReadAsync(ScsiCdb.Read10(0, 4).ToArray(), 0, 1024);
         Assert.Equal(1024, result.Data.Length);
         Assert.NotEqual(0, result.Flags & (byte)ScsiResponseFlags.ResidualOverflow);
         Assert.Equal(1024u, result.Residual);
@@ -114,7 +115,7 @@ public class DataTransferTests
         await using var client = await target.LoginAsync();
 
         // LUN 1 is 64 MiB of 4096-byte blocks: the last LBA is 16383.
-        var result = await client.ReadAsync(Cdbs.Read10(16384, 1), 1, 4096);
+        var result = await client.ReadAsync(ScsiCdb.Read10(16384, 1).ToArray(), 1, 4096);
         Assert.Equal(0x02, result.Status);
         Assert.Equal(0x05, result.SenseKey);
         Assert.Equal(0x21, result.Asc);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -15,7 +16,7 @@ public sealed class LogCategoryTests
         await using var target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { LoggerFactory = logs });
         await using (var client = await target.LoginAsync(0))
         {
-            var read = await client.ReadAsync(Cdbs.Read10(0, 8), 0, 4096);
+            var read = await client.ReadAsync(ScsiCdb.Read10(0, 8).ToArray(), 0, 4096);
             Assert.Equal(0, read.Status);
         }
 
@@ -39,7 +40,7 @@ public sealed class LogCategoryTests
         await using var target = await LoopbackTarget.StartAsync(new LoopbackTargetOptions { LoggerFactory = logs });
         await using (var client = await target.LoginAsync(0))
         {
-            Assert.Equal(0, (await client.ReadAsync(Cdbs.Read10(0, 8), 0, 4096)).Status);
+            Assert.Equal(0, (await client.ReadAsync(ScsiCdb.Read10(0, 8).ToArray(), 0, 4096)).Status);
         }
 
         Assert.NotEmpty(logs.Lines("Storlane.Target.Login"));

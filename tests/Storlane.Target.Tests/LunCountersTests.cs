@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 using Storlane.Target.Observability;
 

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Fault;
 using Storlane.Target.Tests.Support;
@@ -39,7 +40,7 @@ public sealed class ResourceLimitTests
 
         Assert.True(closed, "the target kept gathering text past max-text-bytes");
         await ConnectionRobustnessTests.AssertClosedAsync(offender);
-        Assert.Equal(0, (await bystander.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
+        Assert.Equal(0, (await bystander.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96)).Status);
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public sealed class ResourceLimitTests
         // Six may be outstanding (window 4 + 2 immediate); the seventh and eighth are refused.
         for (var i = 0; i < 8; i++)
         {
-            await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10((uint)i, 1), 0, 512, read: true, write: false, immediate: true));
+            await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.Read10((uint)i, 1).ToArray(), 0, 512, read: true, write: false, immediate: true));
         }
 
         await device.WaitUntilHungAsync(6).WaitAsync(Patience);
@@ -88,17 +89,17 @@ public sealed class ResourceLimitTests
         // Two 512 KiB READs fit in 1 MiB; the third finds no room.
         for (var i = 0; i < 3; i++)
         {
-            await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10((uint)(i * 1024), 1024), 0, 512 * 1024, read: true, write: false));
+            await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.Read10((uint)(i * 1024), 1024).ToArray(), 0, 512 * 1024, read: true, write: false));
         }
 
         var full = await client.ExpectAsync(Opcode.ScsiResponse);
-        Assert.Equal((byte)Scsi.ScsiStatus.TaskSetFull, new Bhs(full.Header).Byte3);
+        Assert.Equal((byte)ScsiStatus.TaskSetFull, new Bhs(full.Header).Byte3);
         await device.WaitUntilHungAsync(2).WaitAsync(Patience);
         Assert.Equal(1 << 20, client.Connection.Tasks.BufferBytes);
 
         device.Clear();
         await ReceiveStatusesAsync(client, 2);
-        var result = await client.ReadAsync(Cdbs.Read10(0, 8), 0, 4096);
+        var result = await client.ReadAsync(ScsiCdb.Read10(0, 8).ToArray(), 0, 4096);
         Assert.Equal(0, result.Status);
         await Eventually.TrueAsync(() => client.Connection.Tasks.BufferBytes == 0 && target.Server.BufferBytesHeld == 0);
     }
@@ -119,19 +120,19 @@ public sealed class ResourceLimitTests
         // The greedy connection takes the whole budget with two hung 512 KiB READs.
         for (var i = 0; i < 2; i++)
         {
-            await greedy.SendAsync(greedy.ScsiCommandHeader(Cdbs.Read10((uint)(i * 1024), 1024), 0, 512 * 1024, read: true, write: false));
+            await greedy.SendAsync(greedy.ScsiCommandHeader(ScsiCdb.Read10((uint)(i * 1024), 1024).ToArray(), 0, 512 * 1024, read: true, write: false));
         }
 
         await device.WaitUntilHungAsync(2).WaitAsync(Patience);
         Assert.Equal(1 << 20, target.Server.BufferBytesHeld);
 
         // The modest one still reads (its first command is always granted) ...
-        var read = await modest.ReadAsync(Cdbs.Read10(20000, 8), 0, 4096);
+        var read = await modest.ReadAsync(ScsiCdb.Read10(20000, 8).ToArray(), 0, 4096);
         Assert.Equal(0, read.Status);
 
         // ... and a third greedy READ finds the budget spent.
-        var third = await greedy.ReadAsync(Cdbs.Read10(9000, 8), 0, 4096);
-        Assert.Equal((byte)Scsi.ScsiStatus.TaskSetFull, third.Status);
+        var third = await greedy.ReadAsync(ScsiCdb.Read10(9000, 8).ToArray(), 0, 4096);
+        Assert.Equal((byte)ScsiStatus.TaskSetFull, third.Status);
         device.Clear();
     }
 
@@ -228,7 +229,7 @@ public sealed class ResourceLimitTests
         await second.DisposeAsync();
         await Eventually.TrueAsync(() => target.Server.SessionCount == 2);
         await using var fourth = await target.LoginAsync();
-        Assert.Equal(0, (await fourth.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
+        Assert.Equal(0, (await fourth.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96)).Status);
     }
 
     [Fact]
@@ -291,7 +292,7 @@ public sealed class ResourceLimitTests
         var waited = await clock.AdvanceUntilAsync(offender.Connection.Completion, TimeSpan.FromSeconds(1));
         Assert.True(waited > TimeSpan.FromSeconds(1), $"closed after {waited}, within the 1 s stall timeout");
 
-        Assert.Equal(0, (await bystander.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
+        Assert.Equal(0, (await bystander.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96)).Status);
     }
 
     /// <summary>Receives PDUs until <paramref name="count"/> commands have ended with GOOD status.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -82,10 +83,10 @@ public class SessionTests
 
         await using var client = PduClient.Connect(target.Server);
         await client.LoginAsync(TargetLogin.Initiator, second);
-        Assert.Equal(0, (await client.ReadAsync(Cdbs.Read10(0, 1), 3, 512)).Status);
+        Assert.Equal(0, (await client.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 3, 512)).Status);
 
         // LUN 0 belongs to the first target only: LOGICAL UNIT NOT SUPPORTED here (SPC-4 25h/00h).
-        var missing = await client.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        var missing = await client.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512);
         Assert.Equal(0x02, missing.Status);
         Assert.Equal(0x25, missing.Asc);
     }
@@ -192,7 +193,7 @@ public class SessionTests
             await client.SendAsync(header);
         }
 
-        Assert.Equal(0, (await client.ReadAsync(Cdbs.Inquiry(), 0, 96)).Status);
+        Assert.Equal(0, (await client.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96)).Status);
     }
 
     [Fact]
@@ -218,13 +219,13 @@ public class SessionTests
         await using var other = PduClient.Connect(target.Server);
         await other.LoginAsync("iqn.2026-11.io.storlane:other-host", LoopbackTarget.DefaultName);
         Assert.Equal(0, (await holder.ReadAsync([0x16, 0, 0, 0, 0, 0], 0, 0)).Status);
-        Assert.Equal(0x18, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0x18, (await other.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
 
         await holder.SendAsync(CloseSessionLogout(holder));
         await holder.ExpectAsync(Opcode.LogoutResponse);
 
         Assert.Equal(1, target.Server.SessionCount);
-        Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0, (await other.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
     }
 
     [Fact]
@@ -239,7 +240,7 @@ public class SessionTests
 
         // RFC 7143 6.3.5: same initiator, ISID and target with TSIH 0 closes the old session.
         Assert.Null(await first.ReceiveAsync());
-        var result = await second.ReadAsync(Cdbs.Inquiry(), 0, 96);
+        var result = await second.ReadAsync(ScsiCdb.Inquiry(null, 96).ToArray(), 0, 96);
         Assert.Equal(0, result.Status);
         Assert.Equal(1, target.Server.SessionCount);
     }

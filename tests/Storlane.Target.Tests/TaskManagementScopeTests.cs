@@ -1,5 +1,6 @@
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -25,7 +26,7 @@ public sealed class TaskManagementScopeTests
         await using var sessionA = await target.LoginAsync(portal: 0);
         await using var sessionB = await target.LoginAsync(portal: 1);
 
-        var read = sessionA.ScsiCommandHeader(Cdbs.Read10(100, 8), 0, 4096, read: true, write: false);
+        var read = sessionA.ScsiCommandHeader(ScsiCdb.Read10(100, 8).ToArray(), 0, 4096, read: true, write: false);
         await sessionA.SendAsync(read);
         await gate.Entered.Task.WaitAsync(Patience);
 
@@ -59,8 +60,8 @@ public sealed class TaskManagementScopeTests
         await using var target = await LoopbackTarget.StartAsync(o => UseDevice(o, device));
         await using var client = await target.LoginAsync();
 
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(100, 8), 0, 4096, read: true, write: false));
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.Read10(200, 8), 0, 4096, read: true, write: false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.Read10(100, 8).ToArray(), 0, 4096, read: true, write: false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.Read10(200, 8).ToArray(), 0, 4096, read: true, write: false));
         await Task.WhenAll(first.Entered.Task, second.Entered.Task).WaitAsync(Patience);
         var abortSet = RequestHeaders.TaskManagement(client, TaskManagementFunction.AbortTaskSet, 0);
         await client.SendAsync(abortSet);
@@ -70,7 +71,7 @@ public sealed class TaskManagementScopeTests
         // which an ABORT TASK then catches in the device.
         second.Open();
         await Eventually.TrueAsync(() => client.Connection.Tasks.Pooled == 1);
-        var laterRead = client.ScsiCommandHeader(Cdbs.Read10(300, 8), 0, 4096, read: true, write: false);
+        var laterRead = client.ScsiCommandHeader(ScsiCdb.Read10(300, 8).ToArray(), 0, 4096, read: true, write: false);
         await client.SendAsync(laterRead);
         await later.Entered.Task.WaitAsync(Patience);
         Assert.Equal(0, client.Connection.Tasks.Pooled); // it took the second READ's object

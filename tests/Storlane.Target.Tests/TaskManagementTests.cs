@@ -1,5 +1,5 @@
-using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
 
@@ -21,7 +21,7 @@ public class TaskManagementTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync(0, ("InitialR2T", "Yes"), ("ImmediateData", "No"));
-        var write = client.ScsiCommandHeader(Cdbs.Write10(0, 8), 0, 4096, read: false, write: true);
+        var write = client.ScsiCommandHeader(ScsiCdb.Write10(0, 8).ToArray(), 0, 4096, read: false, write: true);
         var (writeItt, writeCmdSN) = (new Bhs(write).InitiatorTaskTag, new Bhs(write).CmdSN);
         await client.SendAsync(write);
         await client.ExpectAsync(Opcode.ReadyToTransfer);
@@ -30,7 +30,7 @@ public class TaskManagementTests
         Assert.Equal(TaskManagementResponse.FunctionComplete, response);
 
         // The aborted write never answers; the next command's response is the next PDU.
-        await client.SendAsync(client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false));
+        await client.SendAsync(client.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false));
         var next = await client.ExpectAsync(Opcode.ScsiResponse);
         Assert.NotEqual(writeItt, new Bhs(next.Header).InitiatorTaskTag);
     }
@@ -40,7 +40,7 @@ public class TaskManagementTests
     {
         await using var target = await LoopbackTarget.StartAsync();
         await using var client = await target.LoginAsync();
-        var tur = client.ScsiCommandHeader(Cdbs.TestUnitReady(), 0, 0, false, false);
+        var tur = client.ScsiCommandHeader(ScsiCdb.TestUnitReady().ToArray(), 0, 0, false, false);
         await client.SendAsync(tur);
         await client.ExpectAsync(Opcode.ScsiResponse);
 
@@ -65,25 +65,25 @@ public class TaskManagementTests
         await using var other = await target.LoginAsync(portal: 1);
 
         // Both nexuses have used LUN 0.
-        Assert.Equal(0, (await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
-        Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0, (await resetter.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
+        Assert.Equal(0, (await other.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
 
         var response = await SendTmfAsync(resetter, RequestHeaders.TaskManagement(resetter, TaskManagementFunction.LogicalUnitReset, 0));
         Assert.Equal(TaskManagementResponse.FunctionComplete, response);
 
         // SAM-5: UNIT ATTENTION, 29h/03h BUS DEVICE RESET FUNCTION OCCURRED, on the other nexus.
-        var attention = await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        var attention = await other.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512);
         Assert.Equal(0x02, attention.Status);
         Assert.Equal(0x06, attention.SenseKey);
         Assert.Equal(0x29, attention.Asc);
         Assert.Equal(0x03, attention.Sense[13]);
-        Assert.Equal(0, (await other.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0, (await other.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
 
         // SAM-5 6.3.3: "every I_T nexus", the one that sent the reset included.
-        var own = await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        var own = await resetter.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512);
         Assert.Equal(0x06, own.SenseKey);
         Assert.Equal(0x29, own.Asc);
-        Assert.Equal(0, (await resetter.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0, (await resetter.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
     }
 
     [Fact]

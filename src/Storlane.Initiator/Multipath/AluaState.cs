@@ -16,17 +16,6 @@ public enum AluaState : byte
 /// <summary>Parses REPORT TARGET PORT GROUPS parameter data and ranks states for path choice.</summary>
 public static class Alua
 {
-    /// <summary>REPORT TARGET PORT GROUPS: MAINTENANCE IN (A3h), service action 0Ah, with an allocation length.</summary>
-    public static Scsi.ScsiCdb ReportTargetPortGroupsCdb(uint allocationLength)
-    {
-        Span<byte> cdb = stackalloc byte[12];
-        cdb.Clear();
-        cdb[0] = 0xA3;
-        cdb[1] = 0x0A;
-        BinaryPrimitives.WriteUInt32BigEndian(cdb[6..], allocationLength);
-        return new Scsi.ScsiCdb(cdb);
-    }
-
     /// <summary>Group id to state, from length-only (000b) or extended (001b) format data.</summary>
     public static Dictionary<ushort, AluaState> ParseReport(ReadOnlySpan<byte> data)
     {

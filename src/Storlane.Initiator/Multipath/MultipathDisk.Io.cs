@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Storlane.Initiator.Port;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Multipath;
 
@@ -74,7 +73,7 @@ public sealed partial class MultipathDisk
                 if (result.IsUnitAttention && unitAttentions++ < _options.Disk.UnitAttentionRetries * _paths.Length)
                 {
                     // Resets on other paths and ALUA changes raise attentions on every nexus; the command did not run.
-                    if (result.Sense is { Asc: 0x2A, Ascq: 0x06 })
+                    if (result.Sense?.AdditionalSense == AdditionalSense.AsymmetricAccessStateChanged)
                     {
                         _ = RefreshAccessStatesAsync();
                     }
@@ -116,7 +115,13 @@ public sealed partial class MultipathDisk
     /// I/O through an inaccessible group, and what an NVMe path's ANA errors translate to.
     /// </summary>
     private static bool IsAccessStateError(in ScsiCommandResult result) =>
-        result.Status == ScsiStatus.CheckCondition && result.Sense is { Key: SenseKey.NotReady, Asc: 0x04, Ascq: 0x0A or 0x0B or 0x0C };
+        result.Status == ScsiStatus.CheckCondition && result.Sense is
+        {
+            Key: SenseKey.NotReady,
+            AdditionalSense: AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition
+                or AdditionalSense.LogicalUnitNotAccessibleTargetPortInStandbyState
+                or AdditionalSense.LogicalUnitNotAccessibleTargetPortInUnavailableState,
+        };
 
     private async ValueTask WaitForPathAsync(long downSince, CancellationToken cancellationToken)
     {

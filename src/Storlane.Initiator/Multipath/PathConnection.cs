@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Multipath;
 
@@ -63,7 +64,7 @@ internal sealed class PathConnection : IPathConnection
 
         var session = ((IscsiSessionTransport)transport).Session;
         var buffer = new byte[AluaReportLength];
-        var result = await session.ExecuteAsync(lun, Alua.ReportTargetPortGroupsCdb(AluaReportLength), buffer, default, cancellationToken).ConfigureAwait(false);
+        var result = await session.ExecuteAsync(lun, ScsiCdb.ReportTargetPortGroups(AluaReportLength), buffer, default, cancellationToken).ConfigureAwait(false);
         if (!result.IsGood)
         {
             return AluaState.ActiveOptimized;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Storlane.Initiator.Scsi;
 using Storlane.Nvme;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Nvme;
 
@@ -12,12 +12,6 @@ namespace Storlane.Initiator.Nvme;
 /// </summary>
 internal static class NvmeBlockCommands
 {
-    public const byte Read16 = 0x88;
-    public const byte Write16 = 0x8A;
-    public const byte SynchronizeCache16 = 0x91;
-    public const byte Unmap = 0x42;
-    public const byte TestUnitReady = 0x00;
-
     /// <summary>NLB is 16 bits, 0's based (NVM command set 1.0, figure 30): 65536 blocks per command at most.</summary>
     public const int MaxBlocksPerCommand = 65536;
 
@@ -31,14 +25,14 @@ internal static class NvmeBlockCommands
         Span<byte> bytes = stackalloc byte[16];
         cdb.CopyTo(bytes);
         data = dataOut;
-        switch (cdb.Opcode)
+        switch ((ScsiOpcode)cdb.Opcode)
         {
-            case Read16 or Write16:
+            case ScsiOpcode.Read16 or ScsiOpcode.Write16:
                 {
                     // SBC-3 5.8 / 5.37: LOGICAL BLOCK ADDRESS at 2..9, TRANSFER LENGTH at 10..13, FUA byte 1 bit 3.
                     var lba = BinaryPrimitives.ReadUInt64BigEndian(bytes[2..]);
                     var blocks = BinaryPrimitives.ReadUInt32BigEndian(bytes[10..]);
-                    command = NvmeCommand.Io(cdb.Opcode == Read16 ? IoOpcode.Read : IoOpcode.Write, nsid);
+                    command = NvmeCommand.Io(cdb.Opcode == (byte)ScsiOpcode.Read16 ? IoOpcode.Read : IoOpcode.Write, nsid);
                     if (blocks is 0 or > MaxBlocksPerCommand)
                     {
                         return false;
@@ -49,10 +43,10 @@ internal static class NvmeBlockCommands
                     return true;
                 }
 
-            case SynchronizeCache16:
+            case ScsiOpcode.SynchronizeCache16:
                 command = NvmeCommand.Io(IoOpcode.Flush, nsid);
                 return true;
-            case Unmap:
+            case ScsiOpcode.Unmap:
                 return TryTranslateUnmap(nsid, dataOut.Span, out command, out data);
             default:
                 command = default;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Storlane.Initiator.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Nvme;
 

@@ -4,7 +4,7 @@ using Storlane.Initiator.Port;
 using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Nvme;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Nvme;
 
@@ -48,12 +48,12 @@ public sealed class NvmeScsiTransport : IScsiTransport
         if (Interlocked.Exchange(ref _anaChanged, 0) != 0)
         {
             tag?.MarkSent(0, 0);
-            return CheckCondition(SenseKey.UnitAttention, 0x2A, 0x06, started);
+            return CheckCondition(SenseKey.UnitAttention, AdditionalSense.AsymmetricAccessStateChanged, started);
         }
 
         try
         {
-            if (cdb.Opcode == NvmeBlockCommands.TestUnitReady)
+            if (cdb.Opcode == (byte)ScsiOpcode.TestUnitReady)
             {
                 tag?.MarkSent(0, 0);
                 await Controller.KeepAliveAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +63,7 @@ public sealed class NvmeScsiTransport : IScsiTransport
             if (!NvmeBlockCommands.TryTranslate(cdb, (uint)lun, dataOut, out var command, out var data))
             {
                 tag?.MarkSent(0, 0);
-                return CheckCondition(SenseKey.IllegalRequest, 0x20, 0x00, started); // INVALID COMMAND OPERATION CODE
+                return CheckCondition(SenseKey.IllegalRequest, AdditionalSense.InvalidCommandOperationCode, started);
             }
 
             if (command.Opcode == (byte)IoOpcode.DatasetManagement && !Controller.SupportsDeallocate)
@@ -138,27 +138,27 @@ public sealed class NvmeScsiTransport : IScsiTransport
             return new ScsiCommandResult(ScsiStatus.ReservationConflict, 0, null, 0, false, false, Stopwatch.GetElapsedTime(started));
         }
 
-        var (key, asc, ascq) = (status.Type, status.Code) switch
+        var (key, sense) = (status.Type, status.Code) switch
         {
-            (StatusCodeType.PathRelated, 0x01) => (SenseKey.NotReady, (byte)0x04, (byte)0x0C),
-            (StatusCodeType.PathRelated, 0x02) => (SenseKey.NotReady, (byte)0x04, (byte)0x0B),
-            (StatusCodeType.PathRelated, 0x03) => (SenseKey.NotReady, (byte)0x04, (byte)0x0A),
-            (StatusCodeType.Generic, 0x80) => (SenseKey.IllegalRequest, (byte)0x21, (byte)0x00), // LBA out of range
-            (StatusCodeType.Generic, 0x02 or 0x0B or 0x0F) => (SenseKey.IllegalRequest, (byte)0x24, (byte)0x00), // invalid field
-            (StatusCodeType.Generic, 0x01) => (SenseKey.IllegalRequest, (byte)0x20, (byte)0x00), // invalid opcode
-            (StatusCodeType.Generic, 0x20) => (SenseKey.DataProtect, (byte)0x27, (byte)0x00), // write protected
-            (StatusCodeType.Generic, 0x82) => (SenseKey.NotReady, (byte)0x04, (byte)0x00), // namespace not ready
-            (StatusCodeType.Generic, 0x07 or 0x22) => (SenseKey.AbortedCommand, (byte)0x00, (byte)0x00), // aborted, transient transport error
-            (StatusCodeType.MediaAndDataIntegrity, 0x80) => (SenseKey.MediumError, (byte)0x03, (byte)0x00), // write fault
-            (StatusCodeType.MediaAndDataIntegrity, 0x81) => (SenseKey.MediumError, (byte)0x11, (byte)0x00), // unrecovered read error
-            (StatusCodeType.MediaAndDataIntegrity, 0x85) => (SenseKey.Miscompare, (byte)0x1D, (byte)0x00),
-            _ => (SenseKey.HardwareError, (byte)0x44, (byte)0x00), // internal target failure
+            (StatusCodeType.PathRelated, 0x01) => (SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleTargetPortInUnavailableState),
+            (StatusCodeType.PathRelated, 0x02) => (SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleTargetPortInStandbyState),
+            (StatusCodeType.PathRelated, 0x03) => (SenseKey.NotReady, AdditionalSense.LogicalUnitNotAccessibleAsymmetricAccessStateTransition),
+            (StatusCodeType.Generic, 0x80) => (SenseKey.IllegalRequest, AdditionalSense.LbaOutOfRange),
+            (StatusCodeType.Generic, 0x02 or 0x0B or 0x0F) => (SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInCdb),
+            (StatusCodeType.Generic, 0x01) => (SenseKey.IllegalRequest, AdditionalSense.InvalidCommandOperationCode),
+            (StatusCodeType.Generic, 0x20) => (SenseKey.DataProtect, AdditionalSense.WriteProtected),
+            (StatusCodeType.Generic, 0x82) => (SenseKey.NotReady, AdditionalSense.LogicalUnitNotReadyCauseNotReportable), // namespace not ready
+            (StatusCodeType.Generic, 0x07 or 0x22) => (SenseKey.AbortedCommand, AdditionalSense.NoAdditionalSenseInformation), // aborted, transient transport error
+            (StatusCodeType.MediaAndDataIntegrity, 0x80) => (SenseKey.MediumError, AdditionalSense.PeripheralDeviceWriteFault),
+            (StatusCodeType.MediaAndDataIntegrity, 0x81) => (SenseKey.MediumError, AdditionalSense.UnrecoveredReadError),
+            (StatusCodeType.MediaAndDataIntegrity, 0x85) => (SenseKey.Miscompare, AdditionalSense.MiscompareDuringVerifyOperation),
+            _ => (SenseKey.HardwareError, AdditionalSense.InternalTargetFailure),
         };
-        return CheckCondition(key, asc, ascq, started);
+        return CheckCondition(key, sense, started);
     }
 
-    private static ScsiCommandResult CheckCondition(SenseKey key, byte asc, byte ascq, long started) =>
-        new(ScsiStatus.CheckCondition, 0, new SenseInfo(key, asc, ascq), 0, false, false, Stopwatch.GetElapsedTime(started));
+    private static ScsiCommandResult CheckCondition(SenseKey key, AdditionalSense sense, long started) =>
+        new(ScsiStatus.CheckCondition, 0, new SenseInfo(key, sense.Asc(), sense.Ascq()), 0, false, false, Stopwatch.GetElapsedTime(started));
 
     private static async Task<Exception> WrapTermination(NvmeTcpController controller)
     {

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
-using Storlane.Iscsi;
 using Storlane.Nvme;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Initiator.Nvme;
 

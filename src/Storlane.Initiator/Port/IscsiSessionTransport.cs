@@ -1,5 +1,5 @@
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Port;
 

@@ -1,4 +1,4 @@
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Port;
 

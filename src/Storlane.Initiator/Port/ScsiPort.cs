@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Port;
 

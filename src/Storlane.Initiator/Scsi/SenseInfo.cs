@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Scsi;
 
@@ -33,6 +33,9 @@ public readonly record struct SenseInfo(SenseKey Key, byte Asc, byte Ascq, ulong
                 return false;
         }
     }
+
+    /// <summary>ASC and ASCQ as one SPC-4 name.</summary>
+    public AdditionalSense AdditionalSense => AdditionalSenseExtensions.FromCodes(Asc, Ascq);
 
     public override string ToString() => $"{Key} ASC/ASCQ {Asc:X2}h/{Ascq:X2}h";
 

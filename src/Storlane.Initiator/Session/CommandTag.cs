@@ -2,7 +2,7 @@ namespace Storlane.Initiator.Session;
 
 /// <summary>
 /// Where a command went: its initiator task tag and CmdSN once the session has sent it. A port
-/// layer passes one (reused per slot) to <see cref="IscsiSession.ExecuteAsync(ulong, in Scsi.ScsiCdb, Memory{byte}, ReadOnlyMemory{byte}, CommandTag?, CancellationToken)"/>
+/// layer passes one (reused per slot) to <see cref="IscsiSession.ExecuteAsync(ulong, in Storlane.Protocol.Scsi.ScsiCdb, Memory{byte}, ReadOnlyMemory{byte}, CommandTag?, CancellationToken)"/>
 /// so that it can ABORT TASK a command that hangs without cancelling the caller.
 /// </summary>
 public sealed class CommandTag

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Storlane.Initiator.Scsi;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Session;
 

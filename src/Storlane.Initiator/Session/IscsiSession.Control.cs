@@ -4,7 +4,7 @@ using Storlane.Iscsi;
 using Storlane.Iscsi.Initiator;
 using Storlane.Iscsi.Login;
 using Storlane.Iscsi.Pdu;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Session;
 

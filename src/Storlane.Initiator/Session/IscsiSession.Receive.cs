@@ -4,7 +4,7 @@ using System.Diagnostics;
 using Storlane.Initiator.Scsi;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Session;
 

@@ -1,5 +1,5 @@
 using Storlane.Initiator.Scsi;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Initiator.Session;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol;
 
 namespace Storlane.Iscsi.Pdu;
 

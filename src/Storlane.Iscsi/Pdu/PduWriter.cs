@@ -1,4 +1,5 @@
 using System.Buffers;
+using Storlane.Protocol;
 
 namespace Storlane.Iscsi.Pdu;
 

@@ -1,3 +1,4 @@
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 
 namespace Storlane.Nvme.Target;

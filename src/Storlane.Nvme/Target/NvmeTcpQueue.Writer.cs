@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Storlane.Iscsi;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Target;
 

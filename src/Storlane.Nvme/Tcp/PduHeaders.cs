@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Storlane.Iscsi;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tcp;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Storlane.Iscsi;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tcp;
 

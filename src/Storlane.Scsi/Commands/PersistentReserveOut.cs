@@ -1,4 +1,5 @@
 using System.Text;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Scsi;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Scsi;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Scsi;
 

@@ -33,7 +33,7 @@ internal sealed record VhdxHeader(
             return null;
         }
 
-        if (!VhdxCrc32C.Verify(block[..VhdxFormat.HeaderSize], ChecksumOffset))
+        if (!VhdxChecksum.Verify(block[..VhdxFormat.HeaderSize], ChecksumOffset))
         {
             problem = "checksum mismatch";
             return null;
@@ -65,7 +65,7 @@ internal sealed record VhdxHeader(
         BinaryPrimitives.WriteUInt16LittleEndian(block[66..], Version);
         BinaryPrimitives.WriteUInt32LittleEndian(block[68..], LogLength);
         BinaryPrimitives.WriteUInt64LittleEndian(block[72..], LogOffset);
-        VhdxCrc32C.Seal(block, ChecksumOffset);
+        VhdxChecksum.Seal(block, ChecksumOffset);
     }
 
     /// <summary>Picks the current header of the two (either may be null when invalid).</summary>

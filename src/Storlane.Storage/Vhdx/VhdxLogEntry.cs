@@ -67,7 +67,7 @@ internal static class VhdxLogEntry
             BinaryPrimitives.WriteUInt32LittleEndian(data[(Sector - 4)..], (uint)sequence);
         }
 
-        VhdxCrc32C.Seal(entry, ChecksumOffset);
+        VhdxChecksum.Seal(entry, ChecksumOffset);
     }
 }
 

@@ -108,7 +108,7 @@ internal static class VhdxLogReader
         var tailPart = (int)Math.Min(length, log.Length - offset);
         log.Slice((int)offset, tailPart).CopyTo(entry);
         log[..((int)length - tailPart)].CopyTo(entry.AsSpan(tailPart));
-        if (!VhdxCrc32C.Verify(entry, VhdxLogEntry.ChecksumOffset))
+        if (!VhdxChecksum.Verify(entry, VhdxLogEntry.ChecksumOffset))
         {
             return false;
         }

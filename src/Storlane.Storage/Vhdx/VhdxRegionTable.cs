@@ -43,7 +43,7 @@ internal sealed class VhdxRegionTable
         }
 
         table = table[..VhdxFormat.RegionTableSize];
-        if (!VhdxCrc32C.Verify(table, ChecksumOffset))
+        if (!VhdxChecksum.Verify(table, ChecksumOffset))
         {
             problem = "checksum mismatch";
             return null;
@@ -94,7 +94,7 @@ internal sealed class VhdxRegionTable
             BinaryPrimitives.WriteUInt32LittleEndian(entry[28..], region.Required ? 1u : 0u);
         }
 
-        VhdxCrc32C.Seal(table, ChecksumOffset);
+        VhdxChecksum.Seal(table, ChecksumOffset);
     }
 }
 

@@ -1,4 +1,5 @@
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 
 namespace Storlane.Target.Connections;

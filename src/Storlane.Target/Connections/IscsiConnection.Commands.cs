@@ -1,6 +1,7 @@
 using System.Buffers;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 
 namespace Storlane.Target.Connections;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Storlane.Fuzz.Tests.Engine;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 using Storlane.Storage;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Storlane.Fuzz.Tests.Engine;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target;
 using Storlane.Target.Tests.Support;
 
@@ -24,9 +25,9 @@ internal sealed class ConnectionTarget : FuzzTarget
 
     public override IEnumerable<byte[]> BuiltInSeeds()
     {
-        yield return Command(Cdbs.Inquiry(), 96, read: true, 0);
-        yield return Command(Cdbs.Read10(0, 1), 512, read: true, 0);
-        yield return Command(Cdbs.Write10(1, 1), 512, read: false, 512);
+        yield return Command(ScsiCdb.Inquiry(null, 96).ToArray(), 96, read: true, 0);
+        yield return Command(ScsiCdb.Read10(0, 1).ToArray(), 512, read: true, 0);
+        yield return Command(ScsiCdb.Write10(1, 1).ToArray(), 512, read: false, 512);
         var nop = new byte[Bhs.Length];
         Storlane.Iscsi.Initiator.InitiatorPdus.NopOut(nop, 0x77, Bhs.ReservedTag, 0, 3, 0);
         yield return nop;
@@ -79,8 +80,8 @@ internal sealed class ConnectionTarget : FuzzTarget
         var block = new byte[512];
         random.NextBytes(block);
         var lba = (uint)random.Next(2048);
-        var written = await client.WriteAsync(Cdbs.Write10(lba, 1), 0, block, 0);
-        var read = await client.ReadAsync(Cdbs.Read10(lba, 1), 0, 512);
+        var written = await client.WriteAsync(ScsiCdb.Write10(lba, 1).ToArray(), 0, block, 0);
+        var read = await client.ReadAsync(ScsiCdb.Read10(lba, 1).ToArray(), 0, 512);
         if (written.Status != 0 || read.Status != 0 || !read.Data.AsSpan().SequenceEqual(block))
         {
             throw new FuzzAssertionException($"a well-behaved session after fuzzing: write status {written.Status}, read status {read.Status}, data {(read.Data.AsSpan().SequenceEqual(block) ? "same" : "different")}");

@@ -4,6 +4,7 @@ using Storlane.Fuzz.Tests.Engine;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Initiator;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol;
 
 namespace Storlane.Fuzz.Tests.Targets;
 

@@ -125,7 +125,7 @@ internal sealed class VhdxTarget : FuzzTarget
         file.ReadAsync(section, 0).AsTask().GetAwaiter().GetResult();
         foreach (var (at, size) in new[] { (VhdxFormat.Header1Offset, VhdxFormat.HeaderSize), (VhdxFormat.Header2Offset, VhdxFormat.HeaderSize), (VhdxFormat.RegionTable1Offset, VhdxFormat.RegionTableSize), (VhdxFormat.RegionTable2Offset, VhdxFormat.RegionTableSize) })
         {
-            VhdxCrc32C.Seal(section.AsSpan((int)at, size), 4);
+            VhdxChecksum.Seal(section.AsSpan((int)at, size), 4);
         }
 
         for (var at = (int)LogOffset; at + VhdxFormat.LogSectorSize <= section.Length; at += VhdxFormat.LogSectorSize)
@@ -133,7 +133,7 @@ internal sealed class VhdxTarget : FuzzTarget
             var entryLength = BitConverter.ToUInt32(section, at + 8);
             if (section.AsSpan(at, 4).SequenceEqual(VhdxFormat.LogEntrySignature) && entryLength % VhdxFormat.LogSectorSize == 0 && entryLength > 0 && at + entryLength <= section.Length)
             {
-                VhdxCrc32C.Seal(section.AsSpan(at, (int)entryLength), VhdxLogEntry.ChecksumOffset);
+                VhdxChecksum.Seal(section.AsSpan(at, (int)entryLength), VhdxLogEntry.ChecksumOffset);
             }
         }
 

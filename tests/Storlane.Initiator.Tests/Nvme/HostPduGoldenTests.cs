@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Storlane.Initiator.Nvme;
-using Storlane.Iscsi;
 using Storlane.Nvme;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Initiator.Tests.Nvme;
 

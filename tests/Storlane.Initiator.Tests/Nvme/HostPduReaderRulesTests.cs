@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Storlane.Iscsi;
 using Storlane.Nvme;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Initiator.Tests.Nvme;
 

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Port;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Port;

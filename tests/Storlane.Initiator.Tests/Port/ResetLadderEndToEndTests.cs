@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using Storlane.Initiator.Port;
-using Storlane.Initiator.Scsi;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Support;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 using Storlane.Storage;
 using Storlane.Storage.Fault;
 using Storlane.TestSupport;

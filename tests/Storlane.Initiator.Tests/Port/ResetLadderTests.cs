@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Storlane.Initiator.Port;
-using Storlane.Initiator.Scsi;
-using Storlane.Scsi;
+using Storlane.Protocol.Scsi;
 using Storlane.TestSupport;
 
 namespace Storlane.Initiator.Tests.Port;

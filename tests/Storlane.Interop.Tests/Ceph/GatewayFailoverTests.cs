@@ -4,6 +4,7 @@ using Storlane.Initiator.Multipath;
 using Storlane.Initiator.Session;
 using Storlane.Initiator.Tests.Multipath;
 using Storlane.Interop.Tests.Infrastructure;
+using Storlane.Protocol.Scsi;
 using Xunit.Abstractions;
 
 namespace Storlane.Interop.Tests.Ceph;
@@ -208,7 +209,7 @@ public sealed class GatewayFailoverTests(CephClusterFixture ceph, ITestOutputHel
         var buffer = new byte[1024];
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var result = await session.ExecuteAsync(0, Alua.ReportTargetPortGroupsCdb((uint)buffer.Length), buffer, ReadOnlyMemory<byte>.Empty);
+            var result = await session.ExecuteAsync(0, ScsiCdb.ReportTargetPortGroups((uint)buffer.Length), buffer, ReadOnlyMemory<byte>.Empty);
             if (result.IsGood)
             {
                 return Alua.ParseReport(buffer.AsSpan(0, buffer.Length - (result.Underflow ? result.ResidualCount : 0)));

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Storlane.Ceph.Tests.Infrastructure;
 using Storlane.Initiator.Session;
 using Storlane.Interop.Tests.Infrastructure;
+using Storlane.Protocol.Scsi;
 using Xunit.Abstractions;
 
 namespace Storlane.Interop.Tests.Ceph;
@@ -131,7 +132,7 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
             var winners = results.Count(r => r.IsGood);
             Assert.True(winners == 1, $"round {round}: {winners} winners ({results[0].Status}/{results[0].Sense?.Key}, {results[1].Status}/{results[1].Sense?.Key})");
             var loser = results.Single(r => !r.IsGood);
-            Assert.Equal(Storlane.Scsi.SenseKey.Miscompare, loser.Sense?.Key);
+            Assert.Equal(SenseKey.Miscompare, loser.Sense?.Key);
 
             var winner = results[0].IsGood ? (byte)1 : (byte)2;
             Assert.Equal(Block(round + 1, winner), await ReadBlock(two, Lba));
@@ -159,7 +160,7 @@ public sealed class RbdGatewayTests(CephClusterFixture ceph, ITestOutputHelper o
             var holder = await first.ConnectAsync("iqn.2026-11.io.storlane:host-a");
             (await holder.ExecuteAsync(0, Reserve6(), Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty)).ThrowIfFailed();
             var blocked = await other.ExecuteAsync(0, new byte[6], Memory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
-            Assert.Equal(Storlane.Scsi.ScsiStatus.ReservationConflict, blocked.Status);
+            Assert.Equal(ScsiStatus.ReservationConflict, blocked.Status);
 
             await holder.LogoutAsync();
             await holder.DisposeAsync();

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Storlane.Iscsi;
 using Storlane.Nvme;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Storlane.Nvme.Target;
 using Storlane.Nvme.Tests.Support;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tests.Target;
 
@@ -195,7 +196,7 @@ public class IoTests
         pdu[3] = 76;
         BinaryPrimitives.WriteUInt32LittleEndian(pdu.AsSpan(4), (uint)pdu.Length);
         sqe.CopyTo(pdu, 8);
-        BinaryPrimitives.WriteUInt32LittleEndian(pdu.AsSpan(72), Storlane.Iscsi.Crc32C.Compute(pdu.AsSpan(0, 72)));
+        BinaryPrimitives.WriteUInt32LittleEndian(pdu.AsSpan(72), Crc32C.Compute(pdu.AsSpan(0, 72)));
         BinaryPrimitives.WriteUInt32LittleEndian(pdu.AsSpan(588), 0xDEADBEEF);
         await io.SendRawAsync(pdu);
         var completion = CompletionEntry.Read((await io.ReadPduAsync()).AsSpan(8));

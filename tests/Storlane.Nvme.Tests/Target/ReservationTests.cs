@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Storlane.Nvme.Target;
 using Storlane.Nvme.Tests.Support;
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 
 namespace Storlane.Nvme.Tests.Target;

@@ -1,5 +1,5 @@
-using Storlane.Iscsi;
 using Storlane.Nvme.Tcp;
+using Storlane.Protocol;
 
 namespace Storlane.Nvme.Tests.Tcp;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Storlane.Protocol;
 using Storlane.Storage.Vhdx;
 
 namespace Storlane.Storage.Tests.Vhdx;
@@ -8,10 +9,18 @@ namespace Storlane.Storage.Tests.Vhdx;
 public sealed class VhdxFormatTests
 {
     [Fact]
-    public void Crc32C_OfTheCheckString_IsTheCastagnoliCheckValue()
+    public void Checksum_IsTheCrc32COfTheStructureWithItsFieldZeroed_StoredLittleEndian()
     {
-        // "the CRC used to validate data is CRC-32C ... polynomial 0x1EDC6F41": check value of "123456789" is 0xE3069283.
-        Assert.Equal(0xE3069283u, VhdxCrc32C.Compute("123456789"u8));
+        // MS-VHDX 2: the checksum is CRC-32C over the whole structure with the checksum field set to zero.
+        var structure = Enumerable.Range(0, 64).Select(i => (byte)((i * 13) + 1)).ToArray();
+        VhdxChecksum.Seal(structure, 4);
+        var zeroed = structure.ToArray();
+        zeroed.AsSpan(4, 4).Clear();
+        Assert.Equal(Crc32C.Compute(zeroed), BinaryPrimitives.ReadUInt32LittleEndian(structure.AsSpan(4)));
+        Assert.True(VhdxChecksum.Verify(structure, 4));
+
+        structure[63] ^= 0x80;
+        Assert.False(VhdxChecksum.Verify(structure, 4));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Storlane.Protocol.Scsi;
 using Storlane.Scsi;
 using Storlane.Target.Tests.Support;
 using Storlane.TestSupport;
@@ -24,7 +25,7 @@ public sealed class PortalGroupStateTests
         await using var client = await target.LoginAsync(portal: 0);
 
         // Nobody was logged in when the state was set: the first command runs.
-        var ready = await client.ReadAsync(Cdbs.TestUnitReady(), 0, 0);
+        var ready = await client.ReadAsync(ScsiCdb.TestUnitReady().ToArray(), 0, 0);
         Assert.Equal(0, ready.Status);
 
         // Group 1 active/optimized with no status; group 2 active/non-optimized (01h), STATUS CODE 02h (implicit).
@@ -43,9 +44,9 @@ public sealed class PortalGroupStateTests
         await using var active = await target.LoginAsync(portal: 0);
 
         // SPC-4 5.16.2.4.4: NOT READY, LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN STANDBY STATE (04h/0Bh).
-        var refused = await standby.ReadAsync(Cdbs.Read10(0, 1), 0, 512);
+        var refused = await standby.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512);
         Assert.Equal((0x02, 0x04, 0x0B), (refused.SenseKey, refused.Asc, refused.Sense[13]));
-        Assert.Equal(0, (await active.ReadAsync(Cdbs.Read10(0, 1), 0, 512)).Status);
+        Assert.Equal(0, (await active.ReadAsync(ScsiCdb.Read10(0, 1).ToArray(), 0, 512)).Status);
     }
 
     [Fact]
@@ -53,12 +54,12 @@ public sealed class PortalGroupStateTests
     {
         await using var target = await StartAsync(group2: null);
         await using var client = await target.LoginAsync(portal: 1);
-        Assert.Equal(0, (await client.ReadAsync(Cdbs.TestUnitReady(), 0, 0)).Status);
+        Assert.Equal(0, (await client.ReadAsync(ScsiCdb.TestUnitReady().ToArray(), 0, 0)).Status);
 
         target.Server.SetPortalGroupState(2, TargetPortGroupState.ActiveNonOptimized);
 
         // UNIT ATTENTION, ASYMMETRIC ACCESS STATE CHANGED (2Ah/06h), once per unit.
-        var attention = await client.ReadAsync(Cdbs.TestUnitReady(), 0, 0);
+        var attention = await client.ReadAsync(ScsiCdb.TestUnitReady().ToArray(), 0, 0);
         Assert.Equal((0x06, 0x2A, 0x06), (attention.SenseKey, attention.Asc, attention.Sense[13]));
         var report = await client.ReadAsync(Rtpg, 0, 1024);
         Assert.Equal(0x01, report.Data[16] & 0x0F); // group 2's descriptor follows group 1's (4 + 8 + 4 bytes)

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Storlane.Iscsi;
 using Storlane.Iscsi.Pdu;
+using Storlane.Protocol.Scsi;
 using Storlane.Target;
 using Storlane.Target.Connections;
 

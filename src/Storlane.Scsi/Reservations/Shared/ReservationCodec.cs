@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Storlane.Protocol.Scsi;
 
 namespace Storlane.Scsi;
 

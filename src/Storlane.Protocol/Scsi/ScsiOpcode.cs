@@ -1,6 +1,6 @@
-namespace Storlane.Scsi;
+namespace Storlane.Protocol.Scsi;
 
-/// <summary>Operation codes this layer knows by name (SPC-4 annex D, SBC-3 table 12).</summary>
+/// <summary>Operation codes known by name on both sides of the wire (SPC-4 annex D, SBC-3 table 12).</summary>
 public enum ScsiOpcode : byte
 {
     TestUnitReady = 0x00,

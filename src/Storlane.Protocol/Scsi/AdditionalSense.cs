@@ -1,4 +1,4 @@
-namespace Storlane.Scsi;
+namespace Storlane.Protocol.Scsi;
 
 /// <summary>
 /// ADDITIONAL SENSE CODE and ADDITIONAL SENSE CODE QUALIFIER pairs (SPC-4 4.5.6 table 28), named
@@ -7,6 +7,8 @@ namespace Storlane.Scsi;
 public enum AdditionalSense : ushort
 {
     NoAdditionalSenseInformation = 0x0000,
+    PeripheralDeviceWriteFault = 0x0300,
+    LogicalUnitNotReadyCauseNotReportable = 0x0400,
     LogicalUnitNotAccessibleAsymmetricAccessStateTransition = 0x040A,
     LogicalUnitNotAccessibleTargetPortInStandbyState = 0x040B,
     LogicalUnitNotAccessibleTargetPortInUnavailableState = 0x040C,

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Storlane.Initiator.Scsi;
+namespace Storlane.Protocol.Scsi;
 
 /// <summary>
 /// A CDB of up to 16 bytes held inline, so an async caller can keep one across awaits without a
@@ -43,6 +43,13 @@ public readonly struct ScsiCdb
     public static ScsiCdb ReadCapacity10() => Build(static (span, _) => Cdbs.ReadCapacity10(span), 0);
 
     public static ScsiCdb ReadCapacity16(uint allocationLength) => Build(static (span, a) => Cdbs.ReadCapacity16(span, a), allocationLength);
+
+    public static ScsiCdb ReportTargetPortGroups(uint allocationLength) =>
+        Build(static (span, a) => Cdbs.ReportTargetPortGroups(span, a), allocationLength);
+
+    public static ScsiCdb Read10(uint lba, ushort blocks) => Build(static (span, a) => Cdbs.Read10(span, a.Lba, a.Blocks), (Lba: lba, Blocks: blocks));
+
+    public static ScsiCdb Write10(uint lba, ushort blocks) => Build(static (span, a) => Cdbs.Write10(span, a.Lba, a.Blocks), (Lba: lba, Blocks: blocks));
 
     public static ScsiCdb Read16(ulong lba, uint blocks) => Build(static (span, a) => Cdbs.Read16(span, a.Lba, a.Blocks), (Lba: lba, Blocks: blocks));
 

@@ -2,12 +2,15 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Storlane.Iscsi;
+namespace Storlane.Protocol;
 
 /// <summary>
-/// CRC32C (Castagnoli), the iSCSI header and data digest (RFC 7143 13.1, RFC 3720 B.4).
-/// BitOperations.Crc32C uses the SSE4.2/ARMv8 instruction where present. The digest goes on the
-/// wire least significant byte first: 32 zero bytes give 0x8A9136AA, sent as aa 36 91 8a.
+/// CRC32C (Castagnoli, polynomial 0x1EDC6F41), the one implementation of the checksum several
+/// formats share: the iSCSI header and data digests (RFC 7143 13.1, RFC 3720 B.4), the NVMe/TCP
+/// header and data digests (NVMe TCP transport 7.4.6.1) and the MS-VHDX header, region table and
+/// log entry checksums (MS-VHDX 2). BitOperations.Crc32C uses the SSE4.2/ARMv8 CRC32 instruction
+/// where present, eight bytes per step. Each format stores the value least significant byte first:
+/// 32 zero bytes give 0x8A9136AA, sent as aa 36 91 8a.
 /// </summary>
 public static class Crc32C
 {
@@ -58,6 +61,13 @@ public static class Crc32C
 
         return ~crc;
     }
+
+    /// <summary>
+    /// Continues a CRC32C: <c>Append(Compute(a), b) == Compute(a + b)</c>, and <c>Append(0, a) ==
+    /// Compute(a)</c>; for checksums over a structure read in pieces (MS-VHDX checksums cover the
+    /// structure with the checksum field taken as zero).
+    /// </summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data) => ~Update(~crc, data);
 
     public static void Write(Span<byte> destination, uint digest) => BinaryPrimitives.WriteUInt32LittleEndian(destination, digest);
 

@@ -1,4 +1,4 @@
-namespace Storlane.Scsi;
+namespace Storlane.Protocol.Scsi;
 
 /// <summary>SPC-4 4.5.6 table 27: sense key descriptions.</summary>
 public enum SenseKey : byte

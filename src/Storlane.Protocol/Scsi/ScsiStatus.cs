@@ -1,4 +1,4 @@
-namespace Storlane.Scsi;
+namespace Storlane.Protocol.Scsi;
 
 /// <summary>SAM-5 5.3.1 status codes.</summary>
 public enum ScsiStatus : byte
